@@ -1,0 +1,49 @@
+import type { Role } from "~/db/entities";
+import { apiError } from "~/lib/http.server";
+import type { Actor } from "~/models/activity.server";
+import { authenticateApiToken, API_TOKEN_PREFIX } from "~/models/api-token.server";
+import { listMembershipsForUser, roleAtLeast } from "~/models/organization.server";
+import { validateSessionToken } from "./session.server";
+
+export interface ApiContext {
+  orgId: string;
+  role: Role;
+  actor: Actor;
+}
+
+/**
+ * `Authorization: Bearer <token>`: either an org API token (`mc_…`, acts as a member of its org)
+ * or a session token from `POST /api/auth/login` (acts as that user in their active org).
+ * Throws a JSON 401/403 that the API routes pass straight through.
+ */
+export async function requireApiAuth(request: Request, minRole: Role = "viewer"): Promise<ApiContext> {
+  const header = request.headers.get("Authorization");
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  if (!match) {
+    throw apiError(401, "unauthorized", "Send an API token as 'Authorization: Bearer <token>'. Create one under Settings › API tokens.");
+  }
+  const token = match[1]!;
+  let context: ApiContext | null = null;
+  if (token.startsWith(API_TOKEN_PREFIX)) {
+    const row = await authenticateApiToken(token);
+    if (row) context = { orgId: row.orgId, role: "member", actor: { type: "token", id: row.id, name: row.name } };
+  } else {
+    const auth = await validateSessionToken(token);
+    if (auth) {
+      const memberships = await listMembershipsForUser(auth.user.id);
+      const active = memberships.find((m) => m.org.id === auth.session.activeOrgId) ?? memberships[0];
+      if (active) {
+        context = {
+          orgId: active.org.id,
+          role: active.role,
+          actor: { type: "user", id: auth.user.id, name: auth.user.displayName },
+        };
+      }
+    }
+  }
+  if (!context) throw apiError(401, "unauthorized", "The token is unknown, expired or revoked.");
+  if (!roleAtLeast(context.role, minRole)) {
+    throw apiError(403, "forbidden", `This needs the ${minRole} role; the token acts as ${context.role}.`);
+  }
+  return context;
+}

@@ -1,0 +1,59 @@
+import type { ReactNode } from "react";
+
+export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-wrap items-start justify-between gap-3">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        {description ? <p className="mt-1 text-sm text-muted">{description}</p> : null}
+      </div>
+      {actions ? <div className="flex flex-wrap items-center gap-2">{actions}</div> : null}
+    </div>
+  );
+}
+
+export function Card({ title, children, className = "", actions }: { title?: ReactNode; children: ReactNode; className?: string; actions?: ReactNode }) {
+  return (
+    <section className={`rounded-lg border border-border bg-panel p-4 ${className}`}>
+      {title || actions ? (
+        <div className="mb-3 flex items-center justify-between gap-2">
+          {title ? <h2 className="text-sm font-semibold uppercase tracking-wide text-muted">{title}</h2> : <span />}
+          {actions}
+        </div>
+      ) : null}
+      {children}
+    </section>
+  );
+}
+
+export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="flex flex-col items-center justify-center gap-2 rounded-lg border border-dashed border-border px-6 py-10 text-center">
+      <p className="font-medium">{title}</p>
+      {children ? <div className="max-w-md text-sm text-muted">{children}</div> : null}
+      {action ? <div className="mt-2">{action}</div> : null}
+    </div>
+  );
+}
+
+export function Badge({ children, color }: { children: ReactNode; color?: string }) {
+  return (
+    <span
+      className="inline-flex items-center rounded-full border px-2 py-0.5 text-xs font-medium"
+      style={color ? { borderColor: color + "80", background: color + "22", color } : undefined}
+    >
+      {children}
+    </span>
+  );
+}
+
+export function Flash({ kind = "ok", children }: { kind?: "ok" | "error"; children: ReactNode }) {
+  return (
+    <div
+      role="status"
+      className={`mb-4 rounded-md border px-3 py-2 text-sm ${kind === "ok" ? "border-ok/40 bg-ok/10 text-ok" : "border-danger/40 bg-danger/10 text-danger"}`}
+    >
+      {children}
+    </div>
+  );
+}

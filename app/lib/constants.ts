@@ -1,0 +1,23 @@
+/** Enumerations shared by the browser and the server (no server imports here). */
+export const ROLES = ["owner", "admin", "member", "viewer"] as const;
+export const TASK_STATUSES = ["backlog", "todo", "in-progress", "review", "done"] as const;
+export const TASK_PRIORITIES = ["low", "medium", "high", "critical"] as const;
+export const AGENT_ROLES = ["Main", "Dev", "Research", "Ops"] as const;
+export const AGENT_STATUSES = ["online", "offline", "busy"] as const;
+
+export const STATUS_LABELS: Record<(typeof TASK_STATUSES)[number], string> = {
+  backlog: "Backlog",
+  todo: "To do",
+  "in-progress": "In progress",
+  review: "Review",
+  done: "Done",
+};
+
+export const PRIORITY_LABELS: Record<(typeof TASK_PRIORITIES)[number], string> = {
+  low: "Low",
+  medium: "Medium",
+  high: "High",
+  critical: "Critical",
+};
+
+export const TAG_PALETTE = ["#3b82f6", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#f97316", "#64748b", "#84cc16"];

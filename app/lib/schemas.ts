@@ -1,0 +1,156 @@
+import { z } from "zod";
+import { AGENT_ROLES, AGENT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from "./constants";
+
+/*
+ * One schema per form, used by the browser (conform) and the server (parseWithZod), and by the
+ * REST API where the shapes coincide.
+ */
+
+const trimmed = (max: number, label: string) =>
+  z.string({ required_error: `${label} is required` }).trim().min(1, `${label} is required`).max(max, `${label} must be at most ${max} characters`);
+
+export const UsernameSchema = z
+  .string({ required_error: "Username is required" })
+  .trim()
+  .min(3, "Username must be at least 3 characters")
+  .max(64, "Username must be at most 64 characters")
+  .regex(/^[a-zA-Z0-9._-]+$/, "Use letters, digits, dots, dashes and underscores only");
+
+export const PasswordSchema = z
+  .string({ required_error: "Password is required" })
+  .min(10, "Password must be at least 10 characters")
+  .max(200, "Password must be at most 200 characters");
+
+export const EmailSchema = z.string().trim().email("Enter a valid email address").max(200).optional();
+
+export const LoginSchema = z.object({
+  username: z.string({ required_error: "Username or email is required" }).trim().min(1, "Username or email is required").max(200),
+  password: z.string({ required_error: "Password is required" }).min(1, "Password is required").max(200),
+  redirectTo: z.string().optional(),
+});
+
+export const SetupSchema = z
+  .object({
+    username: UsernameSchema,
+    email: EmailSchema,
+    password: PasswordSchema,
+    confirmPassword: z.string({ required_error: "Repeat the password" }),
+    orgName: trimmed(80, "Organization name"),
+  })
+  .refine((value) => value.password === value.confirmPassword, {
+    message: "The passwords do not match",
+    path: ["confirmPassword"],
+  });
+
+export const ChangePasswordSchema = z
+  .object({
+    currentPassword: z.string({ required_error: "Enter your current password" }).min(1),
+    newPassword: PasswordSchema,
+    confirmPassword: z.string({ required_error: "Repeat the new password" }),
+  })
+  .refine((value) => value.newPassword === value.confirmPassword, {
+    message: "The passwords do not match",
+    path: ["confirmPassword"],
+  });
+
+export const OrgSchema = z.object({ name: trimmed(80, "Organization name") });
+
+export const BoardSchema = z.object({
+  name: trimmed(80, "Board name"),
+  description: z.string().trim().max(2000, "Description must be at most 2000 characters").default(""),
+  objective: z.string().trim().max(500, "Objective must be at most 500 characters").default(""),
+  groupId: z.string().uuid("Pick a group from the list").optional(),
+});
+
+export const BoardGroupSchema = z.object({ name: trimmed(60, "Group name") });
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-12-31")
+  .refine((value) => !Number.isNaN(Date.parse(value + "T00:00:00Z")), "That date does not exist");
+
+export const TagNamesSchema = z
+  .array(z.string().trim().min(1, "Tags cannot be empty").max(40, "Tags must be at most 40 characters"))
+  .max(20, "At most 20 tags per task");
+
+/** Task fields in the form: tags arrive as one comma-separated string. */
+export const TaskFormSchema = z.object({
+  title: trimmed(200, "Title"),
+  description: z.string().max(20000, "Description must be at most 20000 characters").default(""),
+  status: z.enum(TASK_STATUSES, { errorMap: () => ({ message: "Pick a status from the list" }) }),
+  priority: z.enum(TASK_PRIORITIES, { errorMap: () => ({ message: "Pick a priority from the list" }) }),
+  assigneeAgentId: z.string().uuid("Pick an agent from the list").optional(),
+  dueDate: isoDate.optional(),
+  tags: z
+    .string()
+    .max(1000)
+    .optional()
+    .transform((value) =>
+      Array.from(new Set((value ?? "").split(",").map((tag) => tag.trim()).filter(Boolean))),
+    )
+    .pipe(TagNamesSchema),
+});
+
+export const MoveTaskSchema = z.object({
+  taskId: z.string().uuid("Unknown task"),
+  status: z.enum(TASK_STATUSES, { errorMap: () => ({ message: "Pick a status from the list" }) }),
+  beforeTaskId: z.string().uuid().optional(),
+});
+
+export const AgentSchema = z.object({
+  name: trimmed(60, "Name"),
+  role: z.enum(AGENT_ROLES, { errorMap: () => ({ message: "Pick a role: Main, Dev, Research or Ops" }) }),
+  status: z.enum(AGENT_STATUSES, { errorMap: () => ({ message: "Pick a status: online, offline or busy" }) }).default("offline"),
+  avatarColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #3b82f6").optional(),
+});
+
+export const TagSchema = z.object({
+  name: trimmed(40, "Tag name"),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #3b82f6"),
+});
+
+export const ApiTokenSchema = z.object({ name: trimmed(60, "Token name") });
+
+export const InviteSchema = z.object({
+  role: z.enum(["admin", "member", "viewer"], { errorMap: () => ({ message: "Pick a role" }) }),
+});
+
+/* REST API bodies (BACKEND_SPEC shapes, camelCase). */
+export const ApiTaskCreateSchema = z
+  .object({
+    title: trimmed(200, "title"),
+    description: z.string().max(20000).optional(),
+    status: z.enum(TASK_STATUSES).default("backlog"),
+    priority: z.enum(TASK_PRIORITIES).default("medium"),
+    assignedAgent: z.string().uuid("assignedAgent must be an agent id").nullable().optional(),
+    tags: TagNamesSchema.optional(),
+    dueDate: isoDate.nullable().optional(),
+    boardId: z.string().uuid("boardId must be a board id").optional(),
+  })
+  .strict();
+
+export const ApiTaskUpdateSchema = z
+  .object({
+    title: trimmed(200, "title").optional(),
+    description: z.string().max(20000).optional(),
+    status: z.enum(TASK_STATUSES).optional(),
+    priority: z.enum(TASK_PRIORITIES).optional(),
+    assignedAgent: z.string().uuid("assignedAgent must be an agent id").nullable().optional(),
+    tags: TagNamesSchema.optional(),
+    dueDate: isoDate.nullable().optional(),
+    boardId: z.string().uuid("boardId must be a board id").optional(),
+  })
+  .strict()
+  .refine((value) => Object.keys(value).length > 0, { message: "Send at least one field to change" });
+
+export const ApiAgentUpdateSchema = z
+  .object({
+    name: trimmed(60, "name").optional(),
+    role: z.enum(AGENT_ROLES).optional(),
+    status: z.enum(AGENT_STATUSES).optional(),
+    avatarColor: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+  })
+  .strict()
+  .refine((value) => Object.keys(value).length > 0, { message: "Send at least one field to change" });
+
+export const ApiLoginSchema = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(200) }).strict();

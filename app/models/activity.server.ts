@@ -1,0 +1,95 @@
+import type { EntityManager } from "typeorm";
+import { db } from "~/db/data-source.server";
+import { ActivityEventEntity, type ActivityEvent, type ActorType } from "~/db/entities";
+
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+  name: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: "system", id: null, name: "System" };
+
+export interface RecordActivityInput {
+  orgId: string;
+  type: string;
+  message: string;
+  actor: Actor;
+  boardId?: string | null;
+  taskId?: string | null;
+  agentId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Always called with the manager of the transaction that made the change, so both commit together. */
+export async function recordActivity(manager: EntityManager, input: RecordActivityInput): Promise<ActivityEvent> {
+  const repo = manager.getRepository(ActivityEventEntity);
+  const row = repo.create({
+    orgId: input.orgId,
+    type: input.type,
+    message: input.message,
+    actorType: input.actor.type,
+    actorId: input.actor.id,
+    actorName: input.actor.name,
+    boardId: input.boardId ?? null,
+    taskId: input.taskId ?? null,
+    agentId: input.agentId ?? null,
+    data: input.data ?? {},
+  });
+  return repo.save(row);
+}
+
+export interface ActivityFilter {
+  orgId: string;
+  limit?: number;
+  /** only events created after this instant */
+  since?: Date;
+  /** only events with an id below this one (paging backwards) */
+  beforeId?: string;
+  type?: string;
+  typePrefix?: string;
+  boardId?: string;
+  taskId?: string;
+  agentId?: string;
+  actorType?: ActorType;
+}
+
+export async function listActivity(filter: ActivityFilter): Promise<ActivityEvent[]> {
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+  const query = db()
+    .getRepository(ActivityEventEntity)
+    .createQueryBuilder("e")
+    .where("e.org_id = :orgId", { orgId: filter.orgId })
+    .orderBy("e.id", "DESC")
+    .limit(limit);
+  if (filter.since) query.andWhere("e.created_at > :since", { since: filter.since });
+  if (filter.beforeId) query.andWhere("e.id < :beforeId", { beforeId: filter.beforeId });
+  if (filter.type) query.andWhere("e.type = :type", { type: filter.type });
+  if (filter.typePrefix) query.andWhere("e.type like :prefix", { prefix: `${filter.typePrefix}%` });
+  if (filter.boardId) query.andWhere("e.board_id = :boardId", { boardId: filter.boardId });
+  if (filter.taskId) query.andWhere("e.task_id = :taskId", { taskId: filter.taskId });
+  if (filter.agentId) query.andWhere("e.agent_id = :agentId", { agentId: filter.agentId });
+  if (filter.actorType) query.andWhere("e.actor_type = :actorType", { actorType: filter.actorType });
+  return query.getMany();
+}
+
+export async function listActivityTypes(orgId: string): Promise<string[]> {
+  const rows: Array<{ type: string }> = await db().query(
+    "select distinct type from activity_events where org_id = $1 order by type",
+    [orgId],
+  );
+  return rows.map((row) => row.type);
+}
+
+/** The BACKEND_SPEC event shape. */
+export function toApiEvent(event: ActivityEvent) {
+  return {
+    id: String(event.id),
+    type: event.type,
+    message: event.message,
+    agentId: event.agentId,
+    taskId: event.taskId,
+    timestamp: event.createdAt.getTime(),
+    actor: { type: event.actorType, name: event.actorName },
+  };
+}

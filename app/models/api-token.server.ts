@@ -1,0 +1,74 @@
+import { db, transaction } from "~/db/data-source.server";
+import { ApiTokenEntity, type ApiToken } from "~/db/entities";
+import { generateSecret, hashSecret } from "~/auth/crypto.server";
+import { DomainError } from "~/lib/http.server";
+import { recordActivity, type Actor } from "./activity.server";
+
+export const API_TOKEN_PREFIX = "mc_";
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** `mc_` + 160 random bits. The plain token is returned once and never stored. */
+export async function createApiToken({ orgId, name, actor }: { orgId: string; name: string; actor: Actor }) {
+  const token = API_TOKEN_PREFIX + generateSecret();
+  const saved = await transaction(async (manager) => {
+    const repo = manager.getRepository(ApiTokenEntity);
+    const row = await repo.save(
+      repo.create({
+        orgId,
+        name: name.trim(),
+        tokenHash: hashSecret(token),
+        prefix: token.slice(0, 7),
+        createdBy: actor.type === "user" ? actor.id : null,
+        lastUsedAt: null,
+        revokedAt: null,
+      }),
+    );
+    await recordActivity(manager, {
+      orgId,
+      type: "api_token_created",
+      message: `${actor.name} created the API token "${row.name}"`,
+      actor,
+      data: { tokenId: row.id },
+    });
+    return row;
+  });
+  return { token, apiToken: saved };
+}
+
+export function listApiTokens(orgId: string) {
+  return db().getRepository(ApiTokenEntity).find({ where: { orgId }, order: { createdAt: "DESC" } });
+}
+
+export async function revokeApiToken({ orgId, tokenId, actor }: { orgId: string; tokenId: string; actor: Actor }) {
+  await transaction(async (manager) => {
+    const repo = manager.getRepository(ApiTokenEntity);
+    const row = await repo.findOneBy({ orgId, id: tokenId });
+    if (!row) throw new DomainError(404, "not_found", "That API token does not exist.");
+    if (row.revokedAt) return;
+    await repo.update({ id: row.id }, { revokedAt: new Date() });
+    await recordActivity(manager, {
+      orgId,
+      type: "api_token_revoked",
+      message: `${actor.name} revoked the API token "${row.name}"`,
+      actor,
+      data: { tokenId: row.id },
+    });
+  });
+}
+
+/**
+ * One indexed lookup by hash (no per-row KDF). last_used_at is written at most once a minute per
+ * token so a busy agent does not turn every read into a write.
+ */
+export async function authenticateApiToken(token: string): Promise<ApiToken | null> {
+  if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 100) return null;
+  const repo = db().getRepository(ApiTokenEntity);
+  const row = await repo.findOneBy({ tokenHash: hashSecret(token) });
+  if (!row || row.revokedAt) return null;
+  const now = Date.now();
+  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    row.lastUsedAt = new Date(now);
+    await repo.update({ id: row.id }, { lastUsedAt: row.lastUsedAt });
+  }
+  return row;
+}

@@ -1,0 +1,83 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import { Card, PageHeader } from "~/components/ui/layout";
+import { STATUS_LABELS, TASK_STATUSES } from "~/lib/constants";
+import { listActivity } from "~/models/activity.server";
+import { listAgents } from "~/models/agent.server";
+import { countTasksByStatus } from "~/models/task.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { org } = await requireOrg(request);
+  const [counts, agents, recent] = await Promise.all([countTasksByStatus(org.id), listAgents(org.id), listActivity({ orgId: org.id, limit: 8 })]);
+  return {
+    orgName: org.name,
+    counts,
+    agents: { total: agents.length, online: agents.filter((a) => a.status !== "offline").length, busy: agents.filter((a) => a.status === "busy").length },
+    recent: recent.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
+  };
+}
+
+export const meta: MetaFunction = () => [{ title: "Dashboard · Mission Control" }];
+
+function Stat({ label, value, hint, to }: { label: string; value: React.ReactNode; hint?: React.ReactNode; to?: string }) {
+  const body = (
+    <div className="h-full rounded-lg border border-border bg-panel p-4 transition hover:border-accent/60">
+      <p className="text-xs font-semibold uppercase tracking-wide text-muted">{label}</p>
+      <p className="mt-2 text-2xl font-semibold">{value}</p>
+      {hint ? <p className="mt-1 text-xs text-muted">{hint}</p> : null}
+    </div>
+  );
+  return to ? <Link to={to}>{body}</Link> : body;
+}
+
+export default function Dashboard() {
+  const { orgName, counts, agents, recent } = useLoaderData<typeof loader>();
+  const open = counts.backlog + counts.todo + counts["in-progress"] + counts.review;
+  return (
+    <>
+      <PageHeader title="Dashboard" description={`What is happening in ${orgName} right now.`} />
+      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 xl:grid-cols-5">
+        <Stat label="Agents online" value={`${agents.online} / ${agents.total}`} hint={`${agents.busy} busy`} to="/agents" />
+        <Stat label="Open tasks" value={open} hint={`${counts.done} done`} to="/boards" />
+        <Stat label="Cost today" value={<span className="text-muted">—</span>} hint="Needs a connected gateway (coming soon)" to="/monitoring/costs" />
+        <Stat label="Health" value={<span className="text-muted">—</span>} hint="Host and gateway health (coming soon)" to="/monitoring/system" />
+        <Stat label="Open alerts" value={<span className="text-muted">—</span>} hint="Alert rules (coming soon)" to="/alerts" />
+      </div>
+      <div className="mt-6 grid gap-4 lg:grid-cols-2">
+        <Card title="Tasks by status">
+          <ul className="space-y-2">
+            {TASK_STATUSES.map((status) => {
+              const total = Math.max(1, Object.values(counts).reduce((a, b) => a + b, 0));
+              return (
+                <li key={status} className="flex items-center gap-3 text-sm">
+                  <span className="w-24 text-muted">{STATUS_LABELS[status]}</span>
+                  <span className="h-2 flex-1 overflow-hidden rounded-full bg-panel-2">
+                    <span className="block h-full rounded-full bg-accent" style={{ width: `${(counts[status] / total) * 100}%` }} />
+                  </span>
+                  <span className="w-10 text-right tabular-nums">{counts[status]}</span>
+                </li>
+              );
+            })}
+          </ul>
+        </Card>
+        <Card title="Recent activity" actions={<Link to="/activity" className="text-xs text-accent">All activity →</Link>}>
+          {recent.length === 0 ? (
+            <p className="text-sm text-muted">Nothing has happened yet.</p>
+          ) : (
+            <ul className="space-y-2 text-sm">
+              {recent.map((event) => (
+                <li key={event.id} className="flex justify-between gap-3">
+                  <span className="truncate">{event.message}</span>
+                  <time className="shrink-0 text-xs text-muted" dateTime={event.at}>
+                    {new Date(event.at).toLocaleString()}
+                  </time>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,4 @@
+import { Initial1732250000000 } from "./1732250000000-initial";
+
+/** Every migration, oldest first. Bundled into the server build so `node build/server.js` applies them. */
+export const MIGRATIONS = [Initial1732250000000];

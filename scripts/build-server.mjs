@@ -1,0 +1,12 @@
+// Compiles server.ts to build/server.js. Packages stay external: node_modules is beside the build.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["server.ts"],
+  outfile: "build/server.js",
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+});
