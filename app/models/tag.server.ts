@@ -18,7 +18,10 @@ function paletteColor(name: string) {
 /** Tags by name (case-insensitive), creating missing ones in the org catalog with a stable colour. */
 export async function ensureTags(manager: EntityManager, orgId: string, names: string[]): Promise<Tag[]> {
   if (names.length === 0) return [];
-  const unique = Array.from(new Map(names.map((name) => [name.toLowerCase(), name.trim()])).values());
+  // The first spelling of a name wins ("backend, Backend" is one tag called "backend").
+  const byKey = new Map<string, string>();
+  for (const name of names) if (!byKey.has(name.trim().toLowerCase())) byKey.set(name.trim().toLowerCase(), name.trim());
+  const unique = Array.from(byKey.values());
   await manager
     .createQueryBuilder()
     .insert()

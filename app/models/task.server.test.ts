@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../test/support/db";
+import { ownerWithOrg } from "../../test/support/fixtures";
+import { listActivity } from "./activity.server";
+import { createAgent } from "./agent.server";
+import { getDefaultBoard } from "./board.server";
+import { createTask, deleteTask, getTask, listTasks, moveTask, updateTask } from "./task.server";
+
+useTestDatabase();
+
+describe("tasks", () => {
+  it("creates a task on the default board with tags and an activity event in the same transaction", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const task = await createTask({ orgId: org.id, input: { title: "  Build rate limiter ", tags: ["backend", "Backend", "security"] }, actor });
+    const board = await getDefaultBoard(org.id);
+    expect(task.boardId).toBe(board!.id);
+    expect(task.title).toBe("Build rate limiter");
+    expect(task.status).toBe("backlog");
+    expect(task.tags.map((t) => t.name)).toEqual(["backend", "security"]);
+    const events = await listActivity({ orgId: org.id, taskId: task.id });
+    expect(events.map((e) => e.type)).toEqual(["task_created"]);
+  });
+
+  it("rejects an assignee from another organization and writes nothing", async () => {
+    const a = await ownerWithOrg("a");
+    const b = await ownerWithOrg("b");
+    const foreignAgent = await createAgent({ orgId: b.org.id, name: "Nova", role: "Dev", actor: b.actor });
+    await expect(
+      createTask({ orgId: a.org.id, input: { title: "Steal", assigneeAgentId: foreignAgent.id }, actor: a.actor }),
+    ).rejects.toMatchObject({ status: 400, code: "agent_not_found" });
+    expect(await listTasks({ orgId: a.org.id })).toHaveLength(0);
+    expect((await listActivity({ orgId: a.org.id })).filter((e) => e.type === "task_created")).toHaveLength(0);
+  });
+
+  it("never returns another organization's task", async () => {
+    const a = await ownerWithOrg("a");
+    const b = await ownerWithOrg("b");
+    const task = await createTask({ orgId: a.org.id, input: { title: "Private" }, actor: a.actor });
+    expect(await getTask({ orgId: b.org.id, id: task.id })).toBeNull();
+    await expect(updateTask({ orgId: b.org.id, id: task.id, changes: { title: "x" }, actor: b.actor })).rejects.toMatchObject({ status: 404 });
+    await expect(deleteTask({ orgId: b.org.id, id: task.id, actor: b.actor })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("moves a task between columns and orders it before another card", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const first = await createTask({ orgId: org.id, input: { title: "first", status: "todo" }, actor });
+    const second = await createTask({ orgId: org.id, input: { title: "second", status: "todo" }, actor });
+    const mover = await createTask({ orgId: org.id, input: { title: "mover", status: "backlog" }, actor });
+    await moveTask({ orgId: org.id, id: mover.id, status: "todo", beforeTaskId: second.id, actor });
+    const todo = await listTasks({ orgId: org.id, status: "todo" });
+    expect(todo.map((t) => t.title)).toEqual(["first", "mover", "second"]);
+    const moved = await listActivity({ orgId: org.id, taskId: mover.id, type: "task_updated" });
+    expect(moved[0]!.message).toContain("moved mover to To do");
+    expect(moved[0]!.data).toMatchObject({ from: "backlog", to: "todo" });
+    expect(first.id).toBeTruthy();
+  });
+
+  it("records which fields an update changed and skips no-op updates", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const task = await createTask({ orgId: org.id, input: { title: "t", priority: "low" }, actor });
+    const noop = await updateTask({ orgId: org.id, id: task.id, changes: { priority: "low" }, actor });
+    expect(noop.changed).toEqual([]);
+    const result = await updateTask({ orgId: org.id, id: task.id, changes: { priority: "critical", tags: ["ops"] }, actor });
+    expect(result.changed.sort()).toEqual(["priority", "tags"]);
+    expect(result.task.tags.map((t) => t.name)).toEqual(["ops"]);
+    expect(await listActivity({ orgId: org.id, taskId: task.id, type: "task_updated" })).toHaveLength(1);
+  });
+
+  it("filters by agent, tag and priority", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const agent = await createAgent({ orgId: org.id, name: "Patch", role: "Dev", actor });
+    await createTask({ orgId: org.id, input: { title: "a", assigneeAgentId: agent.id, priority: "high", tags: ["x"] }, actor });
+    await createTask({ orgId: org.id, input: { title: "b", priority: "high" }, actor });
+    await createTask({ orgId: org.id, input: { title: "c", tags: ["x"] }, actor });
+    expect((await listTasks({ orgId: org.id, agentId: agent.id })).map((t) => t.title)).toEqual(["a"]);
+    expect((await listTasks({ orgId: org.id, tagName: "X" })).map((t) => t.title).sort()).toEqual(["a", "c"]);
+    expect((await listTasks({ orgId: org.id, priority: "high" })).map((t) => t.title).sort()).toEqual(["a", "b"]);
+  });
+});
