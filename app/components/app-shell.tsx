@@ -104,7 +104,7 @@ export function AppShell({ user, org, role, orgs, children }: ShellProps) {
               name="orgId"
               defaultValue={org.id}
               key={org.id}
-              className="max-w-[12rem] rounded-md border border-border bg-panel-2 px-2 py-1 text-sm"
+              className="max-w-[16rem] rounded-md border border-border bg-panel-2 px-2 py-1 text-sm"
               onChange={(event) => event.currentTarget.form?.requestSubmit()}
             >
               {orgs.map((o) => (

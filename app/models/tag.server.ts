@@ -71,3 +71,15 @@ export async function deleteTag({ orgId, tagId, actor }: { orgId: string; tagId:
     await recordActivity(manager, { orgId, type: "tag_deleted", message: `${actor.name} deleted the tag ${tag.name}`, actor, data: { tagId } });
   });
 }
+
+/** How many tasks carry each tag of the org, keyed by tag id (tags on no task are absent). */
+export async function countTagUsage(orgId: string): Promise<Record<string, number>> {
+  const rows: Array<{ tag_id: string; count: string }> = await db().query(
+    `select tt.tag_id, count(*) as count
+       from task_tags tt join tags t on t.id = tt.tag_id
+      where t.org_id = $1
+      group by tt.tag_id`,
+    [orgId],
+  );
+  return Object.fromEntries(rows.map((row) => [row.tag_id, Number(row.count)]));
+}

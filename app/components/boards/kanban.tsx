@@ -1,0 +1,222 @@
+import { Form, Link, useFetcher, useFetchers } from "@remix-run/react";
+import { useMemo, useState, type DragEvent } from "react";
+import { Badge } from "~/components/ui/layout";
+import { PRIORITY_LABELS, STATUS_LABELS, TASK_STATUSES } from "~/lib/constants";
+import { PRIORITY_COLORS } from "./task-fields";
+
+type Status = (typeof TASK_STATUSES)[number];
+
+export interface KanbanTask {
+  id: string;
+  title: string;
+  status: Status;
+  priority: keyof typeof PRIORITY_LABELS;
+  position: number;
+  assigneeAgentId: string | null;
+  dueDate: string | null;
+  tags: Array<{ id: string; name: string; color: string }>;
+}
+
+interface Props {
+  tasks: KanbanTask[];
+  agents: Record<string, { name: string; avatarColor: string }>;
+  canEdit: boolean;
+}
+
+const MOVE_KEY = "kanban-move";
+
+/** Tasks with pending moves applied, so a dragged card lands at once and stays put while the server agrees. */
+function useOptimisticTasks(tasks: KanbanTask[]) {
+  const fetchers = useFetchers();
+  return useMemo(() => {
+    const pending = new Map<string, { status: Status; beforeTaskId: string | null }>();
+    for (const fetcher of fetchers) {
+      if (fetcher.formData?.get("intent") !== "move") continue;
+      pending.set(String(fetcher.formData.get("taskId")), {
+        status: String(fetcher.formData.get("status")) as Status,
+        beforeTaskId: (fetcher.formData.get("beforeTaskId") as string | null) || null,
+      });
+    }
+    if (pending.size === 0) return tasks;
+    const byId = new Map(tasks.map((t) => [t.id, { ...t }]));
+    for (const [id, move] of pending) {
+      const task = byId.get(id);
+      if (!task) continue;
+      task.status = move.status;
+      const anchor = move.beforeTaskId ? byId.get(move.beforeTaskId) : undefined;
+      task.position = anchor && anchor.status === move.status ? anchor.position - 0.0001 : Number.MAX_SAFE_INTEGER;
+    }
+    return Array.from(byId.values()).sort((a, b) => a.position - b.position);
+  }, [tasks, fetchers]);
+}
+
+export function Kanban({ tasks, agents, canEdit }: Props) {
+  const visible = useOptimisticTasks(tasks);
+  const mover = useFetcher({ key: MOVE_KEY });
+  const [dragging, setDragging] = useState<string | null>(null);
+  const [over, setOver] = useState<Status | null>(null);
+
+  function onDrop(event: DragEvent<HTMLElement>, status: Status) {
+    event.preventDefault();
+    setOver(null);
+    const taskId = event.dataTransfer.getData("text/x-mc-task") || dragging;
+    setDragging(null);
+    if (!taskId) return;
+    // Land in front of the first card whose middle is below the pointer.
+    const cards = Array.from(event.currentTarget.querySelectorAll<HTMLElement>("[data-task-id]")).filter((el) => el.dataset.taskId !== taskId);
+    const before = cards.find((el) => {
+      const rect = el.getBoundingClientRect();
+      return event.clientY < rect.top + rect.height / 2;
+    });
+    const current = visible.find((t) => t.id === taskId);
+    if (current?.status === status) {
+      // Dropped where it already is: nothing to send.
+      const column = visible.filter((t) => t.status === status);
+      const next = column[column.findIndex((t) => t.id === taskId) + 1];
+      if (before?.dataset.taskId === next?.id) return;
+    }
+    const form = new FormData();
+    form.set("intent", "move");
+    form.set("taskId", taskId);
+    form.set("status", status);
+    if (before?.dataset.taskId) form.set("beforeTaskId", before.dataset.taskId);
+    mover.submit(form, { method: "post" });
+  }
+
+  return (
+    <div className="-mx-4 overflow-x-auto px-4 pb-4 md:mx-0 md:px-0">
+      <div className="grid min-w-[1000px] grid-cols-5 gap-3">
+        {TASK_STATUSES.map((status) => {
+          const column = visible.filter((t) => t.status === status);
+          return (
+            <section
+              key={status}
+              aria-label={STATUS_LABELS[status]}
+              data-status={status}
+              className={`flex min-h-[12rem] flex-col rounded-lg border bg-panel/60 p-2 transition ${over === status ? "border-accent" : "border-border"}`}
+              onDragOver={(event) => {
+                if (!canEdit) return;
+                event.preventDefault();
+                event.dataTransfer.dropEffect = "move";
+                if (over !== status) setOver(status);
+              }}
+              onDragLeave={(event) => {
+                if (!event.currentTarget.contains(event.relatedTarget as Node)) setOver(null);
+              }}
+              onDrop={(event) => onDrop(event, status)}
+            >
+              <h2 className="mb-2 flex items-center justify-between px-1 text-xs font-semibold uppercase tracking-wide text-muted">
+                {STATUS_LABELS[status]}
+                <span className="rounded-full bg-panel-2 px-2 py-0.5 tabular-nums">{column.length}</span>
+              </h2>
+              <ol className="flex flex-1 flex-col gap-2">
+                {column.map((task) => (
+                  <TaskCard
+                    key={task.id}
+                    task={task}
+                    agent={task.assigneeAgentId ? agents[task.assigneeAgentId] : undefined}
+                    canEdit={canEdit}
+                    dragging={dragging === task.id}
+                    onDragStart={() => setDragging(task.id)}
+                    onDragEnd={() => {
+                      setDragging(null);
+                      setOver(null);
+                    }}
+                  />
+                ))}
+                {column.length === 0 ? <li className="rounded-md border border-dashed border-border/70 p-3 text-center text-xs text-muted">No tasks</li> : null}
+              </ol>
+            </section>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function TaskCard({
+  task,
+  agent,
+  canEdit,
+  dragging,
+  onDragStart,
+  onDragEnd,
+}: {
+  task: KanbanTask;
+  agent?: { name: string; avatarColor: string };
+  canEdit: boolean;
+  dragging: boolean;
+  onDragStart: () => void;
+  onDragEnd: () => void;
+}) {
+  const overdue = task.dueDate && task.status !== "done" && task.dueDate < new Date().toISOString().slice(0, 10);
+  return (
+    <li
+      data-task-id={task.id}
+      data-testid="task-card"
+      draggable={canEdit}
+      onDragStart={(event) => {
+        event.dataTransfer.setData("text/x-mc-task", task.id);
+        event.dataTransfer.effectAllowed = "move";
+        onDragStart();
+      }}
+      onDragEnd={onDragEnd}
+      className={`group rounded-md border border-border bg-panel p-2.5 shadow-sm transition ${canEdit ? "cursor-grab active:cursor-grabbing" : ""} ${dragging ? "opacity-40" : "hover:border-accent/50"}`}
+    >
+      <div className="flex items-start justify-between gap-2">
+        <Link to={`/tasks/${task.id}`} className="text-sm font-medium leading-snug hover:text-accent">
+          {task.title}
+        </Link>
+        <span
+          title={`${PRIORITY_LABELS[task.priority]} priority`}
+          className="mt-1 h-2 w-2 shrink-0 rounded-full"
+          style={{ background: PRIORITY_COLORS[task.priority] }}
+        />
+      </div>
+      {task.tags.length > 0 ? (
+        <div className="mt-2 flex flex-wrap gap-1">
+          {task.tags.map((tag) => (
+            <Badge key={tag.id} color={tag.color}>
+              {tag.name}
+            </Badge>
+          ))}
+        </div>
+      ) : null}
+      <div className="mt-2 flex items-center justify-between gap-2 text-xs text-muted">
+        <span className="flex items-center gap-1 truncate">
+          {agent ? (
+            <>
+              <span className="h-2.5 w-2.5 rounded-full" style={{ background: agent.avatarColor }} />
+              {agent.name}
+            </>
+          ) : (
+            "Unassigned"
+          )}
+        </span>
+        {task.dueDate ? <span className={overdue ? "text-danger" : ""}>{overdue ? "overdue " : "due "}{task.dueDate}</span> : null}
+      </div>
+      {canEdit ? (
+        <details className="mt-2 text-xs">
+          <summary className="cursor-pointer list-none text-muted hover:text-fg">Move…</summary>
+          <Form method="post" className="mt-2 flex gap-1" preventScrollReset>
+            <input type="hidden" name="intent" value="move" />
+            <input type="hidden" name="taskId" value={task.id} />
+            <label className="sr-only" htmlFor={`move-${task.id}`}>
+              Move {task.title} to
+            </label>
+            <select id={`move-${task.id}`} name="status" defaultValue={task.status} className="flex-1 rounded border border-border bg-panel-2 px-1 py-1">
+              {TASK_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABELS[s]}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="rounded border border-border px-2 py-1 hover:border-accent">
+              Move
+            </button>
+          </Form>
+        </details>
+      ) : null}
+    </li>
+  );
+}

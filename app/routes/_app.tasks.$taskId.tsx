@@ -1,0 +1,176 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import { TaskFields, PRIORITY_COLORS } from "~/components/boards/task-fields";
+import { Button, FormError } from "~/components/ui/form";
+import { Badge, Card, Flash } from "~/components/ui/layout";
+import { PRIORITY_LABELS, STATUS_LABELS } from "~/lib/constants";
+import { replyWithError } from "~/lib/forms.server";
+import { isUuid, notFound } from "~/lib/http.server";
+import { renderMarkdown } from "~/lib/markdown.server";
+import { TaskFormSchema } from "~/lib/schemas";
+import { listActivity } from "~/models/activity.server";
+import { listAgents } from "~/models/agent.server";
+import { getBoard } from "~/models/board.server";
+import { roleAtLeast } from "~/models/organization.server";
+import { listTags } from "~/models/tag.server";
+import { deleteTask, getTask, updateTask } from "~/models/task.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role } = await requireOrg(request);
+  if (!isUuid(params.taskId)) notFound("That task does not exist.");
+  const task = await getTask({ orgId: org.id, id: params.taskId });
+  if (!task) notFound("That task does not exist in this organization.");
+  const [board, agents, tags, history] = await Promise.all([
+    getBoard({ orgId: org.id, id: task.boardId }),
+    listAgents(org.id),
+    listTags(org.id),
+    listActivity({ orgId: org.id, taskId: task.id, limit: 20 }),
+  ]);
+  return {
+    task: { ...task, descriptionHtml: renderMarkdown(task.description) },
+    board: board ? { id: board.id, name: board.name } : null,
+    agents: agents.map((a) => ({ id: a.id, name: a.name, avatarColor: a.avatarColor })),
+    tagNames: tags.map((t) => t.name),
+    history: history.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
+    canEdit: roleAtLeast(role, "member"),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, actor } = await requireOrg(request, "member");
+  if (!isUuid(params.taskId)) notFound("That task does not exist.");
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  if (intent === "delete") {
+    const task = await getTask({ orgId: org.id, id: params.taskId });
+    if (!task) notFound("That task does not exist in this organization.");
+    await deleteTask({ orgId: org.id, id: task.id, actor });
+    throw redirect(`/boards/${task.boardId}`);
+  }
+  if (intent === "update") {
+    const submission = parseWithZod(formData, { schema: TaskFormSchema });
+    if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+    const value = submission.value;
+    try {
+      // The edit form shows every field, so an empty assignee or due date means "clear it".
+      await updateTask({
+        orgId: org.id,
+        id: params.taskId,
+        changes: { ...value, assigneeAgentId: value.assigneeAgentId ?? null, dueDate: value.dueDate ?? null },
+        actor,
+      });
+    } catch (error) {
+      return replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
+    }
+    return submission.reply();
+  }
+  throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.task.title ?? "Task"} · Mission Control` }];
+
+export default function TaskPage() {
+  const { task, board, agents, tagNames, history, canEdit } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: `task-${task.id}`,
+    lastResult,
+    defaultValue: {
+      title: task.title,
+      description: task.description,
+      status: task.status,
+      priority: task.priority,
+      assigneeAgentId: task.assigneeAgentId ?? "",
+      dueDate: task.dueDate ?? "",
+      tags: task.tags.map((t) => t.name).join(", "),
+    },
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: TaskFormSchema }),
+  });
+  const assignee = agents.find((a) => a.id === task.assigneeAgentId);
+  const saved = lastResult?.status === "success" && navigation.state === "idle";
+
+  return (
+    <div className="mx-auto max-w-5xl">
+      <p className="mb-2 text-sm text-muted">
+        <Link to="/boards" className="text-accent">
+          Boards
+        </Link>{" "}
+        /{" "}
+        {board ? (
+          <Link to={`/boards/${board.id}`} className="text-accent">
+            {board.name}
+          </Link>
+        ) : null}
+      </p>
+      <h1 className="text-2xl font-semibold tracking-tight">{task.title}</h1>
+      <div className="mt-2 flex flex-wrap items-center gap-2 text-sm">
+        <Badge>{STATUS_LABELS[task.status]}</Badge>
+        <Badge color={PRIORITY_COLORS[task.priority]}>{PRIORITY_LABELS[task.priority]}</Badge>
+        {task.tags.map((tag) => (
+          <Badge key={tag.id} color={tag.color}>
+            {tag.name}
+          </Badge>
+        ))}
+        <span className="text-muted">
+          {assignee ? `Assigned to ${assignee.name}` : "Unassigned"}
+          {task.dueDate ? ` · due ${task.dueDate}` : ""} · created by {task.createdBy}
+        </span>
+      </div>
+      <div className="mt-6 grid gap-6 lg:grid-cols-[1fr_320px]">
+        <div className="space-y-6">
+          <Card title="Description">
+            {task.description.trim() ? (
+              <div className="prose-mc text-sm leading-relaxed" dangerouslySetInnerHTML={{ __html: task.descriptionHtml }} />
+            ) : (
+              <p className="text-sm text-muted">No description yet.</p>
+            )}
+          </Card>
+          {canEdit ? (
+            <Card title="Edit task">
+              {saved ? <Flash>Saved.</Flash> : null}
+              <Form method="post" {...getFormProps(form)} className="space-y-3">
+                <input type="hidden" name="intent" value="update" />
+                <FormError errors={form.errors} />
+                <TaskFields fields={fields} agents={agents} tagNames={tagNames} />
+                <div className="flex items-center justify-between">
+                  <Button type="submit" disabled={navigation.state !== "idle"}>
+                    {navigation.state === "submitting" ? "Saving…" : "Save changes"}
+                  </Button>
+                </div>
+              </Form>
+              <Form method="post" className="mt-4 border-t border-border pt-4" onSubmit={(e) => !confirm(`Delete "${task.title}"?`) && e.preventDefault()}>
+                <input type="hidden" name="intent" value="delete" />
+                <Button type="submit" variant="danger">
+                  Delete task
+                </Button>
+              </Form>
+            </Card>
+          ) : null}
+        </div>
+        <Card title="History">
+          {history.length === 0 ? (
+            <p className="text-sm text-muted">No history.</p>
+          ) : (
+            <ol className="space-y-3 text-sm">
+              {history.map((event) => (
+                <li key={event.id}>
+                  <p>{event.message}</p>
+                  <time className="text-xs text-muted" dateTime={event.at}>
+                    {new Date(event.at).toLocaleString()}
+                  </time>
+                </li>
+              ))}
+            </ol>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}
+
+export { ErrorBoundary } from "~/components/route-error";
