@@ -1,0 +1,177 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../support/browser";
+import { startServer, type StartedServer } from "../support/server";
+
+/*
+ * The foundation end to end, in Chromium against the built server: first-run set-up, a board,
+ * tasks with tags, moving a task by drag-and-drop and by the plain form with JavaScript off,
+ * filters, the activity feed, and an API token used from outside the browser.
+ */
+let server: StartedServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let boardUrl = "";
+const USER = "operator";
+const PASSWORD = "operator-password-1";
+
+async function column(page: Page, label: string) {
+  return page.locator(`section[aria-label="${label}"]`);
+}
+
+async function createTask(page: Page, task: { title: string; status: string; priority: string; tags: string }) {
+  const details = page.locator("details", { has: page.locator("summary", { hasText: "+ New task" }) });
+  if (!(await details.evaluate((el: HTMLDetailsElement) => el.open))) await details.locator("summary").click();
+  await page.fill("#create-task [name=title]", task.title);
+  await page.selectOption("#create-task [name=status]", task.status);
+  await page.selectOption("#create-task [name=priority]", task.priority);
+  await page.fill("#create-task [name=tags]", task.tags);
+  await page.click("#create-task button[type=submit]");
+  await page.locator('[data-testid="task-card"]', { hasText: task.title }).waitFor();
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("foundation in a browser", () => {
+  it("sends the first visitor to set-up, validates it, and creates the owner", async () => {
+    await page.goto(server.url + "/");
+    expect(new URL(page.url()).pathname).toBe("/setup");
+    await page.fill("[name=orgName]", "Acme Robotics");
+    await page.fill("[name=username]", USER);
+    await page.fill("[name=password]", "short");
+    await page.fill("[name=confirmPassword]", "short");
+    await page.click("button[type=submit]");
+    await expect(page.locator("text=Password must be at least 10 characters").first().isVisible()).resolves.toBe(true);
+    await page.fill("[name=password]", PASSWORD);
+    await page.fill("[name=confirmPassword]", PASSWORD);
+    await page.click("button[type=submit]");
+    await page.waitForURL(server.url + "/");
+    await page.locator("h1", { hasText: "Dashboard" }).waitFor();
+  });
+
+  it("creates a board and tasks with tags", async () => {
+    await page.goto(server.url + "/boards");
+    await page.fill("#create-board [name=name]", "Launch");
+    await page.fill("#create-board [name=objective]", "Ship v2");
+    await page.click("#create-board button[type=submit]");
+    await page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
+    boardUrl = page.url();
+    await page.locator("h1", { hasText: "Launch" }).waitFor();
+
+    await createTask(page, { title: "Build rate limiter", status: "todo", priority: "high", tags: "backend, security" });
+    await createTask(page, { title: "Write docs", status: "todo", priority: "low", tags: "docs" });
+    await createTask(page, { title: "Plan launch party", status: "backlog", priority: "medium", tags: "" });
+    const todo = await column(page, "To do");
+    await expect(todo.locator('[data-testid="task-card"]').count()).resolves.toBe(2);
+    await expect(todo.locator('[data-testid="task-card"]', { hasText: "Build rate limiter" }).locator("text=security").count()).resolves.toBe(1);
+  });
+
+  it("refuses an empty title with a message and writes nothing", async () => {
+    const details = page.locator("details", { has: page.locator("summary", { hasText: "+ New task" }) });
+    if (!(await details.evaluate((el: HTMLDetailsElement) => el.open))) await details.locator("summary").click();
+    await page.fill("#create-task [name=title]", "   ");
+    await page.click("#create-task button[type=submit]");
+    await page.locator("#create-task >> text=Title is required").waitFor();
+    await page.reload();
+    await expect(page.locator('[data-testid="task-card"]').count()).resolves.toBe(3);
+  });
+
+  it("moves a task by drag-and-drop and the move persists", async () => {
+    const card = page.locator('[data-testid="task-card"]', { hasText: "Build rate limiter" });
+    const target = await column(page, "In progress");
+    await card.dragTo(target);
+    await target.locator('[data-testid="task-card"]', { hasText: "Build rate limiter" }).waitFor();
+    // wait for the server to agree: after a reload the card is still there
+    await page.waitForLoadState("networkidle");
+    await page.reload();
+    await expect((await column(page, "In progress")).locator('[data-testid="task-card"]', { hasText: "Build rate limiter" }).count()).resolves.toBe(1);
+  });
+
+  it("filters by tag and by priority", async () => {
+    await page.goto(boardUrl);
+    const tagId = await page.locator("select[name=tag] option", { hasText: "docs" }).getAttribute("value");
+    await page.selectOption("select[name=tag]", tagId!);
+    await page.waitForURL(/tag=/);
+    await expect(page.locator('[data-testid="task-card"]').allTextContents()).resolves.toEqual([expect.stringContaining("Write docs")]);
+    await page.goto(boardUrl + "?priority=high");
+    await expect(page.locator('[data-testid="task-card"]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid="task-card"]').first().textContent()).resolves.toContain("Build rate limiter");
+  });
+
+  it("signs in and moves a task with JavaScript disabled", async () => {
+    const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1400, height: 900 } });
+    try {
+      const p = await noJs.newPage();
+      await p.goto(server.url + "/login");
+      await p.fill("[name=username]", USER);
+      await p.fill("[name=password]", "wrong-password-123");
+      await p.click("button[type=submit]");
+      await p.locator("text=do not match").waitFor();
+      await p.fill("[name=password]", PASSWORD);
+      await p.click("button[type=submit]");
+      await p.waitForURL(server.url + "/");
+      await p.goto(boardUrl);
+      // create a task with a plain form post
+      await p.locator("summary", { hasText: "+ New task" }).click();
+      await p.fill("#create-task [name=title]", "Made without JavaScript");
+      await p.selectOption("#create-task [name=status]", "todo");
+      await p.click("#create-task button[type=submit]");
+      await p.waitForLoadState("load");
+      const card = p.locator('[data-testid="task-card"]', { hasText: "Write docs" });
+      await card.locator("summary", { hasText: "Move" }).click();
+      await card.locator("select[name=status]").selectOption("review");
+      await card.locator("button", { hasText: "Move" }).click();
+      await p.waitForLoadState("load");
+      await p.goto(boardUrl);
+      await expect(p.locator('section[aria-label="Review"] [data-testid="task-card"]', { hasText: "Write docs" }).count()).resolves.toBe(1);
+      await expect(p.locator('section[aria-label="To do"] [data-testid="task-card"]', { hasText: "Made without JavaScript" }).count()).resolves.toBe(1);
+    } finally {
+      await noJs.close();
+    }
+  });
+
+  it("shows every change in the activity feed", async () => {
+    await page.goto(server.url + "/activity");
+    const text = await page.locator("main").textContent();
+    expect(text).toContain("created task: Build rate limiter");
+    expect(text).toContain("moved Build rate limiter to In progress");
+    expect(text).toContain("moved Write docs to Review");
+  });
+
+  it("creates an API token that works with fetch and is shown only once", async () => {
+    await page.goto(server.url + "/settings/tokens");
+    await page.fill("input[name=name]", "ci-agent");
+    await page.locator("form", { has: page.locator("input[name=name]") }).locator("button[type=submit]").click();
+    await page.waitForFunction(() => /mc_[a-z2-7]{32}/.test(document.body.innerText + Array.from(document.querySelectorAll("input")).map((i) => i.value).join(" ")));
+    const token = await page.evaluate(() => {
+      const haystack = document.body.innerText + " " + Array.from(document.querySelectorAll("input")).map((i) => i.value).join(" ");
+      return haystack.match(/mc_[a-z2-7]{32}/)![0];
+    });
+    const list = await fetch(server.url + "/api/tasks", { headers: { Authorization: `Bearer ${token}` } });
+    expect(list.status).toBe(200);
+    const body = (await list.json()) as { tasks: Array<{ title: string; tags: string[] }> };
+    expect(body.tasks.map((t) => t.title)).toEqual(expect.arrayContaining(["Build rate limiter", "Write docs"]));
+    const created = await fetch(server.url + "/api/tasks", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "From the API", status: "todo", priority: "critical", tags: ["api"] }),
+    });
+    expect(created.status).toBe(201);
+    // the token is not shown again
+    await page.goto(server.url + "/settings/tokens");
+    expect(await page.content()).not.toContain(token);
+    await page.goto(server.url + "/activity");
+    await expect(page.locator("main").textContent()).resolves.toContain("ci-agent created task: From the API");
+  });
+});
