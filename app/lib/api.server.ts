@@ -1,0 +1,182 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { z, type ZodError, type ZodTypeAny } from "zod";
+import { apiError, DomainError, isUuid } from "./http.server";
+import { log } from "./log.server";
+
+/*
+ * The plumbing every REST route shares, so a route file is: auth, parse, call the model, answer.
+ * Every answer is JSON; errors are `{ error: { code, message, details } }` (apiError).
+ * API routes authenticate with a bearer token, never a cookie, so there is no Origin check here.
+ */
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+type Handler<Args> = (args: Args) => Promise<Response> | Response;
+type MutatingMethod = "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * Runs a handler and turns what it throws into an API answer: Responses (requireApiAuth's 401/403,
+ * our own 4xx) propagate untouched, a DomainError becomes its status, anything else is a logged 500
+ * in the same JSON shape rather than Remix's HTML error page.
+ */
+export async function handleApi(run: () => Promise<Response> | Response): Promise<Response> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    if (error instanceof DomainError) {
+      return apiError(error.status, error.code, error.message, error.field ? { [error.field]: [error.message] } : undefined);
+    }
+    log.error("API request failed", {
+      error: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return apiError(500, "internal_error", "Something went wrong on the server. Try again; if it keeps failing, check the server log.");
+  }
+}
+
+export function apiLoader(handler: Handler<LoaderFunctionArgs>) {
+  return (args: LoaderFunctionArgs) => handleApi(() => handler(args));
+}
+
+/**
+ * One action per route that dispatches on the method; anything else is a JSON 405 with `Allow`.
+ * `hasLoader: false` for routes without a GET (the loader then answers 405 too, see methodNotAllowed).
+ */
+export function apiAction(handlers: Partial<Record<MutatingMethod, Handler<ActionFunctionArgs>>>, { hasLoader = true } = {}) {
+  const allowed = [...(hasLoader ? ["GET", "HEAD"] : []), ...Object.keys(handlers)];
+  return (args: ActionFunctionArgs) =>
+    handleApi(() => {
+      const handler = handlers[args.request.method.toUpperCase() as MutatingMethod];
+      return handler ? handler(args) : methodNotAllowed(allowed);
+    });
+}
+
+export function methodNotAllowed(allowed: string[]): Response {
+  const response = apiError(405, "method_not_allowed", `This endpoint accepts ${allowed.join(", ")}.`);
+  response.headers.set("Allow", allowed.join(", "));
+  return response;
+}
+
+export function apiNotFound(what: string): Response {
+  return apiError(404, "not_found", `That ${what} does not exist in this organization.`);
+}
+
+/** A route param that must be one of our ids; anything else is simply not found (never a 500 from PostgreSQL). */
+export function requireIdParam(params: LoaderFunctionArgs["params"], what: string, name = "id"): string {
+  const value = params[name];
+  if (!isUuid(value)) throw apiNotFound(what);
+  return value;
+}
+
+/** The client address server.ts puts into the load context (tests pass it directly). */
+export function clientIp(context: unknown): string {
+  const value = (context as { clientIp?: unknown } | undefined)?.clientIp;
+  return typeof value === "string" && value ? value : "unknown";
+}
+
+/**
+ * Reads at most `maxBytes` of the body (whatever Content-Length claims) and parses it as JSON.
+ * The Content-Type is not checked: `curl -d` sends form-urlencoded by default and the intent is clear.
+ */
+export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  const tooLarge = () =>
+    apiError(413, "payload_too_large", `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`);
+  const declared = Number(request.headers.get("Content-Length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw apiError(400, "invalid_json", "The request body is not valid UTF-8 text. Send a JSON object.");
+  }
+  if (!text.trim()) {
+    throw apiError(400, "invalid_json", "The request body is empty. Send a JSON object with Content-Type: application/json.");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : "parse error";
+    throw apiError(400, "invalid_json", `The request body is not valid JSON (${reason}).`);
+  }
+}
+
+/**
+ * 400 `validation_failed`; `details` maps each field to its messages (zod's fieldErrors). Unknown
+ * fields of a strict schema are listed under their own name; errors about the whole object go
+ * into the message.
+ */
+export function validationFailed(error: ZodError): Response {
+  const flat = error.flatten();
+  const details: Record<string, string[]> = {};
+  for (const [field, messages] of Object.entries(flat.fieldErrors)) {
+    if (messages && messages.length > 0) details[field] = messages as string[];
+  }
+  const formErrors: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.path.length > 0) continue;
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) (details[key] ??= []).push("Unknown field");
+    } else {
+      formErrors.push(issue.message);
+    }
+  }
+  const message = formErrors.length > 0 ? formErrors.join(" ") : "Some fields are not valid; see error.details.";
+  return apiError(400, "validation_failed", message, details);
+}
+
+export function parseWith<S extends ZodTypeAny>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationFailed(result.error);
+  return result.data;
+}
+
+export async function parseJsonBody<S extends ZodTypeAny>(request: Request, schema: S): Promise<z.output<S>> {
+  return parseWith(schema, await readJsonBody(request));
+}
+
+/** Query parameters as an object; empty values (`?status=`) count as absent. */
+export function parseQuery<S extends ZodTypeAny>(request: Request, schema: S): z.output<S> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of new URL(request.url).searchParams) {
+    if (value !== "") query[key] = value;
+  }
+  return parseWith(schema, query);
+}
+
+/** The API names the assignee `assignedAgent` (BACKEND_SPEC); the model calls it `assigneeAgentId`. */
+export function taskChangesFromApi<T extends { assignedAgent?: string | null }>(body: T): Omit<T, "assignedAgent"> & { assigneeAgentId?: string | null } {
+  const { assignedAgent, ...rest } = body;
+  return { ...rest, ...(assignedAgent === undefined ? {} : { assigneeAgentId: assignedAgent }) };
+}
+
+/**
+ * schemas.ts checks dates with Date.parse, which rolls 2026-02-30 over to March 2 while PostgreSQL
+ * rejects it; without this the API would answer such a date with a 500.
+ */
+export function withRealDueDate<Output extends { dueDate?: string | null }, Def extends z.ZodTypeDef, Input>(
+  schema: z.ZodType<Output, Def, Input>,
+) {
+  return schema.superRefine((value, ctx) => {
+    const date = value.dueDate;
+    if (typeof date === "string" && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["dueDate"], message: "That date does not exist" });
+    }
+  });
+}
