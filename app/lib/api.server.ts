@@ -165,18 +165,3 @@ export function taskChangesFromApi<T extends { assignedAgent?: string | null }>(
   const { assignedAgent, ...rest } = body;
   return { ...rest, ...(assignedAgent === undefined ? {} : { assigneeAgentId: assignedAgent }) };
 }
-
-/**
- * schemas.ts checks dates with Date.parse, which rolls 2026-02-30 over to March 2 while PostgreSQL
- * rejects it; without this the API would answer such a date with a 500.
- */
-export function withRealDueDate<Output extends { dueDate?: string | null }, Def extends z.ZodTypeDef, Input>(
-  schema: z.ZodType<Output, Def, Input>,
-) {
-  return schema.superRefine((value, ctx) => {
-    const date = value.dueDate;
-    if (typeof date === "string" && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["dueDate"], message: "That date does not exist" });
-    }
-  });
-}

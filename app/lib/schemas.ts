@@ -67,7 +67,11 @@ export const BoardGroupSchema = z.object({ name: trimmed(60, "Group name") });
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-12-31")
-  .refine((value) => !Number.isNaN(Date.parse(value + "T00:00:00Z")), "That date does not exist");
+  // Date.parse rolls 2026-02-30 over into March; PostgreSQL would reject it. Round-trip instead.
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }, "That date does not exist");
 
 export const TagNamesSchema = z
   .array(z.string().trim().min(1, "Tags cannot be empty").max(40, "Tags must be at most 40 characters"))

@@ -62,7 +62,9 @@ export async function listActivity(filter: ActivityFilter): Promise<ActivityEven
     .where("e.org_id = :orgId", { orgId: filter.orgId })
     .orderBy("e.id", "DESC")
     .limit(limit);
-  if (filter.since) query.andWhere("e.created_at > :since", { since: filter.since });
+  // The API speaks milliseconds and PostgreSQL keeps microseconds: compare at millisecond precision so
+  // a client polling with the last timestamp it saw gets neither repeats nor gaps.
+  if (filter.since) query.andWhere("date_trunc('milliseconds', e.created_at) > :since", { since: filter.since });
   if (filter.beforeId) query.andWhere("e.id < :beforeId", { beforeId: filter.beforeId });
   if (filter.type) query.andWhere("e.type = :type", { type: filter.type });
   if (filter.typePrefix) query.andWhere("e.type like :prefix", { prefix: `${filter.typePrefix}%` });

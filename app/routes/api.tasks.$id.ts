@@ -1,12 +1,12 @@
 import { requireApiAuth } from "~/auth/api-auth.server";
-import { apiAction, apiLoader, apiNotFound, parseJsonBody, requireIdParam, taskChangesFromApi, withRealDueDate } from "~/lib/api.server";
+import { apiAction, apiLoader, apiNotFound, parseJsonBody, requireIdParam, taskChangesFromApi } from "~/lib/api.server";
 import { apiJson } from "~/lib/http.server";
 import { ApiTaskUpdateSchema } from "~/lib/schemas";
 import { deleteTask, getTask, toApiTask, updateTask } from "~/models/task.server";
 
 /* GET, PATCH, DELETE /api/tasks/:id. Another organization's task is a 404, like a missing one. */
 
-const TaskUpdateBodySchema = withRealDueDate(ApiTaskUpdateSchema);
+const TaskUpdateBodySchema = ApiTaskUpdateSchema;
 
 export const loader = apiLoader(async ({ request, params }) => {
   const auth = await requireApiAuth(request);

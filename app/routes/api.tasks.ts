@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { requireApiAuth } from "~/auth/api-auth.server";
-import { apiAction, apiLoader, parseJsonBody, parseQuery, taskChangesFromApi, withRealDueDate } from "~/lib/api.server";
+import { apiAction, apiLoader, parseJsonBody, parseQuery, taskChangesFromApi } from "~/lib/api.server";
 import { TASK_STATUSES } from "~/lib/constants";
 import { apiJson } from "~/lib/http.server";
 import { ApiTaskCreateSchema } from "~/lib/schemas";
@@ -8,7 +8,7 @@ import { createTask, listTasks, toApiTask } from "~/models/task.server";
 
 /* GET /api/tasks?status&agent&boardId, POST /api/tasks */
 
-const TaskCreateBodySchema = withRealDueDate(ApiTaskCreateSchema);
+const TaskCreateBodySchema = ApiTaskCreateSchema;
 
 const TaskListQuerySchema = z.object({
   status: z.enum(TASK_STATUSES, { errorMap: () => ({ message: `status must be one of ${TASK_STATUSES.join(", ")}` }) }).optional(),
