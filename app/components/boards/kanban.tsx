@@ -85,7 +85,7 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
 
   return (
     <div className="-mx-4 overflow-x-auto px-4 pb-4 md:mx-0 md:px-0">
-      <div className="grid min-w-[1000px] grid-cols-5 gap-3">
+      <div className="grid snap-x snap-mandatory auto-cols-[82%] grid-flow-col gap-3 sm:auto-cols-[45%] lg:min-w-[1000px] lg:auto-cols-fr">
         {TASK_STATUSES.map((status) => {
           const column = visible.filter((t) => t.status === status);
           return (
@@ -93,7 +93,7 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
               key={status}
               aria-label={STATUS_LABELS[status]}
               data-status={status}
-              className={`flex min-h-[12rem] flex-col rounded-lg border bg-panel/60 p-2 transition ${over === status ? "border-accent" : "border-border"}`}
+              className={`flex min-h-[12rem] snap-start flex-col rounded-lg border bg-panel/60 p-2 transition ${over === status ? "border-accent" : "border-border"}`}
               onDragOver={(event) => {
                 if (!canEdit) return;
                 event.preventDefault();

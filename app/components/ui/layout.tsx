@@ -14,7 +14,7 @@ export function PageHeader({ title, description, actions }: { title: string; des
 
 export function Card({ title, children, className = "", actions }: { title?: ReactNode; children: ReactNode; className?: string; actions?: ReactNode }) {
   return (
-    <section className={`rounded-lg border border-border bg-panel p-4 ${className}`}>
+    <section className={`min-w-0 rounded-lg border border-border bg-panel p-4 ${className}`}>
       {title || actions ? (
         <div className="mb-3 flex items-center justify-between gap-2">
           {title ? <h2 className="text-sm font-semibold uppercase tracking-wide text-muted">{title}</h2> : <span />}
