@@ -1,0 +1,196 @@
+/*
+ * `npm run bench`: performance targets from ARCHITECTURE.md, each printed as a ratio against a
+ * baseline measured in the same run on the same machine.
+ *
+ *   (a) board loader, 1,000 tasks with tags and assignees: listTasks() vs the N+1 ORM pattern;
+ *       then the board page over HTTP on the built server (document and loader data)
+ *   (b) GET /api/tasks with a Bearer token under 50 concurrent clients vs GET /health
+ *
+ * Creates its own database (on DATABASE_URL's server, else an embedded PostgreSQL), seeds it through
+ * the app's models, and removes everything when done. The HTTP parts need `npm run build` first.
+ * Knobs: BENCH_TASKS (1000), BENCH_CONCURRENCY (50), BENCH_API_REQUESTS (1000), BENCH_HEALTH_REQUESTS (10000).
+ */
+import { existsSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { closeDatabase, db, initDatabase } from "~/db/data-source.server";
+import { listTasks } from "~/models/task.server";
+import { REPO_ROOT, spawnBuiltServer, type SpawnedServer } from "../support/server";
+import { naiveBoardTasks } from "./board";
+import { openBenchDatabase, type BenchDatabase } from "./database";
+import { get, runLoad, type LoadResult } from "./load";
+import { seedBoard } from "./seed";
+import { ms, ratio, timeSerial, type Summary } from "./stats";
+
+process.env.LOG_LEVEL ??= "warn";
+
+const TASKS = Number(process.env.BENCH_TASKS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const API_REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 1000);
+const HEALTH_REQUESTS = Number(process.env.BENCH_HEALTH_REQUESTS ?? 10_000);
+const BOARD_LOADER_P95_TARGET_MS = 50;
+
+const routeExists = (file: string) => existsSync(path.join(REPO_ROOT, "app", "routes", file));
+const row = (cells: Array<string | number>) => console.log(`| ${cells.join(" | ")} |`);
+const latencyCells = (s: Summary) => [ms(s.p50), ms(s.p95), ms(s.p99)];
+
+let database: BenchDatabase | undefined;
+let server: SpawnedServer | undefined;
+let cleaning: Promise<void> | undefined;
+
+function cleanup() {
+  cleaning ??= (async () => {
+    await server?.stop().catch((error) => console.error("stopping the server failed:", error));
+    await closeDatabase().catch(() => {});
+    await database?.cleanup().catch((error) => console.error("dropping the bench database failed:", error));
+  })();
+  return cleaning;
+}
+
+async function benchBoardLoader(orgId: string, boardId: string) {
+  // Same data both ways, or the comparison means nothing.
+  const [fast, naive] = [await listTasks({ orgId, boardId }), await naiveBoardTasks({ orgId, boardId })];
+  const tagCount = (tasks: Array<{ tags: unknown[] }>) => tasks.reduce((sum, task) => sum + task.tags.length, 0);
+  if (fast.length !== naive.length || tagCount(fast) !== tagCount(naive)) {
+    throw new Error(`listTasks and the baseline disagree: ${fast.length}/${tagCount(fast)} vs ${naive.length}/${tagCount(naive)} tasks/tags`);
+  }
+
+  const baseline = await timeSerial(() => naiveBoardTasks({ orgId, boardId }), { runs: 20, warmup: 2 });
+  const optimized = await timeSerial(() => listTasks({ orgId, boardId }), { runs: 200, warmup: 20 });
+  console.log(`\n## (a) Board loader: ${fast.length} tasks, ${tagCount(fast)} task tags\n`);
+  row(["query", "runs", "p50 ms", "p95 ms", "p99 ms", "queries"]);
+  row(["---", "---:", "---:", "---:", "---:", "---:"]);
+  row(["baseline: repository.find() + one tag query per task (N+1)", baseline.n, ...latencyCells(baseline), 1 + fast.length]);
+  row(["listTasks({ orgId, boardId }) (the board page loader's query)", optimized.n, ...latencyCells(optimized), 1]);
+  console.log(
+    `\nlistTasks is ${ratio(baseline.p50 / optimized.p50)} faster at p50 and ${ratio(baseline.p95 / optimized.p95)} at p95. ` +
+      `Target p95 < ${BOARD_LOADER_P95_TARGET_MS} ms: ${optimized.p95 < BOARD_LOADER_P95_TARGET_MS ? "met" : "MISSED"} (${ms(optimized.p95)} ms).`,
+  );
+  return { baseline, optimized };
+}
+
+async function benchBoardPage(running: SpawnedServer, boardId: string, sessionToken: string) {
+  console.log("\n## (a) Board page over HTTP (built server, one request at a time)\n");
+  if (!routeExists("_app.boards.$boardId.tsx")) {
+    console.log("Skipped: app/routes/_app.boards.$boardId.tsx does not exist yet.");
+    return;
+  }
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const headers = { Cookie: `mc_session=${sessionToken}` };
+  const pageUrl = `${running.url}/boards/${boardId}`;
+  // Single fetch (v3_singleFetch): `<path>.data?_routes=<id>` runs just that route's loader.
+  const dataUrl = `${pageUrl}.data?_routes=${encodeURIComponent("routes/_app.boards.$boardId")}`;
+  try {
+    const probe = await get(pageUrl, { agent, headers });
+    if (probe.status !== 200) {
+      console.log(`Skipped: GET /boards/<id> answered ${probe.status} (is the build older than the route? run \`npm run build\`).`);
+      return;
+    }
+    const page = await get(dataUrl, { agent, headers });
+    if (page.status !== 200) throw new Error(`GET ${dataUrl} answered ${page.status}`);
+    const health = await timeSerial(() => get(`${running.url}/health`, { agent }), { runs: 200, warmup: 20 });
+    const loader = await timeSerial(() => get(dataUrl, { agent, headers }), { runs: 100, warmup: 10 });
+    const documentGet = await timeSerial(() => get(pageUrl, { agent, headers }), { runs: 50, warmup: 5 });
+    row(["request", "runs", "p50 ms", "p95 ms", "p99 ms", "body", "p50 vs /health"]);
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---:"]);
+    row(["GET /health (floor)", health.n, ...latencyCells(health), "-", "1x"]);
+    row(["GET /boards/<id>.data (session + board loader, single fetch)", loader.n, ...latencyCells(loader), `${Math.round(page.bytes / 1024)} kB`, ratio(loader.p50 / health.p50)]);
+    row(["GET /boards/<id> (full server-rendered document)", documentGet.n, ...latencyCells(documentGet), `${Math.round(probe.bytes / 1024)} kB`, ratio(documentGet.p50 / health.p50)]);
+    console.log(
+      `\nLoader over HTTP p95 ${ms(loader.p95)} ms: target p95 < ${BOARD_LOADER_P95_TARGET_MS} ms ${loader.p95 < BOARD_LOADER_P95_TARGET_MS ? "met" : "MISSED"}.`,
+    );
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function benchApi(running: SpawnedServer, apiToken: string) {
+  console.log(`\n## (b) Tasks API under load: ${CONCURRENCY} concurrent clients, keep-alive, loopback\n`);
+  if (!routeExists("api.tasks.ts")) {
+    console.log("Skipped: app/routes/api.tasks.ts does not exist yet.");
+    return;
+  }
+  const agent = new http.Agent({ keepAlive: true });
+  const headers = { Authorization: `Bearer ${apiToken}` };
+  try {
+    const probe = await get(`${running.url}/api/tasks`, { agent, headers });
+    if (probe.status !== 200) {
+      console.log(`Skipped: GET /api/tasks answered ${probe.status} (is the build older than the route? run \`npm run build\`).`);
+      return;
+    }
+  } finally {
+    agent.destroy();
+  }
+  const results: Array<[string, LoadResult]> = [];
+  results.push(["GET /health (floor)", await runLoad({ url: `${running.url}/health`, concurrency: CONCURRENCY, requests: HEALTH_REQUESTS })]);
+  results.push([
+    `GET /api/tasks (all ${TASKS} tasks)`,
+    await runLoad({ url: `${running.url}/api/tasks`, headers, concurrency: CONCURRENCY, requests: API_REQUESTS }),
+  ]);
+  results.push([
+    "GET /api/tasks?status=in-progress (~1/5)",
+    await runLoad({ url: `${running.url}/api/tasks?status=in-progress`, headers, concurrency: CONCURRENCY, requests: API_REQUESTS }),
+  ]);
+  const floor = results[0]![1];
+  row(["endpoint", "requests", "req/s", "p50 ms", "p99 ms", "non-200", "body", "req/s ratio (floor / this)"]);
+  row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]);
+  for (const [label, result] of results) {
+    row([
+      label,
+      result.requests,
+      result.perSecond.toFixed(0),
+      ms(result.latency.p50),
+      ms(result.latency.p99),
+      result.failures,
+      `${(result.bytesPerResponse / 1024).toFixed(1)} kB`,
+      ratio(floor.perSecond / result.perSecond),
+    ]);
+  }
+  const failures = results.reduce((sum, [, result]) => sum + result.failures, 0);
+  if (failures > 0) console.log(`\n${failures} requests did not answer 200: the figures above are not trustworthy.`);
+}
+
+async function main() {
+  const started = Date.now();
+  database = await openBenchDatabase();
+  console.log(`# Mission Control benchmarks, ${new Date().toISOString()}\n`);
+  console.log(`- machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, ${os.type()} ${os.release()}`);
+  console.log(`- Node ${process.version}; database: ${database.description}`);
+  console.log(`- load average at start: ${os.loadavg().map((n) => n.toFixed(2)).join(" ")} (anything else running skews the figures)`);
+
+  await initDatabase(database.url, { poolSize: 10 });
+  const seedStarted = performance.now();
+  const seeded = await seedBoard({ taskCount: TASKS });
+  console.log(
+    `- seeded through the models in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s: 1 board, ${seeded.tasks} tasks, ` +
+      `${seeded.taskTags} task tags (12 tags), ${seeded.assigned} assigned to ${seeded.agents.length} agents`,
+  );
+
+  // Steady state, not "just bulk-loaded": planner statistics and the visibility map up to date, so
+  // autovacuum does not kick in halfway through a measurement.
+  await db().query("vacuum analyze");
+
+  await benchBoardLoader(seeded.orgId, seeded.boardId);
+
+  if (!existsSync(path.join(REPO_ROOT, "build", "server.js"))) {
+    console.log("\nHTTP benchmarks skipped: build/server.js is missing (run `npm run build`).");
+  } else {
+    server = await spawnBuiltServer({ databaseUrl: database.url });
+    await benchBoardPage(server, seeded.boardId, seeded.sessionToken);
+    await benchApi(server, seeded.apiToken);
+  }
+  console.log(`\nTotal ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+}
+
+process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+main()
+  .then(cleanup)
+  .then(
+    () => process.exit(0),
+    async (error) => {
+      console.error(error);
+      await cleanup();
+      process.exit(1);
+    },
+  );
