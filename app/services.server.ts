@@ -1,4 +1,5 @@
 import { startJobs, stopJobs, jobsRunning } from "../jobs/boss.server";
+import { startHub, stopHub, getHub } from "./realtime/hub.server";
 import { closeDatabase, initDatabase, db } from "./db/data-source.server";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.server";
 import { getEnv } from "./env.server";
@@ -33,6 +34,7 @@ async function boot() {
     });
     if (created) log.info("created the first owner from ADMIN_USERNAME", { username: created.user.username });
   }
+  if (env.MC_ROLES.includes("web")) await startHub(url);
   if (env.MC_ROLES.includes("jobs")) await startJobs(url);
 }
 
@@ -42,6 +44,7 @@ export function startServices(): Promise<void> {
 }
 
 export async function stopServices() {
+  await stopHub().catch((error) => log.error("stopping the realtime hub failed", { error: String(error) }));
   await stopJobs().catch((error) => log.error("stopping jobs failed", { error: String(error) }));
   await closeDatabase().catch((error) => log.error("closing the database failed", { error: String(error) }));
   if (embedded) {
@@ -53,11 +56,11 @@ export async function stopServices() {
 
 export interface Readiness {
   ready: boolean;
-  checks: { database: boolean; migrations: boolean; jobs: boolean | "not-this-role" };
+  checks: { database: boolean; migrations: boolean; jobs: boolean | "not-this-role"; realtime: boolean | "not-this-role" };
 }
 
 export async function readiness(): Promise<Readiness> {
-  const checks: Readiness["checks"] = { database: false, migrations: false, jobs: "not-this-role" };
+  const checks: Readiness["checks"] = { database: false, migrations: false, jobs: "not-this-role", realtime: "not-this-role" };
   try {
     await db().query("select 1");
     checks.database = true;
@@ -66,5 +69,12 @@ export async function readiness(): Promise<Readiness> {
     /* reported as false below */
   }
   if (getEnv().MC_ROLES.includes("jobs")) checks.jobs = jobsRunning();
-  return { ready: checks.database && checks.migrations && checks.jobs !== false, checks };
+  if (getEnv().MC_ROLES.includes("web")) {
+    try {
+      checks.realtime = getHub().isListening;
+    } catch {
+      checks.realtime = false;
+    }
+  }
+  return { ready: checks.database && checks.migrations && checks.jobs !== false && checks.realtime !== false, checks };
 }

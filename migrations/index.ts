@@ -1,4 +1,5 @@
 import { Initial1732250000000 } from "./1732250000000-initial";
+import { EventLog1732260000000 } from "./1732260000000-event-log";
 
 /** Every migration, oldest first. Bundled into the server build so `node build/server.js` applies them. */
-export const MIGRATIONS = [Initial1732250000000];
+export const MIGRATIONS = [Initial1732250000000, EventLog1732260000000];

@@ -1,6 +1,7 @@
 import { db } from "~/db/data-source.server";
 import { SessionEntity, UserEntity, type Session, type User } from "~/db/entities";
 import { getEnv } from "~/env.server";
+import { publish } from "~/realtime/publish.server";
 import { generateSecret, hashSecret } from "./crypto.server";
 
 /*
@@ -53,14 +54,25 @@ export async function validateSessionToken(token: string): Promise<SessionWithUs
   return { session, user, renewed };
 }
 
+/** Deletes the session and tells its open event streams to end. */
 export async function invalidateSession(sessionId: string) {
-  await db().getRepository(SessionEntity).delete({ id: sessionId });
+  await db().transaction(async (manager) => {
+    await manager.getRepository(SessionEntity).delete({ id: sessionId });
+    await publish(manager, { orgId: null, type: "session.ended", topics: [`session:${sessionId}`], data: { reason: "signed-out" } });
+  });
 }
 
+/** Signs the user out everywhere (but here, when given): e.g. after a password change. */
 export async function invalidateUserSessions(userId: string, exceptSessionId?: string) {
-  const query = db().createQueryBuilder().delete().from(SessionEntity).where("user_id = :userId", { userId });
-  if (exceptSessionId) query.andWhere("id <> :exceptSessionId", { exceptSessionId });
-  await query.execute();
+  await db().transaction(async (manager) => {
+    const rows: Array<{ id: string }> = await manager.query(
+      "delete from sessions where user_id = $1 and id <> coalesce($2, '') returning id",
+      [userId, exceptSessionId ?? null],
+    );
+    for (const row of rows) {
+      await publish(manager, { orgId: null, type: "session.ended", topics: [`session:${row.id}`], data: { reason: "signed-out-everywhere" } });
+    }
+  });
 }
 
 export async function setActiveOrg(sessionId: string, orgId: string) {

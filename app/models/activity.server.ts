@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { db } from "~/db/data-source.server";
 import { ActivityEventEntity, type ActivityEvent, type ActorType } from "~/db/entities";
+import { publish } from "~/realtime/publish.server";
 
 export interface Actor {
   type: ActorType;
@@ -21,7 +22,10 @@ export interface RecordActivityInput {
   data?: Record<string, unknown>;
 }
 
-/** Always called with the manager of the transaction that made the change, so both commit together. */
+/**
+ * Always called with the manager of the transaction that made the change, so both commit together;
+ * it also publishes `event.new`, so call it as the last write of the transaction.
+ */
 export async function recordActivity(manager: EntityManager, input: RecordActivityInput): Promise<ActivityEvent> {
   const repo = manager.getRepository(ActivityEventEntity);
   const row = repo.create({
@@ -36,7 +40,11 @@ export async function recordActivity(manager: EntityManager, input: RecordActivi
     agentId: input.agentId ?? null,
     data: input.data ?? {},
   });
-  return repo.save(row);
+  const saved = await repo.save(row);
+  const topics = ["activity"];
+  if (saved.agentId) topics.push(`agent:${saved.agentId}`);
+  await publish(manager, { orgId: saved.orgId, type: "event.new", topics, data: { event: toApiEvent(saved) } });
+  return saved;
 }
 
 export interface ActivityFilter {

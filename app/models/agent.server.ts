@@ -2,7 +2,13 @@ import { db, transaction } from "~/db/data-source.server";
 import { AgentEntity, type Agent, type AgentRole, type AgentStatus } from "~/db/entities";
 import { TAG_PALETTE } from "~/lib/constants";
 import { DomainError } from "~/lib/http.server";
+import { publish } from "~/realtime/publish.server";
+import type { EntityManager } from "typeorm";
 import { recordActivity, type Actor } from "./activity.server";
+
+function publishAgent(manager: EntityManager, type: string, orgId: string, agentId: string, data: Record<string, unknown>) {
+  return publish(manager, { orgId, type, topics: ["agents", `agent:${agentId}`, "office"], data });
+}
 
 export function listAgents(orgId: string): Promise<Agent[]> {
   return db().getRepository(AgentEntity).createQueryBuilder("a").where("a.org_id = :orgId", { orgId }).orderBy("lower(a.name)").getMany();
@@ -48,6 +54,7 @@ export async function createAgent({
       actor,
       agentId: agent.id,
     });
+    await publishAgent(manager, "agent.created", orgId, agent.id, { agent: toApiAgent(agent) });
     return agent;
   });
 }
@@ -94,6 +101,8 @@ export async function updateAgent({ orgId, id, changes, actor }: { orgId: string
         data: { fields: otherChanges },
       });
     }
+    if (statusChanged) await publishAgent(manager, "agent.status_changed", orgId, saved.id, { agent: toApiAgent(saved) });
+    else if (otherChanges.length > 0) await publishAgent(manager, "agent.updated", orgId, saved.id, { agent: toApiAgent(saved) });
     return { agent: saved, statusChanged };
   });
 }
@@ -105,6 +114,7 @@ export async function deleteAgent({ orgId, id, actor }: { orgId: string; id: str
     if (!agent) throw new DomainError(404, "not_found", "That agent does not exist in this organization.");
     await repo.delete({ id });
     await recordActivity(manager, { orgId, type: "agent_deleted", message: `${actor.name} removed the agent ${agent.name}`, actor, agentId: id });
+    await publishAgent(manager, "agent.deleted", orgId, id, { agentId: id });
   });
 }
 

@@ -2,6 +2,7 @@ import { db, transaction } from "~/db/data-source.server";
 import { ApiTokenEntity, type ApiToken } from "~/db/entities";
 import { generateSecret, hashSecret } from "~/auth/crypto.server";
 import { DomainError } from "~/lib/http.server";
+import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 
 export const API_TOKEN_PREFIX = "mc_";
@@ -53,6 +54,8 @@ export async function revokeApiToken({ orgId, tokenId, actor }: { orgId: string;
       actor,
       data: { tokenId: row.id },
     });
+    // Ends any event stream the token still holds open.
+    await publish(manager, { orgId, type: "token.revoked", topics: [`token:${row.id}`], data: { reason: "revoked" } });
   });
 }
 

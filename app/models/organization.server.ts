@@ -12,6 +12,7 @@ import {
 } from "~/db/entities";
 import { generateSecret, hashSecret } from "~/auth/crypto.server";
 import { DomainError } from "~/lib/http.server";
+import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { createUser } from "./user.server";
 
@@ -174,6 +175,8 @@ export async function removeMember({ orgId, userId, actor, actorRole }: { orgId:
       actor,
       data: { userId },
     });
+    // Ends the removed member's open streams on this organization.
+    await publish(manager, { orgId, type: "membership.ended", topics: [`user:${userId}`], data: { reason: "removed" } });
   });
 }
 

@@ -3,6 +3,7 @@ import { db, transaction } from "~/db/data-source.server";
 import { AgentEntity, BoardEntity, TaskEntity, TaskTagEntity, type Tag, type TaskPriority, type TaskStatus } from "~/db/entities";
 import { STATUS_LABELS } from "~/lib/constants";
 import { DomainError } from "~/lib/http.server";
+import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { ensureTags } from "./tag.server";
 
@@ -21,6 +22,12 @@ export interface TaskView {
   createdAt: Date;
   updatedAt: Date;
   tags: Array<Pick<Tag, "id" | "name" | "color">>;
+}
+
+/** task.created / task.updated / task.deleted for the board's page and for API followers. */
+async function publishTask(manager: EntityManager, type: string, orgId: string, boardIds: string[], data: Record<string, unknown>) {
+  const topics = ["tasks", ...Array.from(new Set(boardIds)).map((id) => `board:${id}`)];
+  await publish(manager, { orgId, type, topics, data });
 }
 
 export interface TaskFilter {
@@ -164,7 +171,9 @@ export async function createTask({ orgId, input, actor }: { orgId: string; input
       agentId: saved.assigneeAgentId,
       data: { status },
     });
-    return (await getTask({ orgId, id: saved.id }, manager))!;
+    const created = (await getTask({ orgId, id: saved.id }, manager))!;
+    await publishTask(manager, "task.created", orgId, [board.id], { task: toApiTask(created) });
+    return created;
   });
 }
 
@@ -236,7 +245,9 @@ export async function updateTask({ orgId, id, changes, actor }: { orgId: string;
       agentId: task.assigneeAgentId,
       data: { fields: changed, ...(changed.includes("status") ? { from: before.status, to: task.status } : {}) },
     });
-    return { task: (await getTask({ orgId, id }, manager))!, changed };
+    const after = (await getTask({ orgId, id }, manager))!;
+    await publishTask(manager, "task.updated", orgId, [before.boardId, after.boardId], { task: toApiTask(after), changed });
+    return { task: after, changed };
   });
 }
 
@@ -287,7 +298,9 @@ export async function moveTask({
       agentId: task.assigneeAgentId,
       data: { fields: ["status"], from, to: status },
     });
-    return { task: (await getTask({ orgId, id }, manager))!, moved: true };
+    const after = (await getTask({ orgId, id }, manager))!;
+    await publishTask(manager, "task.updated", orgId, [after.boardId], { task: toApiTask(after), changed: ["status"] });
+    return { task: after, moved: true };
   });
 }
 
@@ -306,6 +319,7 @@ export async function deleteTask({ orgId, id, actor }: { orgId: string; id: stri
       taskId: id,
       agentId: task.assigneeAgentId,
     });
+    await publishTask(manager, "task.deleted", orgId, [task.boardId], { taskId: id, boardId: task.boardId });
     return task;
   });
 }

@@ -101,7 +101,7 @@ describe("organization isolation in pages and API", () => {
     const board = (await getDefaultBoard(org.id))!;
     const cookie = await sessionCookieFor(user.id, org.id);
     const before = (await listActivity({ orgId: org.id })).length;
-    const bad = [
+    const bad: Array<Record<string, string>> = [
       { intent: "create-task", title: "", status: "todo", priority: "low" },
       { intent: "create-task", title: "ok", status: "nonsense", priority: "low" },
       { intent: "create-task", title: "ok", status: "todo", priority: "low", dueDate: "2026-02-30" },

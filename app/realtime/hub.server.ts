@@ -1,0 +1,219 @@
+import pg from "pg";
+import { log } from "~/lib/log.server";
+import { NOTIFY_CHANNEL } from "./publish.server";
+
+/*
+ * One LISTEN connection per process. A notification only says "something new"; the hub then reads
+ * the log forward from its cursor (ids follow commit order, see publish.server.ts), so a burst of
+ * notifications costs one query, and after a lost connection the same read catches up on
+ * everything committed meanwhile. Rows are fanned out to in-process subscribers by org and topic.
+ */
+
+export interface LiveEvent {
+  id: string;
+  orgId: string | null;
+  topics: string[];
+  type: string;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface Subscriber {
+  orgId: string;
+  topics: ReadonlySet<string>;
+  deliver: (event: LiveEvent) => void;
+}
+
+const BATCH = 1000;
+
+export function matches(subscriber: Pick<Subscriber, "orgId" | "topics">, event: Pick<LiveEvent, "orgId" | "topics">): boolean {
+  if (event.orgId !== null && event.orgId !== subscriber.orgId) return false;
+  for (const topic of event.topics) if (subscriber.topics.has(topic)) return true;
+  return false;
+}
+
+function rowToEvent(row: Record<string, unknown>): LiveEvent {
+  return {
+    id: String(row.id),
+    orgId: (row.org_id as string | null) ?? null,
+    topics: row.topics as string[],
+    type: row.type as string,
+    data: row.data as Record<string, unknown>,
+    createdAt: row.created_at as Date,
+  };
+}
+
+export class RealtimeHub {
+  private listener: pg.Client | undefined;
+  private reader: pg.Pool;
+  private cursor = "0";
+  private subscribers = new Set<Subscriber>();
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private reconnectDelay = 250;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private connected = false;
+
+  constructor(private readonly url: string) {
+    this.reader = new pg.Pool({ connectionString: url, max: 2, application_name: "mission-control-realtime" });
+    this.reader.on("error", (error) => log.warn("realtime reader connection error", { error: String(error) }));
+  }
+
+  async start() {
+    const rows: Array<{ max: string | null }> = await this.reader.query("select max(id)::text as max from event_log").then((r) => r.rows);
+    this.cursor = rows[0]?.max ?? "0";
+    await this.connect();
+  }
+
+  get isListening() {
+    return this.connected;
+  }
+
+  get subscriberCount() {
+    return this.subscribers.size;
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  /** Events after `afterId` a subscriber may see, oldest first (for Last-Event-ID replay). */
+  async replay(subscriber: Pick<Subscriber, "orgId" | "topics">, afterId: string, limit = 5000): Promise<LiveEvent[]> {
+    const { rows } = await this.reader.query(
+      `select id, org_id, topics, type, data, created_at from event_log
+        where id > $1 and id <= $2 and (org_id = $3 or org_id is null) and topics && $4::text[]
+        order by id limit $5`,
+      [afterId, this.cursor, subscriber.orgId, Array.from(subscriber.topics), limit],
+    );
+    return rows.map(rowToEvent);
+  }
+
+  get lastId() {
+    return this.cursor;
+  }
+
+  async stop() {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.subscribers.clear();
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => {});
+    await this.reading?.catch(() => {});
+    await this.reader.end().catch(() => {});
+  }
+
+  private async connect() {
+    const client = new pg.Client({ connectionString: this.url, application_name: "mission-control-listen" });
+    client.on("notification", () => this.readForward());
+    client.on("error", (error) => {
+      log.warn("realtime LISTEN connection lost; reconnecting", { error: String(error) });
+      this.dropListener(client);
+    });
+    client.on("end", () => this.dropListener(client));
+    try {
+      await client.connect();
+      await client.query(`listen ${NOTIFY_CHANNEL}`);
+    } catch (error) {
+      log.warn("realtime LISTEN connection failed; retrying", { error: String(error), retryInMs: this.reconnectDelay });
+      client.end().catch(() => {});
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.listener = client;
+    this.connected = true;
+    this.reconnectDelay = 250;
+    // Anything committed while we were not listening is in the log: read it now.
+    this.readForward();
+  }
+
+  private dropListener(client: pg.Client) {
+    if (this.listener !== client) return;
+    this.listener = undefined;
+    this.connected = false;
+    client.end().catch(() => {});
+    if (!this.stopped) this.scheduleReconnect();
+  }
+
+  private scheduleReconnect() {
+    if (this.stopped) return;
+    const delay = this.reconnectDelay * (0.8 + Math.random() * 0.4);
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    this.reconnectTimer.unref();
+  }
+
+  /** Coalesces notifications: at most one read runs, and one more is queued if any arrived meanwhile. */
+  private readForward() {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = (async () => {
+      do {
+        this.again = false;
+        let more = true;
+        while (more && !this.stopped) {
+          const { rows } = await this.reader.query(
+            "select id, org_id, topics, type, data, created_at from event_log where id > $1 order by id limit $2",
+            [this.cursor, BATCH],
+          );
+          for (const row of rows) {
+            const event = rowToEvent(row);
+            this.cursor = event.id;
+            this.fanOut(event);
+          }
+          more = rows.length === BATCH;
+        }
+      } while (this.again && !this.stopped);
+    })()
+      .catch((error) => {
+        if (!this.stopped) log.warn("realtime read failed; will retry on the next notification", { error: String(error) });
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+  }
+
+  private fanOut(event: LiveEvent) {
+    for (const subscriber of this.subscribers) {
+      if (!matches(subscriber, event)) continue;
+      try {
+        subscriber.deliver(event);
+      } catch (error) {
+        log.warn("a live subscriber failed", { error: String(error) });
+      }
+    }
+  }
+}
+
+const key = Symbol.for("mission-control.realtime-hub");
+type GlobalWithHub = typeof globalThis & { [key]?: RealtimeHub };
+const store = globalThis as GlobalWithHub;
+
+export async function startHub(url: string) {
+  if (store[key]) return store[key]!;
+  const hub = new RealtimeHub(url);
+  await hub.start();
+  store[key] = hub;
+  return hub;
+}
+
+export function getHub(): RealtimeHub {
+  const hub = store[key];
+  if (!hub) throw new Error("The realtime hub is not running (startHub was not called).");
+  return hub;
+}
+
+export async function stopHub() {
+  const hub = store[key];
+  store[key] = undefined;
+  await hub?.stop();
+}

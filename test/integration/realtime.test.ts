@@ -1,0 +1,178 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../support/db";
+import { ownerWithOrg } from "../support/fixtures";
+import { ORIGIN, pageRequest, ROUTE_ARGS, sessionCookieFor } from "../support/requests";
+import { FrameReader } from "../support/sse";
+import { loader as eventsLoader } from "~/routes/events";
+import { startHub, stopHub, getHub } from "~/realtime/hub.server";
+import { createTask, moveTask, updateTask } from "~/models/task.server";
+import { getDefaultBoard } from "~/models/board.server";
+import { createApiToken, revokeApiToken } from "~/models/api-token.server";
+import { createAgent, updateAgent } from "~/models/agent.server";
+import { invalidateSession, SESSION_COOKIE } from "~/auth/session.server";
+import { hashSecret } from "~/auth/crypto.server";
+
+const database = useTestDatabase();
+const open: AbortController[] = [];
+
+beforeAll(async () => {
+  await startHub(database.url);
+});
+afterAll(async () => {
+  for (const controller of open) controller.abort();
+  await stopHub();
+});
+
+async function connect(path: string, headers: Record<string, string>) {
+  const controller = new AbortController();
+  open.push(controller);
+  const request = new Request(ORIGIN + path, { headers, signal: controller.signal });
+  const response = (await eventsLoader({ request, params: {}, ...ROUTE_ARGS })) as Response;
+  return { response, controller, frames: response.body ? new FrameReader(response.body) : null };
+}
+
+async function thrownStatus(path: string, headers: Record<string, string>) {
+  try {
+    const response = (await eventsLoader({ request: new Request(ORIGIN + path, { headers }), params: {}, ...ROUTE_ARGS })) as Response;
+    return response.status;
+  } catch (error) {
+    return (error as Response).status;
+  }
+}
+
+describe("GET /events", () => {
+  it("writes exact frames with the event-log id, event name and one-line JSON", async () => {
+    const { user, org, actor } = await ownerWithOrg();
+    const board = (await getDefaultBoard(org.id))!;
+    const cookie = await sessionCookieFor(user.id, org.id);
+    const { response, frames } = await connect(`/events?topics=board:${board.id},activity`, { Cookie: cookie });
+    expect(response.headers.get("Content-Type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.headers.get("Cache-Control")).toContain("no-cache");
+    const ready = await frames!.next((f) => f.event === "ready");
+    expect(ready.id).toBeUndefined();
+
+    const task = await createTask({ orgId: org.id, input: { title: "Live one", status: "todo", tags: ["x"] }, actor });
+    // the activity row is published first in the transaction, then the task itself
+    const activity = await frames!.next((f) => f.event === "event.new");
+    expect(JSON.parse(activity.data!).event).toMatchObject({ type: "task_created", taskId: task.id });
+    const created = await frames!.next((f) => f.event === "task.created");
+    expect(created.raw).toMatch(/^id: \d+\nevent: task\.created\ndata: \{.*\}$/);
+    const payload = JSON.parse(created.data!);
+    expect(payload.task).toMatchObject({ id: task.id, title: "Live one", status: "todo", tags: ["x"], boardId: board.id });
+    expect(BigInt(created.id!)).toBe(BigInt(activity.id!) + 1n);
+
+    await moveTask({ orgId: org.id, id: task.id, status: "done", actor });
+    const moved = await frames!.next((f) => f.event === "task.updated");
+    expect(JSON.parse(moved.data!).task.status).toBe("done");
+    expect(BigInt(moved.id!)).toBeGreaterThan(BigInt(created.id!));
+  });
+
+  it("replays what a dropped connection missed after Last-Event-ID, in order, then goes live", async () => {
+    const { user, org, actor } = await ownerWithOrg();
+    const cookie = await sessionCookieFor(user.id, org.id);
+    const first = await connect(`/events?topics=tasks`, { Cookie: cookie });
+    await first.frames!.next((f) => f.event === "ready");
+    const task = await createTask({ orgId: org.id, input: { title: "before the drop" }, actor });
+    const seen = await first.frames!.next((f) => f.event === "task.created");
+    first.controller.abort();
+
+    await updateTask({ orgId: org.id, id: task.id, changes: { title: "while away 1" }, actor });
+    await updateTask({ orgId: org.id, id: task.id, changes: { title: "while away 2" }, actor });
+
+    const second = await connect(`/events?topics=tasks`, { Cookie: cookie, "Last-Event-ID": seen.id! });
+    const replayed1 = await second.frames!.next((f) => f.event === "task.updated");
+    const replayed2 = await second.frames!.next((f) => f.event === "task.updated");
+    expect([JSON.parse(replayed1.data!).task.title, JSON.parse(replayed2.data!).task.title]).toEqual(["while away 1", "while away 2"]);
+    expect(BigInt(replayed2.id!)).toBeGreaterThan(BigInt(replayed1.id!));
+
+    await updateTask({ orgId: org.id, id: task.id, changes: { title: "live again" }, actor });
+    const live = await second.frames!.next((f) => f.event === "task.updated");
+    expect(JSON.parse(live.data!).task.title).toBe("live again");
+    // nothing was sent twice
+    expect(second.frames!.pending().filter((f) => f.event === "task.updated")).toHaveLength(0);
+  });
+
+  it("never sends one organization's events to another's stream", async () => {
+    const a = await ownerWithOrg("a");
+    const b = await ownerWithOrg("b");
+    const cookieB = await sessionCookieFor(b.user.id, b.org.id);
+    const streamB = await connect(`/events?topics=tasks,activity,agents`, { Cookie: cookieB });
+    await streamB.frames!.next((f) => f.event === "ready");
+    await createTask({ orgId: a.org.id, input: { title: "A secret" }, actor: a.actor });
+    await createAgent({ orgId: a.org.id, name: "A agent", role: "Dev", actor: a.actor });
+    await createTask({ orgId: b.org.id, input: { title: "B visible" }, actor: b.actor });
+    const got = await streamB.frames!.next((f) => f.event === "task.created");
+    expect(JSON.parse(got.data!).task.title).toBe("B visible");
+    const everything = [got, ...streamB.frames!.pending()].map((f) => f.raw).join("\n");
+    expect(everything).not.toContain("A secret");
+    expect(everything).not.toContain("A agent");
+
+    // a board of another organization is not a topic you can follow, nor can you replay into it
+    const boardA = (await getDefaultBoard(a.org.id))!;
+    expect(await thrownStatus(`/events?topics=board:${boardA.id}`, { Cookie: cookieB })).toBe(404);
+    const replay = await connect(`/events?topics=tasks,activity`, { Cookie: cookieB, "Last-Event-ID": "0" });
+    await replay.frames!.next((f) => f.event === "task.created" && f.data!.includes("B visible"));
+    expect(replay.frames!.pending().map((f) => f.raw).join("\n")).not.toContain("A secret");
+  });
+
+  it("answers 401 without credentials and 400 without topics", async () => {
+    expect(await thrownStatus(`/events?topics=tasks`, {})).toBe(401);
+    expect(await thrownStatus(`/events?topics=tasks`, { Cookie: `${SESSION_COOKIE}=${"a".repeat(32)}` })).toBe(401);
+    expect(await thrownStatus(`/events?topics=tasks`, { Authorization: "Bearer mc_nope" })).toBe(401);
+    const { user, org } = await ownerWithOrg();
+    expect(await thrownStatus(`/events`, { Cookie: await sessionCookieFor(user.id, org.id) })).toBe(400);
+    expect(await thrownStatus(`/events?topics=board:not-a-uuid`, { Cookie: await sessionCookieFor(user.id, org.id) })).toBe(404);
+  });
+
+  it("follows agent status with a Bearer API token and ends the stream when the token is revoked", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const { token, apiToken } = await createApiToken({ orgId: org.id, name: "watcher", actor });
+    const agent = await createAgent({ orgId: org.id, name: "Patch", role: "Dev", actor });
+    const stream = await connect(`/events?topics=agents`, { Authorization: `Bearer ${token}` });
+    await stream.frames!.next((f) => f.event === "ready");
+    await updateAgent({ orgId: org.id, id: agent.id, changes: { status: "busy" }, actor });
+    const changed = await stream.frames!.next((f) => f.event === "agent.status_changed");
+    expect(JSON.parse(changed.data!).agent).toMatchObject({ id: agent.id, status: "busy", name: "Patch" });
+    await revokeApiToken({ orgId: org.id, tokenId: apiToken.id, actor });
+    await stream.frames!.next((f) => f.event === "token.revoked");
+    await stream.frames!.untilEnded();
+  });
+
+  it("ends the stream when its session signs out", async () => {
+    const { user, org } = await ownerWithOrg();
+    const cookie = await sessionCookieFor(user.id, org.id);
+    const stream = await connect(`/events?topics=activity`, { Cookie: cookie });
+    await stream.frames!.next((f) => f.event === "ready");
+    await invalidateSession(hashSecret(cookie.split("=")[1]!));
+    await stream.frames!.next((f) => f.event === "session.ended");
+    await stream.frames!.untilEnded();
+  });
+
+  it("re-listens by itself after PostgreSQL drops the LISTEN connection and catches up from the log", async () => {
+    const { user, org, actor } = await ownerWithOrg();
+    const stream = await connect(`/events?topics=tasks`, { Cookie: await sessionCookieFor(user.id, org.id) });
+    await stream.frames!.next((f) => f.event === "ready");
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const killed = await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'mission-control-listen' and datname = current_database()",
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+      // written while nobody listens: must still arrive once the hub is back
+      await createTask({ orgId: org.id, input: { title: "committed during the outage" }, actor });
+      const frame = await stream.frames!.next((f) => f.event === "task.created", 15_000);
+      expect(JSON.parse(frame.data!).task.title).toBe("committed during the outage");
+      expect(getHub().isListening).toBe(true);
+    } finally {
+      await admin.end();
+    }
+  });
+});
+
+describe("pageRequest helper", () => {
+  it("is same-origin", () => {
+    expect(pageRequest("/x", "c").headers.get("Origin")).toBe(ORIGIN);
+  });
+});
