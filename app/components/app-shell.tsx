@@ -1,5 +1,6 @@
 import { Form, NavLink } from "@remix-run/react";
 import { useState, type ReactNode } from "react";
+import { LiveIndicator } from "./live/live-provider";
 
 export interface ShellProps {
   user: { displayName: string; username: string };
@@ -120,6 +121,7 @@ export function AppShell({ user, org, role, orgs, children }: ShellProps) {
             </noscript>
           </Form>
           <div className="ml-auto flex items-center gap-3 text-sm">
+            <LiveIndicator />
             <span className="hidden text-muted sm:inline" title={`Signed in as ${user.username}`}>
               {user.displayName} · <span className="capitalize">{role}</span>
             </span>

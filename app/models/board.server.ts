@@ -1,6 +1,7 @@
 import { db, transaction } from "~/db/data-source.server";
 import { BoardEntity, BoardGroupEntity, type Board, type BoardGroup } from "~/db/entities";
 import { DomainError } from "~/lib/http.server";
+import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 
 export interface BoardSummary extends Board {
@@ -88,6 +89,7 @@ export async function updateBoard({ orgId, id, input, actor }: { orgId: string; 
     board.groupId = input.groupId ?? null;
     const saved = await repo.save(board);
     await recordActivity(manager, { orgId, type: "board_updated", message: `${actor.name} updated the board ${saved.name}`, actor, boardId: id });
+    await publish(manager, { orgId, type: "board.updated", topics: [`board:${id}`, "tasks"], data: { boardId: id, name: saved.name } });
     return saved;
   });
 }
@@ -108,6 +110,7 @@ export async function deleteBoard({ orgId, id, actor }: { orgId: string; id: str
       actor,
       boardId: id,
     });
+    await publish(manager, { orgId, type: "board.deleted", topics: [`board:${id}`, "tasks"], data: { boardId: id } });
   });
 }
 

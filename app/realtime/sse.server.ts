@@ -12,6 +12,8 @@ export interface SseMessage {
 
 export interface SseChannel {
   send(message: SseMessage): void;
+  /** a frame already encoded with encodeMessage(): fan-out encodes once for every subscriber */
+  sendEncoded(frame: Uint8Array): void;
   comment(text: string): void;
   close(): void;
   readonly closed: boolean;
@@ -23,6 +25,10 @@ export function formatMessage({ id, event, data }: SseMessage): string {
   // JSON.stringify never emits a raw newline, so the payload is always one `data:` line.
   const payload = typeof data === "string" ? data.replace(/[\r\n]+/g, " ") : JSON.stringify(data);
   return `${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\ndata: ${payload}\n\n`;
+}
+
+export function encodeMessage(message: SseMessage): Uint8Array {
+  return encoder.encode(formatMessage(message));
 }
 
 export function sseResponse(
@@ -39,7 +45,10 @@ export function sseResponse(
           return closed;
         },
         send(message) {
-          if (!closed) controller.enqueue(encoder.encode(formatMessage(message)));
+          if (!closed) controller.enqueue(encodeMessage(message));
+        },
+        sendEncoded(frame) {
+          if (!closed) controller.enqueue(frame);
         },
         comment(text) {
           if (!closed) controller.enqueue(encoder.encode(`: ${text.replace(/[\r\n]+/g, " ")}\n\n`));

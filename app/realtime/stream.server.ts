@@ -5,7 +5,7 @@ import { getBoard } from "~/models/board.server";
 import { getAgent } from "~/models/agent.server";
 import { listMembershipsForUser } from "~/models/organization.server";
 import { getHub, type LiveEvent, type Subscriber } from "./hub.server";
-import { sseResponse } from "./sse.server";
+import { encodeMessage, sseResponse } from "./sse.server";
 
 export const KEEP_ALIVE_MS = 15_000;
 /** The events that end a stream: the session signed out, the token revoked, the member removed. */
@@ -56,8 +56,15 @@ export async function resolveTopics(orgId: string, param: string | null): Promis
   return requested;
 }
 
-function toMessage(event: LiveEvent) {
-  return { id: event.id, event: event.type, data: event.data };
+/** The frame bytes, computed once per event however many streams carry it. */
+const frames = new WeakMap<LiveEvent, Uint8Array>();
+function frameOf(event: LiveEvent): Uint8Array {
+  let frame = frames.get(event);
+  if (!frame) {
+    frame = encodeMessage({ id: event.id, event: event.type, data: event.data });
+    frames.set(event, frame);
+  }
+  return frame;
 }
 
 /**
@@ -81,7 +88,7 @@ export function liveStream({ request, auth, topics }: { request: Request; auth: 
         const id = BigInt(event.id);
         if (id <= sentUpTo) return;
         sentUpTo = id;
-        channel.send(toMessage(event));
+        channel.sendEncoded(frameOf(event));
         if (END_EVENTS.has(event.type)) channel.close();
       };
       const subscriber: Subscriber = {

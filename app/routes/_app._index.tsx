@@ -6,6 +6,7 @@ import { STATUS_LABELS, TASK_STATUSES } from "~/lib/constants";
 import { listActivity } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
 import { countTasksByStatus } from "~/models/task.server";
+import type { LiveHandle } from "~/components/live/live-provider";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
@@ -17,6 +18,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     recent: recent.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
   };
 }
+
+export const handle: LiveHandle = { liveTopics: () => ["activity", "tasks", "agents"] };
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Mission Control" }];
 

@@ -18,6 +18,7 @@ import { deleteBoard, getBoard, listBoards, updateBoard } from "~/models/board.s
 import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
 import { createTask, listTasks, moveTask } from "~/models/task.server";
+import type { LiveHandle } from "~/components/live/live-provider";
 
 const FilterSchema = z.object({
   agent: z.string().uuid().optional().catch(undefined),
@@ -114,6 +115,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
 }
+
+export const handle: LiveHandle = {
+  liveTopics: (data) => {
+    const board = (data as { board?: { id: string } } | undefined)?.board;
+    return board ? [`board:${board.id}`, "agents"] : [];
+  },
+};
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.board.name ?? "Board"} · Mission Control` }];
 

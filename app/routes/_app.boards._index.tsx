@@ -10,6 +10,7 @@ import { isUuid } from "~/lib/http.server";
 import { BoardGroupSchema, BoardSchema } from "~/lib/schemas";
 import { roleAtLeast } from "~/models/organization.server";
 import { createBoard, createBoardGroup, deleteBoardGroup, listBoards } from "~/models/board.server";
+import type { LiveHandle } from "~/components/live/live-provider";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -46,6 +47,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
 }
+
+export const handle: LiveHandle = { liveTopics: () => ["tasks"] };
 
 export const meta: MetaFunction = () => [{ title: "Boards · Mission Control" }];
 

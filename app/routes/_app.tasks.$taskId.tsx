@@ -17,6 +17,7 @@ import { getBoard } from "~/models/board.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
 import { deleteTask, getTask, updateTask } from "~/models/task.server";
+import type { LiveHandle } from "~/components/live/live-provider";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -69,6 +70,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
 }
+
+export const handle: LiveHandle = {
+  liveTopics: (data) => {
+    const task = (data as { task?: { boardId: string } } | undefined)?.task;
+    return task ? [`board:${task.boardId}`] : [];
+  },
+};
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.task.title ?? "Task"} · Mission Control` }];
 

@@ -3,6 +3,7 @@ import { Outlet, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { sessionCookie, SESSION_COOKIE, readCookie } from "~/auth/session.server";
 import { AppShell } from "~/components/app-shell";
+import { LiveProvider } from "~/components/live/live-provider";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request);
@@ -23,8 +24,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function AppLayout() {
   const shell = useLoaderData<typeof loader>();
   return (
-    <AppShell {...shell}>
-      <Outlet />
-    </AppShell>
+    <LiveProvider>
+      <AppShell {...shell}>
+        <Outlet />
+      </AppShell>
+    </LiveProvider>
   );
 }

@@ -1,0 +1,98 @@
+import { useMatches, useRevalidator } from "@remix-run/react";
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+
+export type LiveStatus = "off" | "connecting" | "live" | "reconnecting";
+
+/** Routes declare what they follow: `export const handle = { liveTopics: (data) => ["board:" + data.board.id] }`. */
+export interface LiveHandle {
+  liveTopics?: (data: unknown) => string[];
+}
+
+const EVENTS = [
+  "task.created",
+  "task.updated",
+  "task.deleted",
+  "agent.created",
+  "agent.updated",
+  "agent.deleted",
+  "agent.status_changed",
+  "event.new",
+  "board.updated",
+  "board.deleted",
+];
+const END_EVENTS = ["session.ended", "token.revoked", "membership.ended"];
+
+const LiveContext = createContext<LiveStatus>("off");
+export const useLiveStatus = () => useContext(LiveContext);
+
+/**
+ * One EventSource per page for the union of the topics its routes follow. An event revalidates the
+ * page's loaders (coalesced within a frame), so the page shows the change without a reload and
+ * without touching what the user is typing. The browser reconnects by itself and sends
+ * Last-Event-ID, so the server replays anything missed while the link was down.
+ */
+export function LiveProvider({ children }: { children: ReactNode }) {
+  const matches = useMatches();
+  const revalidator = useRevalidator();
+  const revalidateRef = useRef(revalidator.revalidate);
+  revalidateRef.current = revalidator.revalidate;
+  const [status, setStatus] = useState<LiveStatus>("off");
+
+  const topics = useMemo(() => {
+    const all = new Set<string>();
+    for (const match of matches) {
+      const handle = match.handle as LiveHandle | undefined;
+      for (const topic of handle?.liveTopics?.(match.data) ?? []) all.add(topic);
+    }
+    return Array.from(all).sort().join(",");
+  }, [matches]);
+
+  useEffect(() => {
+    if (!topics || typeof EventSource === "undefined") {
+      setStatus("off");
+      return;
+    }
+    setStatus("connecting");
+    const source = new EventSource(`/events?topics=${encodeURIComponent(topics)}`);
+    let scheduled = false;
+    const refresh = () => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        revalidateRef.current();
+      });
+    };
+    let connectedOnce = false;
+    const onReady = () => {
+      setStatus("live");
+      // Anything that happened while we were away and was not replayed (first connect) is in the loaders.
+      if (connectedOnce) refresh();
+      connectedOnce = true;
+    };
+    const onEnd = () => {
+      source.close();
+      window.location.assign("/login");
+    };
+    source.addEventListener("ready", onReady);
+    for (const name of EVENTS) source.addEventListener(name, refresh);
+    for (const name of END_EVENTS) source.addEventListener(name, onEnd);
+    source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? "off" : "reconnecting");
+    return () => source.close();
+  }, [topics]);
+
+  return <LiveContext.Provider value={status}>{children}</LiveContext.Provider>;
+}
+
+export function LiveIndicator() {
+  const status = useLiveStatus();
+  if (status === "off") return null;
+  const label = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…" }[status];
+  const color = { connecting: "bg-warn", live: "bg-ok", reconnecting: "bg-warn animate-pulse" }[status];
+  return (
+    <span className="flex items-center gap-1.5 text-xs text-muted" role="status" aria-live="polite" data-live-status={status}>
+      <span className={`h-2 w-2 rounded-full ${color}`} aria-hidden />
+      {label}
+    </span>
+  );
+}
