@@ -78,11 +78,21 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   });
 
   const started = Date.now();
-  if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
-    log.info("initialising the embedded PostgreSQL", { databaseDir });
-    await pg.initialise();
+  try {
+    if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
+      log.info("initialising the embedded PostgreSQL", { databaseDir });
+      await pg.initialise();
+    }
+    await pg.start();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    const hint = /EACCES|Permission denied/i.test(detail)
+      ? asRoot
+        ? ` As root, PostgreSQL runs as the 'postgres' user, which must be able to enter every folder above ${root} (chmod o+x), or set MC_DATA_DIR to a folder it can reach.`
+        : ` Check that ${root} is writable by this user, or set MC_DATA_DIR.`
+      : " Set DATABASE_URL to use an external PostgreSQL instead.";
+    throw new Error(`The embedded PostgreSQL in ${databaseDir} could not start: ${detail.split("\n")[0]}.${hint}`);
   }
-  await pg.start();
   try {
     await pg.createDatabase("mission_control");
   } catch (error) {
