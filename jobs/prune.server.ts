@@ -4,12 +4,16 @@ import { log } from "../app/lib/log.server";
 
 export const PRUNE_QUEUE = "prune";
 
-/** Deletes what has expired: sessions, invites past their date, stale rate-limit windows. */
+/** How long live events stay replayable (Last-Event-ID) before they are pruned. */
+export const EVENT_LOG_RETENTION_DAYS = 7;
+
+/** Deletes what has expired: sessions, invites past their date, stale rate-limit windows, old live events. */
 export async function prune() {
   const sessions = await db().query("delete from sessions where expires_at < now()");
   const invites = await db().query("delete from invites where accepted_at is null and expires_at < now() - interval '30 days'");
   const limits = await db().query("delete from rate_limits where window_start < now() - interval '1 day'");
-  return { sessions: sessions[1] ?? 0, invites: invites[1] ?? 0, rateLimits: limits[1] ?? 0 };
+  const events = await db().query("delete from event_log where created_at < now() - make_interval(days => $1)", [EVENT_LOG_RETENTION_DAYS]);
+  return { sessions: sessions[1] ?? 0, invites: invites[1] ?? 0, rateLimits: limits[1] ?? 0, events: events[1] ?? 0 };
 }
 
 export async function registerPrune(boss: PgBoss) {
