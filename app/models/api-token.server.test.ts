@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { db } from "~/db/data-source.server";
+import { ApiTokenEntity } from "~/db/entities";
+import { useTestDatabase } from "../../test/support/db";
+import { ownerWithOrg } from "../../test/support/fixtures";
+import { listActivity } from "./activity.server";
+import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from "./api-token.server";
+
+useTestDatabase();
+
+describe("API tokens", () => {
+  it("authenticates a new token, stamps last use and stores only its hash", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const { token, apiToken } = await createApiToken({ orgId: org.id, name: " CI bot ", actor });
+    expect(token).toMatch(/^mc_[a-z2-7]{32}$/);
+    expect(apiToken.name).toBe("CI bot");
+    expect(apiToken.prefix).toBe(token.slice(0, 7));
+
+    const stored = await db().getRepository(ApiTokenEntity).findOneByOrFail({ id: apiToken.id });
+    expect(stored.tokenHash).not.toBe(token);
+    expect(stored.tokenHash).not.toContain(token.slice(3));
+    expect(stored.lastUsedAt).toBeNull();
+
+    const authed = await authenticateApiToken(token);
+    expect(authed?.id).toBe(apiToken.id);
+    expect(authed?.orgId).toBe(org.id);
+    expect((await listApiTokens(org.id))[0]!.lastUsedAt).toBeInstanceOf(Date);
+  });
+
+  it("rejects a revoked token, a wrong token and a token without the prefix", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const { token, apiToken } = await createApiToken({ orgId: org.id, name: "temp", actor });
+    await revokeApiToken({ orgId: org.id, tokenId: apiToken.id, actor });
+    expect(await authenticateApiToken(token)).toBeNull();
+    expect(await authenticateApiToken(token.slice(0, -1) + (token.endsWith("a") ? "b" : "a"))).toBeNull();
+    expect(await authenticateApiToken(token.slice(3))).toBeNull();
+    expect((await listApiTokens(org.id))[0]!.revokedAt).toBeInstanceOf(Date);
+    expect((await listActivity({ orgId: org.id, type: "api_token_revoked" }))).toHaveLength(1);
+  });
+
+  it("revoking twice is harmless, and another organization cannot revoke it", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const other = await ownerWithOrg("other");
+    const { token, apiToken } = await createApiToken({ orgId: org.id, name: "keep", actor });
+    await expect(revokeApiToken({ orgId: other.org.id, tokenId: apiToken.id, actor: other.actor })).rejects.toMatchObject({ status: 404 });
+    expect(await authenticateApiToken(token)).not.toBeNull();
+    await revokeApiToken({ orgId: org.id, tokenId: apiToken.id, actor });
+    await revokeApiToken({ orgId: org.id, tokenId: apiToken.id, actor });
+    expect((await listActivity({ orgId: org.id, type: "api_token_revoked" }))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,109 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import { ActivityFeed } from "~/components/activity/activity-feed";
+import { ActivityFilters } from "~/components/activity/activity-filters";
+import { EmptyState, PageHeader } from "~/components/ui/layout";
+import { ACTOR_TYPES, type ActorType } from "~/db/entities";
+import { isUuid } from "~/lib/http.server";
+import { listActivity, listActivityTypes } from "~/models/activity.server";
+import { listAgents } from "~/models/agent.server";
+
+const PAGE_SIZE = 50;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { org } = await requireOrg(request);
+  const params = new URL(request.url).searchParams;
+  // Unknown filter values are ignored rather than rejected: a stale link still shows something.
+  const type = params.get("type")?.trim().slice(0, 100) || "";
+  const actor = (ACTOR_TYPES as readonly string[]).includes(params.get("actor") ?? "") ? (params.get("actor") as ActorType) : "";
+  const agent = isUuid(params.get("agent")) ? params.get("agent")! : "";
+  const before = /^\d{1,18}$/.test(params.get("before") ?? "") ? params.get("before")! : "";
+
+  const [events, types, agents] = await Promise.all([
+    listActivity({
+      orgId: org.id,
+      limit: PAGE_SIZE + 1,
+      type: type || undefined,
+      actorType: actor || undefined,
+      agentId: agent || undefined,
+      beforeId: before || undefined,
+    }),
+    listActivityTypes(org.id),
+    listAgents(org.id),
+  ]);
+  const page = events.slice(0, PAGE_SIZE);
+  return {
+    now: Date.now(),
+    filters: { type, actor, agent },
+    paged: Boolean(before),
+    olderBefore: events.length > PAGE_SIZE ? String(page[page.length - 1]!.id) : null,
+    types,
+    agents: agents.map((a) => ({ id: a.id, name: a.name })),
+    events: page.map((e) => ({
+      id: String(e.id),
+      type: e.type,
+      message: e.message,
+      actorType: e.actorType,
+      actorName: e.actorName,
+      at: e.createdAt.toISOString(),
+    })),
+  };
+}
+
+export const meta: MetaFunction = () => [{ title: "Activity · Mission Control" }];
+
+function withParams(filters: Record<string, string>, extra: Record<string, string> = {}) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...filters, ...extra })) if (value) search.set(key, value);
+  const query = search.toString();
+  return query ? `/activity?${query}` : "/activity";
+}
+
+export default function ActivityPage() {
+  const { now, filters, paged, olderBefore, types, agents, events } = useLoaderData<typeof loader>();
+  const filtered = Boolean(filters.type || filters.actor || filters.agent);
+  return (
+    <div className="mx-auto max-w-4xl">
+      <PageHeader title="Activity" description="Every change in this organization: who did what, and when. Newest first." />
+      <ActivityFilters values={filters} types={types} agents={agents} />
+      {paged ? (
+        <p className="mb-3 text-sm">
+          <Link to={withParams(filters)} className="text-accent">
+            ← Back to the newest events
+          </Link>
+        </p>
+      ) : null}
+      {events.length === 0 ? (
+        <EmptyState
+          title={filtered ? "No events match these filters" : paged ? "No older events" : "Nothing has happened yet"}
+          action={
+            filtered ? (
+              <Link to="/activity" className="text-accent">
+                Clear the filters
+              </Link>
+            ) : undefined
+          }
+        >
+          {filtered || paged
+            ? "Try a different type, actor or agent."
+            : "Creating boards, tasks and agents, inviting people and issuing API tokens all leave a trace here."}
+        </EmptyState>
+      ) : (
+        <ActivityFeed events={events} now={now} />
+      )}
+      {olderBefore ? (
+        <div className="mt-4 text-center">
+          <Link
+            to={withParams(filters, { before: olderBefore })}
+            className="inline-block rounded-md border border-border bg-panel-2 px-4 py-2 text-sm font-medium hover:border-accent"
+          >
+            Load older
+          </Link>
+        </div>
+      ) : events.length > 0 ? (
+        <p className="mt-4 text-center text-xs text-muted">That is everything{filtered ? " that matches" : ""}.</p>
+      ) : null}
+    </div>
+  );
+}

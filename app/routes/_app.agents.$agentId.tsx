@@ -1,0 +1,174 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import { RelativeTime } from "~/components/activity/relative-time";
+import { AgentAvatar } from "~/components/agents/agent-avatar";
+import { AgentErrorBoundary } from "~/components/agents/agent-error";
+import { AgentFields } from "~/components/agents/agent-fields";
+import { AgentStatusBadge } from "~/components/agents/agent-status-badge";
+import { Button, FormError } from "~/components/ui/form";
+import { Card, Flash } from "~/components/ui/layout";
+import { replyWithError } from "~/lib/forms.server";
+import { isUuid, notFound } from "~/lib/http.server";
+import { AgentSchema } from "~/lib/schemas";
+import { listActivity } from "~/models/activity.server";
+import { deleteAgent, getAgent, updateAgent } from "~/models/agent.server";
+import { roleAtLeast } from "~/models/organization.server";
+
+const NOT_FOUND = "There is no agent at this address in your organization. It may have been removed.";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role } = await requireOrg(request);
+  const id = params.agentId;
+  if (!isUuid(id)) notFound(NOT_FOUND);
+  const agent = await getAgent({ orgId: org.id, id });
+  if (!agent) notFound(NOT_FOUND);
+  const events = await listActivity({ orgId: org.id, agentId: agent.id, limit: 10 });
+  return {
+    now: Date.now(),
+    canEdit: roleAtLeast(role, "member"),
+    agent: {
+      id: agent.id,
+      name: agent.name,
+      role: agent.role,
+      status: agent.status,
+      avatarColor: agent.avatarColor,
+      source: agent.source,
+      lastActiveAt: agent.lastActiveAt.toISOString(),
+      createdAt: agent.createdAt.toISOString(),
+    },
+    events: events.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, actor } = await requireOrg(request, "member");
+  const id = params.agentId;
+  if (!isUuid(id)) notFound(NOT_FOUND);
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+
+  if (intent === "delete") {
+    const agent = await getAgent({ orgId: org.id, id });
+    if (!agent) notFound(NOT_FOUND);
+    await deleteAgent({ orgId: org.id, id, actor });
+    throw redirect(`/agents?deleted=${encodeURIComponent(agent.name)}`);
+  }
+
+  const submission = parseWithZod(formData, { schema: AgentSchema });
+  if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
+  try {
+    await updateAgent({ orgId: org.id, id, changes: submission.value, actor });
+  } catch (error) {
+    const failed = replyWithError(submission, error);
+    return data({ result: failed.data, saved: false }, failed.init ?? undefined);
+  }
+  return { result: submission.reply(), saved: true };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.agent.name ?? "Agent"} · Agents · Mission Control` }];
+
+export default function AgentPage() {
+  const { now, canEdit, agent, events } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "update";
+  const [form, fields] = useForm({
+    id: `agent-${agent.id}`,
+    lastResult: actionData?.result,
+    defaultValue: { name: agent.name, role: agent.role, status: agent.status, avatarColor: agent.avatarColor },
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: AgentSchema }),
+  });
+  return (
+    <div className="mx-auto max-w-4xl">
+      <p className="mb-2 text-sm">
+        <Link to="/agents" className="text-muted hover:text-fg">
+          ← All agents
+        </Link>
+      </p>
+      <div className="mb-6 flex items-center gap-4">
+        <AgentAvatar name={agent.name} color={agent.avatarColor} size="lg" />
+        <div className="min-w-0">
+          <h1 className="truncate text-2xl font-semibold tracking-tight">{agent.name}</h1>
+          <p className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-muted">
+            <AgentStatusBadge status={agent.status} />
+            <span>
+              {agent.role} · {agent.source === "gateway" ? "discovered from a gateway" : "added by hand"} · active <RelativeTime at={agent.lastActiveAt} now={now} />
+            </span>
+          </p>
+        </div>
+      </div>
+      {actionData?.saved ? <Flash>Changes saved.</Flash> : null}
+      <div className="grid items-start gap-4 md:grid-cols-[1.2fr_1fr]">
+        {canEdit ? (
+          <div className="space-y-4">
+            <Card title="Edit agent">
+              <Form method="post" {...getFormProps(form)} className="space-y-4">
+                <input type="hidden" name="intent" value="update" />
+                <FormError errors={form.errors} />
+                <AgentFields fields={fields} />
+                {agent.source === "gateway" ? (
+                  <p className="text-xs text-muted">This agent comes from a gateway; its status follows what the gateway reports.</p>
+                ) : null}
+                <div className="flex justify-end">
+                  <Button type="submit" disabled={saving}>
+                    {saving ? "Saving…" : "Save changes"}
+                  </Button>
+                </div>
+              </Form>
+            </Card>
+            <Card title="Danger zone">
+              <details className="group">
+                <summary className="cursor-pointer list-none text-sm text-danger marker:hidden">
+                  <span className="underline-offset-2 group-open:underline">Delete this agent…</span>
+                </summary>
+                <Form method="post" className="mt-3 space-y-3 rounded-md border border-danger/40 bg-danger/10 p-3">
+                  <input type="hidden" name="intent" value="delete" />
+                  <p className="text-sm">
+                    Delete <strong>{agent.name}</strong>? Tasks assigned to it become unassigned and its activity stays in the feed. This cannot be undone.
+                  </p>
+                  <Button type="submit" variant="danger">
+                    Yes, delete {agent.name}
+                  </Button>
+                </Form>
+              </details>
+            </Card>
+          </div>
+        ) : (
+          <Card title="Details">
+            <dl className="space-y-3 text-sm">
+              <div>
+                <dt className="text-muted">Role</dt>
+                <dd>{agent.role}</dd>
+              </div>
+              <div>
+                <dt className="text-muted">Added</dt>
+                <dd>{agent.createdAt.slice(0, 10)}</dd>
+              </div>
+            </dl>
+            <p className="mt-3 text-xs text-muted">Viewers cannot change agents. Ask an admin for the member role.</p>
+          </Card>
+        )}
+        <Card title="Recent activity" actions={<Link to={`/activity?agent=${agent.id}`} className="text-xs text-accent">All →</Link>}>
+          {events.length === 0 ? (
+            <p className="text-sm text-muted">Nothing recorded for this agent yet.</p>
+          ) : (
+            <ul className="space-y-2 text-sm">
+              {events.map((event) => (
+                <li key={event.id} className="flex justify-between gap-3">
+                  <span className="min-w-0">{event.message}</span>
+                  <RelativeTime at={event.at} now={now} className="shrink-0 text-xs text-muted" />
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}
+
+export const ErrorBoundary = AgentErrorBoundary;

@@ -1,0 +1,90 @@
+import { parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import { AgentErrorBoundary } from "~/components/agents/agent-error";
+import { AgentList } from "~/components/agents/agent-list";
+import { CreateAgentForm } from "~/components/agents/create-agent-form";
+import { Card, EmptyState, Flash, PageHeader } from "~/components/ui/layout";
+import { TAG_PALETTE } from "~/lib/constants";
+import { replyWithError } from "~/lib/forms.server";
+import { AgentSchema } from "~/lib/schemas";
+import { createAgent, listAgents } from "~/models/agent.server";
+import { roleAtLeast } from "~/models/organization.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { org, role } = await requireOrg(request);
+  const agents = await listAgents(org.id);
+  return {
+    now: Date.now(),
+    canEdit: roleAtLeast(role, "member"),
+    agents: agents.map((a) => ({
+      id: a.id,
+      name: a.name,
+      role: a.role,
+      status: a.status,
+      avatarColor: a.avatarColor,
+      lastActiveAt: a.lastActiveAt.toISOString(),
+      source: a.source,
+    })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { org, actor } = await requireOrg(request, "member");
+  const submission = parseWithZod(await request.formData(), { schema: AgentSchema });
+  if (submission.status !== "success") return data({ result: submission.reply(), created: null }, { status: 400 });
+  try {
+    const agent = await createAgent({ orgId: org.id, ...submission.value, actor });
+    return { result: submission.reply({ resetForm: true }), created: agent.name };
+  } catch (error) {
+    const failed = replyWithError(submission, error);
+    return data({ result: failed.data, created: null }, failed.init ?? undefined);
+  }
+}
+
+export const meta: MetaFunction = () => [{ title: "Agents · Mission Control" }];
+
+export default function AgentsPage() {
+  const { now, canEdit, agents } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const deleted = searchParams.get("deleted");
+  const online = agents.filter((a) => a.status !== "offline").length;
+  return (
+    <>
+      <PageHeader
+        title="Agents"
+        description={agents.length ? `${agents.length} agent${agents.length === 1 ? "" : "s"}, ${online} online or busy.` : "The AI agents working for this organization."}
+      />
+      {actionData?.created ? <Flash>Agent {actionData.created} added.</Flash> : null}
+      {deleted ? <Flash>Agent {deleted} removed. Its tasks stay, now unassigned.</Flash> : null}
+      <div className={canEdit ? "grid gap-6 lg:grid-cols-[1fr_20rem]" : undefined}>
+        <section aria-label="Agent list" className="min-w-0">
+          {agents.length === 0 ? (
+            <EmptyState title="No agents yet">
+              <p>
+                Once a gateway is connected, Mission Control discovers the agents running on it and lists them here on its own.
+                {canEdit ? " Until then you can add agents by hand with the form beside this list — handy for assigning tasks today." : " Until then, members can add agents by hand."}
+              </p>
+            </EmptyState>
+          ) : (
+            <AgentList agents={agents} now={now} canEdit={canEdit} />
+          )}
+        </section>
+        {canEdit ? (
+          <Card title="Add an agent" className="h-fit">
+            <CreateAgentForm
+              key={agents.length}
+              // After a success the new key already gives a fresh form; only errors need replaying.
+              lastResult={actionData?.created ? undefined : actionData?.result}
+              defaultColor={TAG_PALETTE[agents.length % TAG_PALETTE.length]!}
+            />
+          </Card>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+export const ErrorBoundary = AgentErrorBoundary;

@@ -1,0 +1,77 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import { ROLE_HINTS, RoleBadge } from "~/components/settings/role-select";
+import { SettingsErrorBoundary } from "~/components/settings/settings-error";
+import { Card } from "~/components/ui/layout";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { org, role, memberships } = await requireOrg(request);
+  return {
+    org: { id: org.id, name: org.name, slug: org.slug, createdAt: org.createdAt.toISOString() },
+    role,
+    memberships: memberships.map((m) => ({ id: m.org.id, name: m.org.name, role: m.role })),
+  };
+}
+
+export const meta: MetaFunction = () => [{ title: "Organization · Settings · Mission Control" }];
+
+export default function OrganizationSettings() {
+  const { org, role, memberships } = useLoaderData<typeof loader>();
+  return (
+    <div className="grid items-start gap-4 md:grid-cols-2">
+      <Card title="This organization">
+        <dl className="space-y-3 text-sm">
+          <div>
+            <dt className="text-muted">Name</dt>
+            <dd className="font-medium">{org.name}</dd>
+          </div>
+          <div>
+            <dt className="text-muted">Slug</dt>
+            <dd className="font-mono text-xs">{org.slug}</dd>
+          </div>
+          <div>
+            <dt className="text-muted">Created</dt>
+            <dd>{org.createdAt.slice(0, 10)}</dd>
+          </div>
+          <div>
+            <dt className="text-muted">Your role</dt>
+            <dd>
+              <RoleBadge role={role} /> <span className="text-xs text-muted">— {ROLE_HINTS[role]}</span>
+            </dd>
+          </div>
+        </dl>
+      </Card>
+      <Card
+        title="Your organizations"
+        actions={
+          <Link to="/orgs/new" className="rounded-md bg-accent px-3 py-1.5 text-xs font-medium text-accent-fg hover:brightness-110">
+            New organization
+          </Link>
+        }
+      >
+        <ul className="divide-y divide-border">
+          {memberships.map((m) => (
+            <li key={m.id} className="flex items-center gap-2 py-2 text-sm">
+              <span className="min-w-0 flex-1 truncate">{m.name}</span>
+              <RoleBadge role={m.role} />
+              {m.id === org.id ? (
+                <span className="w-16 text-right text-xs text-muted">active</span>
+              ) : (
+                <Form method="post" action="/orgs/switch" className="w-16 text-right">
+                  <input type="hidden" name="orgId" value={m.id} />
+                  <button type="submit" className="text-xs text-accent hover:underline">
+                    Switch
+                  </button>
+                </Form>
+              )}
+            </li>
+          ))}
+        </ul>
+        <p className="mt-3 text-xs text-muted">A new organization starts empty with you as its owner; boards, agents and tokens are never shared between organizations.</p>
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = SettingsErrorBoundary;

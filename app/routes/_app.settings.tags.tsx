@@ -1,0 +1,112 @@
+import { parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireOrg } from "~/auth/guards.server";
+import { CreateTagForm } from "~/components/settings/create-tag-form";
+import { SettingsErrorBoundary } from "~/components/settings/settings-error";
+import { TagRow } from "~/components/settings/tag-row";
+import { Card, EmptyState, Flash } from "~/components/ui/layout";
+import { TAG_PALETTE } from "~/lib/constants";
+import { replyWithError } from "~/lib/forms.server";
+import { TagSchema } from "~/lib/schemas";
+import { roleAtLeast } from "~/models/organization.server";
+import { countTagUsage, createTag, deleteTag, listTags, updateTag } from "~/models/tag.server";
+
+const UpdateTagSchema = TagSchema.extend({ tagId: z.string().uuid("Unknown tag") });
+const DeleteTagSchema = z.object({ tagId: z.string().uuid("Unknown tag") });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { org, role } = await requireOrg(request);
+  const [tags, usage] = await Promise.all([listTags(org.id), countTagUsage(org.id)]);
+  return {
+    canEdit: roleAtLeast(role, "member"),
+    tags: tags.map((t) => ({ id: t.id, name: t.name, color: t.color, usage: usage[t.id] ?? 0 })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { org, actor } = await requireOrg(request, "member");
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+  const tagId = String(formData.get("tagId") ?? "");
+  if (intent === "create") {
+    const submission = parseWithZod(formData, { schema: TagSchema });
+    if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
+    try {
+      const tag = await createTag({ orgId: org.id, name: submission.value.name, color: submission.value.color, actor });
+      return { intent, tagId, result: submission.reply({ resetForm: true }), done: `Tag "${tag.name}" created.` };
+    } catch (error) {
+      const failed = replyWithError(submission, error);
+      return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
+    }
+  }
+  if (intent === "update") {
+    const submission = parseWithZod(formData, { schema: UpdateTagSchema });
+    if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
+    try {
+      await updateTag({ orgId: org.id, ...submission.value, actor });
+      return { intent, tagId, result: submission.reply(), done: `Tag "${submission.value.name}" saved.` };
+    } catch (error) {
+      const failed = replyWithError(submission, error);
+      return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
+    }
+  }
+  if (intent === "delete") {
+    const submission = parseWithZod(formData, { schema: DeleteTagSchema });
+    if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
+    try {
+      await deleteTag({ orgId: org.id, tagId: submission.value.tagId, actor });
+      return { intent, tagId, result: submission.reply(), done: "Tag deleted and removed from its tasks." };
+    } catch (error) {
+      const failed = replyWithError(submission, error);
+      return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
+    }
+  }
+  return data({ intent, tagId, result: null }, { status: 400 });
+}
+
+export const meta: MetaFunction = () => [{ title: "Tags · Settings · Mission Control" }];
+
+export default function TagSettings() {
+  const { canEdit, tags } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const deleteErrors = actionData?.intent === "delete" ? Object.values(actionData.result?.error ?? {}).flatMap((e) => e ?? []) : [];
+  return (
+    <div className="space-y-4">
+      {actionData && "done" in actionData ? <Flash>{actionData.done}</Flash> : null}
+      {deleteErrors.length ? <Flash kind="error">{deleteErrors.join(". ")}</Flash> : null}
+      {canEdit ? (
+        <Card title="New tag">
+          <CreateTagForm
+            key={tags.length}
+            lastResult={actionData?.intent === "create" && !("done" in actionData) ? actionData.result : undefined}
+            defaultColor={TAG_PALETTE[tags.length % TAG_PALETTE.length]!}
+          />
+        </Card>
+      ) : null}
+      <Card title={`Tag catalog (${tags.length})`}>
+        <p className="mb-2 text-sm text-muted">
+          Tags typed on a task are added here automatically. Renaming or recolouring a tag changes it on every task that carries it.
+          {canEdit ? null : " Viewers can see the catalog but not change it."}
+        </p>
+        {tags.length === 0 ? (
+          <EmptyState title="No tags yet">{canEdit ? "Create one above, or type tags on a task." : "Members create tags from tasks or here."}</EmptyState>
+        ) : (
+          <ul className="divide-y divide-border">
+            {tags.map((tag) => (
+              <TagRow
+                key={tag.id}
+                tag={tag}
+                canEdit={canEdit}
+                lastResult={actionData?.intent === "update" && actionData.tagId === tag.id ? actionData.result : undefined}
+              />
+            ))}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = SettingsErrorBoundary;

@@ -1,0 +1,154 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireOrg } from "~/auth/guards.server";
+import { RelativeTime } from "~/components/activity/relative-time";
+import { ConfirmButton } from "~/components/settings/confirm-button";
+import { CopyField } from "~/components/settings/copy-field";
+import { SettingsErrorBoundary } from "~/components/settings/settings-error";
+import { Button, FormError, TextField } from "~/components/ui/form";
+import { Badge, Card, EmptyState, Flash } from "~/components/ui/layout";
+import { replyWithError } from "~/lib/forms.server";
+import { forbidden } from "~/lib/http.server";
+import { ApiTokenSchema } from "~/lib/schemas";
+import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
+import { roleAtLeast } from "~/models/organization.server";
+
+const RevokeTokenSchema = z.object({ tokenId: z.string().uuid("Unknown token") });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { org, role } = await requireOrg(request);
+  if (!roleAtLeast(role, "admin")) forbidden("API tokens are managed by admins and owners. Ask one of them if a script or agent needs a token.");
+  const tokens = await listApiTokens(org.id);
+  return {
+    now: Date.now(),
+    tokens: tokens.map((t) => ({
+      id: t.id,
+      name: t.name,
+      prefix: t.prefix,
+      createdAt: t.createdAt.toISOString(),
+      lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+      revokedAt: t.revokedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { org, actor } = await requireOrg(request, "admin");
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+  if (intent === "create") {
+    const submission = parseWithZod(formData, { schema: ApiTokenSchema });
+    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+    const { token, apiToken } = await createApiToken({ orgId: org.id, name: submission.value.name, actor });
+    return { intent, result: submission.reply({ resetForm: true }), created: { token, name: apiToken.name } };
+  }
+  if (intent === "revoke") {
+    const submission = parseWithZod(formData, { schema: RevokeTokenSchema });
+    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+    try {
+      await revokeApiToken({ orgId: org.id, tokenId: submission.value.tokenId, actor });
+    } catch (error) {
+      const failed = replyWithError(submission, error);
+      return data({ intent, result: failed.data }, failed.init ?? undefined);
+    }
+    return { intent, result: submission.reply(), done: "Token revoked. Requests using it now get 401." };
+  }
+  return data({ intent, result: null }, { status: 400 });
+}
+
+export const meta: MetaFunction = () => [{ title: "API tokens · Settings · Mission Control" }];
+
+export default function TokenSettings() {
+  const { now, tokens } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "create-token",
+    lastResult: actionData?.intent === "create" ? actionData.result : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ApiTokenSchema }),
+  });
+  const created = actionData && "created" in actionData ? actionData.created : undefined;
+  const revokeErrors = actionData?.intent === "revoke" ? Object.values(actionData.result?.error ?? {}).flatMap((e) => e ?? []) : [];
+  return (
+    <div className="space-y-4">
+      {actionData && "done" in actionData ? <Flash>{actionData.done}</Flash> : null}
+      {revokeErrors.length ? <Flash kind="error">{revokeErrors.join(". ")}</Flash> : null}
+      <Card title="New API token">
+        <p className="mb-3 text-sm text-muted">
+          Scripts and agents send a token as <code className="rounded bg-panel-2 px-1">Authorization: Bearer mc_…</code>. A token acts for this whole
+          organization, so give each integration its own and revoke the ones you no longer use.
+        </p>
+        {created ? (
+          <div className="mb-4 space-y-2 rounded-md border border-warn/50 bg-warn/10 p-3">
+            <CopyField id="new-token" label={`Token "${created.name}"`} value={created.token} />
+            <p className="text-xs text-warn">Copy it now: it will not be shown again. Only a hash is stored, so a lost token cannot be recovered — revoke it and create a new one.</p>
+          </div>
+        ) : null}
+        <Form method="post" {...getFormProps(form)} className="flex flex-wrap items-start gap-3">
+          <input type="hidden" name="intent" value="create" />
+          <FormError errors={form.errors} />
+          <div className="min-w-56 flex-1">
+            <TextField label="Name" field={fields.name} placeholder="e.g. CI deploy bot" />
+          </div>
+          <Button type="submit" className="sm:mt-6">
+            Create token
+          </Button>
+        </Form>
+      </Card>
+
+      <Card title={`Tokens (${tokens.length})`}>
+        {tokens.length === 0 ? (
+          <EmptyState title="No API tokens yet">Create one above to let a script or an agent use the REST API.</EmptyState>
+        ) : (
+          <div className="relative -mx-4 overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead className="text-xs uppercase tracking-wide text-muted">
+                <tr className="border-b border-border">
+                  <th className="px-4 py-2 font-medium">Name</th>
+                  <th className="hidden px-2 py-2 font-medium sm:table-cell">Prefix</th>
+                  <th className="hidden px-2 py-2 font-medium sm:table-cell">Created</th>
+                  <th className="px-2 py-2 font-medium">Last used</th>
+                  <th className="px-4 py-2 text-right font-medium">
+                    <span className="sr-only">Status</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-border">
+                {tokens.map((token) => (
+                  <tr key={token.id} className={token.revokedAt ? "text-muted" : undefined}>
+                    <td className="px-4 py-2">
+                      <span className="font-medium">{token.name}</span>
+                      <span className="block font-mono text-xs text-muted sm:hidden">{token.prefix}…</span>
+                    </td>
+                    <td className="hidden px-2 py-2 font-mono text-xs sm:table-cell">{token.prefix}…</td>
+                    <td className="hidden px-2 py-2 sm:table-cell">
+                      <RelativeTime at={token.createdAt} now={now} />
+                    </td>
+                    <td className="px-2 py-2">{token.lastUsedAt ? <RelativeTime at={token.lastUsedAt} now={now} /> : <span className="text-muted">never</span>}</td>
+                    <td className="px-4 py-2 text-right">
+                      {token.revokedAt ? (
+                        <span title={`Revoked ${token.revokedAt.slice(0, 16).replace("T", " ")} UTC`}>
+                          <Badge color="#8f9abb">Revoked</Badge>
+                        </span>
+                      ) : (
+                        <Form method="post" className="inline">
+                          <input type="hidden" name="intent" value="revoke" />
+                          <input type="hidden" name="tokenId" value={token.id} />
+                          <ConfirmButton question={`Revoke "${token.name}"? Anything using it stops working immediately.`}>Revoke</ConfirmButton>
+                        </Form>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = SettingsErrorBoundary;
