@@ -8,6 +8,7 @@ import { ACTOR_TYPES, type ActorType } from "~/db/entities";
 import { isUuid } from "~/lib/http.server";
 import { listActivity, listActivityTypes } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
+import type { LiveHandle } from "~/components/live/live-provider";
 
 const PAGE_SIZE = 50;
 
@@ -50,6 +51,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     })),
   };
 }
+
+export const handle: LiveHandle = { liveTopics: () => ["activity"] };
 
 export const meta: MetaFunction = () => [{ title: "Activity · Mission Control" }];
 

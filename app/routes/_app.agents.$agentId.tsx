@@ -16,6 +16,7 @@ import { AgentSchema } from "~/lib/schemas";
 import { listActivity } from "~/models/activity.server";
 import { deleteAgent, getAgent, updateAgent } from "~/models/agent.server";
 import { roleAtLeast } from "~/models/organization.server";
+import type { LiveHandle } from "~/components/live/live-provider";
 
 const NOT_FOUND = "There is no agent at this address in your organization. It may have been removed.";
 
@@ -67,6 +68,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   return { result: submission.reply(), saved: true };
 }
+
+export const handle: LiveHandle = {
+  liveTopics: (data) => {
+    const agent = (data as { agent?: { id: string } } | undefined)?.agent;
+    return agent ? [`agent:${agent.id}`] : [];
+  },
+};
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.agent.name ?? "Agent"} · Agents · Mission Control` }];
 

@@ -11,6 +11,7 @@ import { replyWithError } from "~/lib/forms.server";
 import { AgentSchema } from "~/lib/schemas";
 import { createAgent, listAgents } from "~/models/agent.server";
 import { roleAtLeast } from "~/models/organization.server";
+import type { LiveHandle } from "~/components/live/live-provider";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -42,6 +43,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return data({ result: failed.data, created: null }, failed.init ?? undefined);
   }
 }
+
+export const handle: LiveHandle = { liveTopics: () => ["agents"] };
 
 export const meta: MetaFunction = () => [{ title: "Agents · Mission Control" }];
 

@@ -122,7 +122,7 @@ describe("live updates in the browser", () => {
     const { agent } = await api(server.url, "/api/agents", { method: "POST", body: JSON.stringify({ name: "Nova", role: "Research" }) });
     await page.locator("main", { hasText: "Nova" }).waitFor({ timeout: 5000 });
     await api(server.url, `/api/agents/${agent.id}`, { method: "PATCH", body: JSON.stringify({ status: "busy" }) });
-    await page.locator("main [data-agent-status='busy']").first().waitFor({ timeout: 5000 });
+    await page.locator("main [data-agent-status='busy']:visible").first().waitFor({ timeout: 5000 });
     await context.close();
   });
 

@@ -29,12 +29,12 @@ describe("the built server against a fresh database", () => {
     expect(await json(response)).toMatchObject({ status: "ok" });
   });
 
-  it("answers /ready with 200 once the database, migrations and jobs are up", async () => {
+  it("answers /ready with 200 once the database, migrations, jobs and the realtime listener are up", async () => {
     const response = await fetch(`${server.url}/ready`);
     expect(response.status).toBe(200);
     expect(await json(response)).toEqual({
       status: "ready",
-      checks: { database: true, migrations: true, jobs: true },
+      checks: { database: true, migrations: true, jobs: true, realtime: true },
     });
   });
 

@@ -7,7 +7,7 @@ const STYLES: Record<string, { label: string; className: string; dot: string }> 
 export function AgentStatusBadge({ status }: { status: string }) {
   const style = STYLES[status] ?? STYLES.offline!;
   return (
-    <span className={`inline-flex items-center gap-1.5 rounded-full border px-2 py-0.5 text-xs font-medium ${style.className}`}>
+    <span data-agent-status={status} className={`inline-flex items-center gap-1.5 rounded-full border px-2 py-0.5 text-xs font-medium ${style.className}`}>
       <span aria-hidden className={`h-1.5 w-1.5 rounded-full ${style.dot}`} />
       {style.label}
     </span>
