@@ -160,7 +160,7 @@ export default function TaskPage() {
             </Card>
           ) : null}
         </div>
-        <Card title="History">
+        <Card title="History" className="self-start">
           {history.length === 0 ? (
             <p className="text-sm text-muted">No history.</p>
           ) : (
