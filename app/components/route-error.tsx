@@ -1,14 +1,12 @@
-import { Link, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import { Link, useRouteError } from "@remix-run/react";
+import { describeRouteError } from "~/lib/route-error";
 import { EmptyState } from "./ui/layout";
 
 /** The error boundary for pages inside the app shell: the navigation stays usable. */
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const status = isRouteErrorResponse(error) ? error.status : 500;
-  const message =
-    isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : "Something went wrong. Reload the page; if it keeps happening, check the server log.";
+  const { title, message } = describeRouteError(useRouteError());
   return (
-    <EmptyState title={status === 404 ? "Not found" : status === 403 ? "Not allowed" : "Something went wrong"} action={<Link to="/" className="text-accent">Back to the dashboard</Link>}>
+    <EmptyState title={title} action={<Link to="/" className="text-accent">Back to the dashboard</Link>}>
       {message}
     </EmptyState>
   );

@@ -1,26 +1,15 @@
 import type { EntityManager } from "typeorm";
 import { db, transaction } from "~/db/data-source.server";
-import { AgentEntity, BoardEntity, TaskEntity, TaskTagEntity, type Tag, type TaskPriority, type TaskStatus } from "~/db/entities";
+import { AgentEntity, BoardEntity, TaskEntity, TaskTagEntity, type Tag, type Task, type TaskPriority, type TaskStatus } from "~/db/entities";
 import { STATUS_LABELS } from "~/lib/constants";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { ensureTags } from "./tag.server";
 
-export interface TaskView {
-  id: string;
-  orgId: string;
-  boardId: string;
-  title: string;
-  description: string;
-  status: TaskStatus;
-  priority: TaskPriority;
-  assigneeAgentId: string | null;
+/** A task row with its tags, as pages and the API show it. */
+export interface TaskView extends Omit<Task, "dueDate"> {
   dueDate: string | null;
-  position: number;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
   tags: Array<Pick<Tag, "id" | "name" | "color">>;
 }
 

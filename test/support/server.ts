@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { findFreePort } from "../../app/db/embedded.server";
 
 /*
  * Runs the BUILT server (`node build/server.js`, what `npm start` and the Docker image run) as a
@@ -57,18 +58,8 @@ export interface SpawnOptions {
   waitForReady?: boolean;
 }
 
-/** Asks the kernel for a free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+/** Asks the kernel for a free loopback port (the same helper the embedded PostgreSQL uses). */
+export const freePort = findFreePort;
 
 function tail(buffer: string, chunk: string) {
   const next = buffer + chunk;
