@@ -32,6 +32,19 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // against a real OpenClaw gateway (test/support/openclaw-harness.ts); the first run installs it
+          name: "contract",
+          include: ["test/contract/**/*.test.ts"],
+          environment: "node",
+          setupFiles: ["test/support/setup.ts"],
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+        },
+      },
     ],
   },
 });

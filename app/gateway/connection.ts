@@ -1,0 +1,635 @@
+import WebSocket from "ws";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
+import {
+  ConnectionLostError,
+  formatMs,
+  GatewayRequestError,
+  MethodUnavailableError,
+  NotConnectedError,
+  RequestTimeoutError,
+} from "./errors";
+import {
+  PROTOCOL_VERSION,
+  parseInboundFrame,
+  readChallenge,
+  readHelloOk,
+  type ClientInfo,
+  type EventFrame,
+  type HelloOk,
+  type ResponseFrame,
+} from "./frames";
+import {
+  buildConnectParams,
+  classifyConnectError,
+  OPERATOR_SCOPES,
+  type ConnectCredentials,
+  type ConnectFailure,
+  type PairingInfo,
+} from "./handshake";
+import type { DeviceIdentity } from "./identity";
+import { GatewayApi, type GatewayRequester, type RequestOptions } from "./methods";
+
+/*
+ * One persistent WebSocket to one gateway: handshake, request/response correlation, events,
+ * dead-link detection and reconnects. See docs/decisions/005-gateway-connection.md for why the
+ * socket is kept open rather than opened per call.
+ */
+
+export type GatewayState =
+  | "idle" // created, start() not called yet
+  | "connecting" // first attempt (or after reconnectNow()) in progress
+  | "online"
+  | "offline" // unreachable, dropped or silent; retrying unless reconnect is off
+  | "unauthorized" // the token was rejected; waits for reconnectNow() with a better one
+  | "pairing-required" // the gateway waits for an operator to approve this device; retrying slowly
+  | "protocol-mismatch" // the gateway speaks another protocol version; waits for reconnectNow()
+  | "closed"; // close() was called
+
+export interface GatewayStatus {
+  state: GatewayState;
+  url: string;
+  deviceId: string;
+  serverVersion: string | null;
+  protocol: number | null;
+  /** last measured round trip (WebSocket ping/pong), in ms */
+  latencyMs: number | null;
+  /** a sentence for a person; null while online */
+  lastError: string | null;
+  /** the gateway's (or our) code for lastError, e.g. AUTH_TOKEN_MISMATCH, ECONNREFUSED, DEAD_LINK */
+  lastErrorCode: string | null;
+  /** epoch ms of the last frame or pong from the gateway */
+  lastSeenAt: number | null;
+  onlineSince: number | null;
+  /** set in pairing-required */
+  pairing: PairingInfo | null;
+  /** reconnects tried since the link was last online */
+  reconnectAttempt: number;
+  /** when the next attempt starts (epoch ms) and how long the wait was; null when none is scheduled */
+  nextReconnectAt: number | null;
+  reconnectDelayMs: number | null;
+}
+
+export interface GatewayLogger {
+  warn(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface GatewayConnectionOptions extends ConnectCredentials {
+  /** ws:// or wss:// */
+  url: string;
+  identity: DeviceIdentity;
+  client?: Partial<Pick<ClientInfo, "version" | "displayName" | "platform" | "deviceFamily">>;
+  scopes?: readonly string[];
+  /** default per-request timeout (default 15 s) */
+  requestTimeoutMs?: number;
+  /** from opening the socket to hello-ok (default 10 s) */
+  connectTimeoutMs?: number;
+  /** overrides hello-ok's policy.tickIntervalMs (tests) */
+  tickIntervalMs?: number;
+  /** the link is dead after this many tick intervals without any frame or pong (default 2) */
+  deadAfterTicks?: number;
+  /** false: never reconnect by itself (probes, tests) */
+  reconnect?: Partial<BackoffOptions> | false;
+  /** random source for the backoff jitter (tests) */
+  random?: () => number;
+  logger?: GatewayLogger;
+}
+
+type EventListener = (frame: EventFrame) => void;
+type StatusListener = (status: GatewayStatus, previous: GatewayStatus) => void;
+
+interface PendingRequest {
+  method: string;
+  resolve: (payload: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const DEFAULT_TICK_MS = 30_000;
+const SETTLED_STATES: readonly GatewayState[] = ["online", "offline", "unauthorized", "pairing-required", "protocol-mismatch", "closed"];
+
+export class GatewayConnection implements GatewayRequester {
+  /** typed wrappers for the methods Mission Control uses */
+  readonly api: GatewayApi;
+
+  private readonly options: GatewayConnectionOptions;
+  private readonly backoff: BackoffOptions | null;
+  private readonly logger: GatewayLogger;
+  private current: GatewayStatus;
+  private hello: HelloOk | null = null;
+  private methodSet: Set<string> | null = null;
+
+  private ws: WebSocket | null = null;
+  private generation = 0;
+  private nextRequestId = 0;
+  private readonly pending = new Map<string, PendingRequest>();
+  private readonly eventListeners = new Set<EventListener>();
+  private readonly namedListeners = new Map<string, Set<EventListener>>();
+  private readonly statusListeners = new Set<StatusListener>();
+
+  // per-socket bookkeeping
+  private failure: ConnectFailure | null = null;
+  private socketError: { code: string; message: string } | null = null;
+  private handshakeTimer: NodeJS.Timeout | null = null;
+  private watchdogTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private ping: { data: string; sentAt: number } | null = null;
+  private pingCounter = 0;
+  private readonly pongWaiters = new Set<(latencyMs: number) => void>();
+
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private closeWaiters: Array<() => void> = [];
+
+  constructor(options: GatewayConnectionOptions) {
+    this.options = options;
+    this.backoff = options.reconnect === false ? null : { ...DEFAULT_BACKOFF, ...options.reconnect };
+    this.logger = options.logger ?? { warn: (message, meta) => console.warn(`[gateway] ${message}`, meta ?? "") };
+    this.api = new GatewayApi(this);
+    this.current = {
+      state: "idle",
+      url: options.url,
+      deviceId: options.identity.deviceId,
+      serverVersion: null,
+      protocol: null,
+      latencyMs: null,
+      lastError: null,
+      lastErrorCode: null,
+      lastSeenAt: null,
+      onlineSince: null,
+      pairing: null,
+      reconnectAttempt: 0,
+      nextReconnectAt: null,
+      reconnectDelayMs: null,
+    };
+  }
+
+  /** Starts connecting; the connection then keeps itself up until close(). */
+  start(): this {
+    if (this.stopped) throw new Error("This gateway connection was closed; create a new one.");
+    if (this.current.state === "idle") {
+      this.update({ state: "connecting" });
+      this.openSocket();
+    }
+    return this;
+  }
+
+  /** Connects again now, resetting the backoff: after the token changed, or from a terminal state. */
+  reconnectNow(): void {
+    if (this.stopped) throw new Error("This gateway connection was closed; create a new one.");
+    this.clearReconnectTimer();
+    this.update({ reconnectAttempt: 0, nextReconnectAt: null, reconnectDelayMs: null });
+    if (this.ws) return; // an attempt is already under way, or the link is up
+    this.update({ state: "connecting" });
+    this.openSocket();
+  }
+
+  /** Stops reconnecting, fails waiting requests, and resolves once the socket is closed. */
+  close(): Promise<void> {
+    this.stopped = true;
+    this.clearReconnectTimer();
+    const ws = this.ws;
+    if (!ws) {
+      this.update({ state: "closed", nextReconnectAt: null, reconnectDelayMs: null });
+      return Promise.resolve();
+    }
+    const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    this.failPending("Mission Control closed the connection");
+    if (ws.readyState === WebSocket.OPEN) {
+      ws.close(1000, "closing");
+      // a peer that never answers the close frame must not hold us up
+      setTimeout(() => ws.terminate(), 2_000).unref();
+    } else {
+      ws.terminate();
+    }
+    return closed;
+  }
+
+  get status(): GatewayStatus {
+    return { ...this.current };
+  }
+
+  /** The last hello-ok (server version, features, policy, auth.deviceToken); null before the first. */
+  get helloOk(): HelloOk | null {
+    return this.hello;
+  }
+
+  /** Methods the gateway announced in its last hello-ok. */
+  get methods(): readonly string[] {
+    return this.hello?.features.methods ?? [];
+  }
+
+  hasMethod(method: string): boolean {
+    return this.methodSet?.has(method) ?? false;
+  }
+
+  /** Every gateway event (tick included), or only the events named `event`. Returns an unsubscribe. */
+  onEvent(listener: EventListener): () => void;
+  onEvent(event: string, listener: EventListener): () => void;
+  onEvent(eventOrListener: string | EventListener, maybeListener?: EventListener): () => void {
+    if (typeof eventOrListener === "function") {
+      this.eventListeners.add(eventOrListener);
+      return () => this.eventListeners.delete(eventOrListener);
+    }
+    const listener = maybeListener!;
+    let set = this.namedListeners.get(eventOrListener);
+    if (!set) this.namedListeners.set(eventOrListener, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /**
+   * Called when the state or its details change (error, pairing, reconnect schedule), not for
+   * latency or last-seen updates, which the status getter always has fresh.
+   */
+  onStatusChange(listener: StatusListener): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Resolves with the status once `until` holds (checked now and on every status change). */
+  waitFor(until: GatewayState | ((status: GatewayStatus) => boolean), timeoutMs = 30_000): Promise<GatewayStatus> {
+    const matches = typeof until === "function" ? until : (status: GatewayStatus) => status.state === until;
+    if (matches(this.current)) return Promise.resolve(this.status);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        const wanted = typeof until === "string" ? `"${until}"` : "the expected state";
+        const { state, lastError } = this.current;
+        reject(new Error(`The gateway did not reach ${wanted} within ${formatMs(timeoutMs)}; it is ${state}${lastError ? `: ${lastError}` : ""}`));
+      }, timeoutMs);
+      const unsubscribe = this.onStatusChange((status) => {
+        if (!matches(status)) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve({ ...status });
+      });
+    });
+  }
+
+  /** Sends a WebSocket ping and resolves with the round trip in ms. */
+  measureLatency(timeoutMs = this.options.requestTimeoutMs ?? 15_000): Promise<number> {
+    if (this.current.state !== "online" || !this.ws) {
+      return Promise.reject(new NotConnectedError("a latency check", this.current.state, this.current.lastError));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pongWaiters.delete(done);
+        reject(new RequestTimeoutError("a ping", timeoutMs));
+      }, timeoutMs);
+      const done = (latencyMs: number) => {
+        clearTimeout(timer);
+        resolve(latencyMs);
+      };
+      this.pongWaiters.add(done);
+      this.sendPing();
+    });
+  }
+
+  request<T = unknown>(method: string, params: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<T> {
+    const ws = this.ws;
+    if (this.current.state !== "online" || !ws) {
+      return Promise.reject(new NotConnectedError(method, this.current.state, this.current.lastError));
+    }
+    if (this.methodSet && !this.methodSet.has(method)) {
+      return Promise.reject(new MethodUnavailableError(method, this.current.serverVersion));
+    }
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 15_000;
+    const id = `mc-${++this.nextRequestId}`;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new RequestTimeoutError(method, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(id, { method, resolve: resolve as (payload: unknown) => void, reject, timer });
+      ws.send(JSON.stringify({ type: "req", id, method, params }), (error) => {
+        if (!error) return;
+        const entry = this.pending.get(id);
+        if (!entry) return;
+        clearTimeout(entry.timer);
+        this.pending.delete(id);
+        entry.reject(new ConnectionLostError(method, error.message));
+      });
+    });
+  }
+
+  // ---- socket lifecycle ----
+
+  private openSocket() {
+    const generation = ++this.generation;
+    this.failure = null;
+    this.socketError = null;
+    let connectId: string | null = null;
+    let connectSentAt = 0;
+
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false });
+    this.ws = ws;
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
+    this.handshakeTimer = setTimeout(() => {
+      this.failure = {
+        state: "offline",
+        code: "HANDSHAKE_TIMEOUT",
+        retry: true,
+        message: `The gateway at ${this.options.url} did not complete the handshake within ${formatMs(connectTimeoutMs)}.`,
+      };
+      ws.terminate();
+    }, connectTimeoutMs);
+
+    ws.on("error", (error: NodeJS.ErrnoException) => {
+      if (generation !== this.generation) return;
+      this.socketError = { code: error.code ?? "SOCKET_ERROR", message: error.message };
+    });
+
+    ws.on("close", (code: number, reason: Buffer) => {
+      if (generation !== this.generation) return;
+      this.onSocketClosed(code, reason.toString());
+    });
+
+    ws.on("pong", (data: Buffer) => {
+      if (generation !== this.generation) return;
+      const now = Date.now();
+      this.current.lastSeenAt = now;
+      if (this.ping && data.toString() === this.ping.data) {
+        const latencyMs = now - this.ping.sentAt;
+        this.ping = null;
+        this.current.latencyMs = latencyMs;
+        for (const waiter of this.pongWaiters) waiter(latencyMs);
+        this.pongWaiters.clear();
+      }
+    });
+
+    ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
+      if (generation !== this.generation || isBinary) return;
+      this.current.lastSeenAt = Date.now();
+      const frame = parseInboundFrame(data.toString());
+      if (!frame) return;
+
+      if (this.current.state !== "online") {
+        // handshake: challenge -> connect -> hello-ok
+        if (frame.type === "event" && frame.event === "connect.challenge" && connectId === null) {
+          const challenge = readChallenge(frame);
+          if (!challenge) {
+            this.failHandshake(ws, "BAD_CHALLENGE", "The gateway sent a connect challenge this client cannot read.");
+            return;
+          }
+          connectId = `connect-${generation}`;
+          const params = buildConnectParams({
+            challenge,
+            identity: this.options.identity,
+            credentials: { token: this.options.token, deviceToken: this.options.deviceToken },
+            client: this.clientInfo(),
+            scopes: this.options.scopes ?? OPERATOR_SCOPES,
+          });
+          connectSentAt = Date.now();
+          ws.send(JSON.stringify({ type: "req", id: connectId, method: "connect", params }));
+          return;
+        }
+        if (frame.type === "res" && frame.id === connectId) this.onConnectResponse(ws, frame, connectSentAt);
+        return;
+      }
+
+      if (frame.type === "res") {
+        const entry = this.pending.get(frame.id);
+        if (!entry) return; // answered after its timeout: nobody waits for it any more
+        clearTimeout(entry.timer);
+        this.pending.delete(frame.id);
+        if (frame.ok) entry.resolve(frame.payload);
+        else entry.reject(new GatewayRequestError(entry.method, frame.error));
+        return;
+      }
+      this.deliver(frame);
+    });
+  }
+
+  private onConnectResponse(ws: WebSocket, frame: ResponseFrame, connectSentAt: number) {
+    if (!frame.ok) {
+      this.failure = classifyConnectError(frame.error, this.options.identity.deviceId);
+      ws.close(1000, "connect refused");
+      return;
+    }
+    const hello = readHelloOk(frame.payload);
+    if (!hello) {
+      this.failHandshake(ws, "BAD_HELLO", "The gateway accepted the connection but its hello-ok is not one this client understands.");
+      return;
+    }
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.failure = {
+        state: "protocol-mismatch",
+        code: "PROTOCOL_MISMATCH",
+        retry: false,
+        message: `The gateway negotiated protocol ${hello.protocol}; Mission Control speaks ${PROTOCOL_VERSION}. Update OpenClaw or Mission Control so they match.`,
+      };
+      ws.close(1000, "protocol mismatch");
+      return;
+    }
+    this.clearHandshakeTimer();
+    const now = Date.now();
+    this.hello = hello;
+    this.methodSet = new Set(hello.features.methods);
+    this.update({
+      state: "online",
+      serverVersion: hello.server.version,
+      protocol: hello.protocol,
+      // until the first pong, the connect round trip is the best latency figure there is
+      latencyMs: now - connectSentAt,
+      lastError: null,
+      lastErrorCode: null,
+      lastSeenAt: now,
+      onlineSince: now,
+      pairing: null,
+      reconnectAttempt: 0,
+      nextReconnectAt: null,
+      reconnectDelayMs: null,
+    });
+    this.startLiveness(ws);
+  }
+
+  private failHandshake(ws: WebSocket, code: string, message: string) {
+    this.failure = { state: "offline", code, retry: true, message };
+    ws.terminate();
+  }
+
+  private onSocketClosed(code: number, reason: string) {
+    this.clearHandshakeTimer();
+    this.stopLiveness();
+    this.ws = null;
+    this.failPending(closeDescription(code, reason, this.socketError));
+
+    if (this.stopped) {
+      this.update({ state: "closed", nextReconnectAt: null, reconnectDelayMs: null });
+      for (const resolve of this.closeWaiters.splice(0)) resolve();
+      return;
+    }
+
+    const failure: ConnectFailure = this.failure ?? {
+      state: "offline",
+      code: this.socketError?.code ?? `CLOSE_${code}`,
+      retry: true,
+      message: this.describeDrop(code, reason),
+    };
+    // one update, so listeners see the new state together with its retry schedule
+    this.update({
+      state: failure.state,
+      lastError: failure.message,
+      lastErrorCode: failure.code,
+      pairing: failure.state === "pairing-required" ? failure.pairing : null,
+      onlineSince: null,
+      ...(failure.retry ? this.scheduleReconnect(failure.state === "offline" ? failure.retryAfterMs : undefined) : {}),
+    });
+  }
+
+  private describeDrop(code: number, reason: string): string {
+    const url = this.options.url;
+    if (this.socketError) {
+      const hint = this.socketError.code === "ECONNREFUSED" ? " Is the gateway running?" : "";
+      return `Could not reach the gateway at ${url} (${this.socketError.message}).${hint}`;
+    }
+    return `The gateway at ${url} closed the connection (${closeDescription(code, reason, null)}).`;
+  }
+
+  /** Arms the reconnect timer and returns the status fields that describe it. */
+  private scheduleReconnect(minimumDelayMs?: number): Partial<GatewayStatus> {
+    if (!this.backoff || this.stopped) return { nextReconnectAt: null, reconnectDelayMs: null };
+    const attempt = this.current.reconnectAttempt;
+    const delay = Math.max(minimumDelayMs ?? 0, backoffDelay(attempt, this.backoff, this.options.random));
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.update({ nextReconnectAt: null, reconnectDelayMs: null });
+      if (!this.stopped && !this.ws) this.openSocket();
+    }, delay);
+    return { reconnectAttempt: attempt + 1, nextReconnectAt: Date.now() + delay, reconnectDelayMs: delay };
+  }
+
+  // ---- liveness: ticks, pings, the watchdog ----
+
+  private tickIntervalMs(): number {
+    const fromPolicy = this.hello?.policy.tickIntervalMs;
+    return this.options.tickIntervalMs ?? (typeof fromPolicy === "number" && fromPolicy > 0 ? fromPolicy : DEFAULT_TICK_MS);
+  }
+
+  /*
+   * The gateway sends a tick every policy.tickIntervalMs; any frame or pong counts as a sign of
+   * life. Pinging every half tick gives an idle but healthy link traffic (and a latency figure),
+   * so silence for deadAfterTicks intervals means the gateway or the path to it is gone, even when
+   * no TCP close ever arrives (a frozen host, a dropped route).
+   */
+  private startLiveness(ws: WebSocket) {
+    const tick = this.tickIntervalMs();
+    const deadAfterMs = tick * (this.options.deadAfterTicks ?? 2);
+    const check = () => {
+      const silentFor = Date.now() - (this.current.lastSeenAt ?? 0);
+      if (silentFor >= deadAfterMs) {
+        this.watchdogTimer = null;
+        this.failure = {
+          state: "offline",
+          code: "DEAD_LINK",
+          retry: true,
+          message: `No sign of life from the gateway for ${formatMs(silentFor)} (it should tick every ${formatMs(tick)}); reconnecting.`,
+        };
+        ws.terminate();
+        return;
+      }
+      this.watchdogTimer = setTimeout(check, deadAfterMs - silentFor);
+    };
+    this.watchdogTimer = setTimeout(check, deadAfterMs);
+    this.pingTimer = setInterval(() => this.sendPing(), Math.max(1, Math.floor(tick / 2)));
+    this.sendPing();
+  }
+
+  private sendPing() {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (this.ping) return; // one outstanding ping at a time keeps the round trip honest
+    const data = `mc-${++this.pingCounter}`;
+    this.ping = { data, sentAt: Date.now() };
+    ws.ping(data);
+  }
+
+  private stopLiveness() {
+    if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.watchdogTimer = null;
+    this.pingTimer = null;
+    this.ping = null;
+  }
+
+  // ---- helpers ----
+
+  private deliver(frame: EventFrame) {
+    const listeners = [...this.eventListeners, ...(this.namedListeners.get(frame.event) ?? [])];
+    for (const listener of listeners) {
+      try {
+        listener(frame);
+      } catch (error) {
+        this.logger.warn(`a listener for the gateway event "${frame.event}" threw`, { error: String(error) });
+      }
+    }
+  }
+
+  private failPending(reason: string) {
+    for (const [id, entry] of this.pending) {
+      clearTimeout(entry.timer);
+      this.pending.delete(id);
+      entry.reject(new ConnectionLostError(entry.method, reason));
+    }
+  }
+
+  /** Applies a change; listeners hear of it unless nothing but latency or last-seen moved. */
+  private update(patch: Partial<GatewayStatus>) {
+    const previous = this.current;
+    this.current = { ...previous, ...patch };
+    const changed = (Object.keys(patch) as Array<keyof GatewayStatus>).some(
+      (key) => key !== "latencyMs" && key !== "lastSeenAt" && patch[key] !== previous[key],
+    );
+    if (!changed) return;
+    const snapshot = this.status;
+    for (const listener of [...this.statusListeners]) {
+      try {
+        listener(snapshot, previous);
+      } catch (error) {
+        this.logger.warn("a gateway state listener threw", { error: String(error) });
+      }
+    }
+  }
+
+  private clientInfo(): ClientInfo {
+    const client = this.options.client ?? {};
+    return {
+      id: "gateway-client",
+      mode: "ui",
+      version: client.version ?? "0.1.0",
+      platform: client.platform ?? process.platform,
+      displayName: client.displayName ?? "Mission Control",
+      ...(client.deviceFamily ? { deviceFamily: client.deviceFamily } : {}),
+    };
+  }
+
+  private clearHandshakeTimer() {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+  }
+
+  private clearReconnectTimer() {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+}
+
+/** States in which a first connection attempt has an outcome (used by probes and tests). */
+export function isSettled(status: GatewayStatus): boolean {
+  return SETTLED_STATES.includes(status.state);
+}
+
+function closeDescription(code: number, reason: string, socketError: { message: string } | null): string {
+  if (socketError) return socketError.message;
+  const meaning: Record<number, string> = {
+    1000: "normal close",
+    1001: "going away",
+    1002: "protocol error",
+    1006: "connection lost",
+    1008: "policy violation",
+    1011: "server error",
+    1012: "service restart",
+  };
+  const text = meaning[code] ?? `code ${code}`;
+  return reason ? `${text}: ${reason}` : text;
+}
