@@ -20,9 +20,14 @@ const EnvSchema = z.object({
     .pipe(z.array(z.enum(["web", "jobs", "ingest"])).min(1, "name at least one role")),
   MC_PUBLIC_URL: z.string().url("must be a full URL such as https://mc.example.com").optional(),
   MC_SECURE_COOKIES: z.enum(["true", "false"]).optional(),
+  MC_SECRET_KEY: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   ADMIN_USERNAME: z.string().min(3).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
   ADMIN_ORG_NAME: z.string().min(1).max(80).default("My organization"),
+  MC_GATEWAY_RECONCILE_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** overrides the gateway's tick interval (tests: detect a dead link quickly) */
+  MC_GATEWAY_TICK_MS: z.coerce.number().int().min(100).max(600_000).optional(),
+  MC_GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

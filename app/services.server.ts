@@ -1,5 +1,7 @@
 import { startJobs, stopJobs, jobsRunning } from "../jobs/boss.server";
 import { startHub, stopHub, getHub } from "./realtime/hub.server";
+import { startGatewayRuntime, stopGatewayRuntime } from "./ingest/gateway-runtime.server";
+import { getBoss } from "../jobs/boss.server";
 import { closeDatabase, initDatabase, db } from "./db/data-source.server";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.server";
 import { getEnv } from "./env.server";
@@ -34,8 +36,16 @@ async function boot() {
     });
     if (created) log.info("created the first owner from ADMIN_USERNAME", { username: created.user.username });
   }
-  if (env.MC_ROLES.includes("web")) await startHub(url);
+  if (env.MC_ROLES.includes("web") || env.MC_ROLES.includes("ingest")) await startHub(url);
   if (env.MC_ROLES.includes("jobs")) await startJobs(url);
+  if (env.MC_ROLES.includes("ingest")) {
+    await startGatewayRuntime({
+      databaseUrl: url,
+      boss: getBoss(),
+      reconcileMs: env.MC_GATEWAY_RECONCILE_MS,
+      connection: { tickIntervalMs: env.MC_GATEWAY_TICK_MS, requestTimeoutMs: env.MC_GATEWAY_REQUEST_TIMEOUT_MS },
+    });
+  }
 }
 
 export function startServices(): Promise<void> {
@@ -44,6 +54,7 @@ export function startServices(): Promise<void> {
 }
 
 export async function stopServices() {
+  await stopGatewayRuntime().catch((error) => log.error("stopping the gateway connections failed", { error: String(error) }));
   await stopHub().catch((error) => log.error("stopping the realtime hub failed", { error: String(error) }));
   await stopJobs().catch((error) => log.error("stopping jobs failed", { error: String(error) }));
   await closeDatabase().catch((error) => log.error("closing the database failed", { error: String(error) }));
@@ -69,7 +80,7 @@ export async function readiness(): Promise<Readiness> {
     /* reported as false below */
   }
   if (getEnv().MC_ROLES.includes("jobs")) checks.jobs = jobsRunning();
-  if (getEnv().MC_ROLES.includes("web")) {
+  if (getEnv().MC_ROLES.includes("web") || getEnv().MC_ROLES.includes("ingest")) {
     try {
       checks.realtime = getHub().isListening;
     } catch {

@@ -19,6 +19,10 @@ export async function startJobs(connectionString: string): Promise<PgBoss> {
   return instance;
 }
 
+export function getBoss(): PgBoss | undefined {
+  return boss;
+}
+
 export function jobsRunning(): boolean {
   return boss !== undefined;
 }

@@ -208,6 +208,8 @@ export interface Agent {
   lastActiveAt: Date;
   avatarColor: string;
   source: "manual" | "gateway";
+  gatewayId: string | null;
+  externalId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -223,6 +225,54 @@ export const AgentEntity = new EntitySchema<Agent>({
     lastActiveAt: { type: "timestamptz", name: "last_active_at" },
     avatarColor: { type: "text", name: "avatar_color" },
     source: { type: "text" },
+    gatewayId: { type: "uuid", name: "gateway_id", nullable: true },
+    externalId: { type: "text", name: "external_id", nullable: true },
+    createdAt,
+    updatedAt,
+  },
+});
+
+export const GATEWAY_STATES = ["connecting", "online", "offline", "unauthorized", "pairing-required", "protocol-mismatch"] as const;
+export type GatewayStateName = (typeof GATEWAY_STATES)[number];
+
+export interface Gateway {
+  id: string;
+  orgId: string;
+  name: string;
+  url: string;
+  tokenEncrypted: string | null;
+  pollIntervalSeconds: number;
+  state: GatewayStateName;
+  stateDetail: Record<string, unknown>;
+  serverVersion: string | null;
+  latencyMs: number | null;
+  lastError: string | null;
+  lastSeenAt: Date | null;
+  owner: string | null;
+  lastPollAt: Date | null;
+  lastPollError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export const GatewayEntity = new EntitySchema<Gateway>({
+  name: "Gateway",
+  tableName: "gateways",
+  columns: {
+    id: uuidPk,
+    orgId: { type: "uuid", name: "org_id" },
+    name: { type: "text" },
+    url: { type: "text" },
+    tokenEncrypted: { type: "text", name: "token_encrypted", nullable: true },
+    pollIntervalSeconds: { type: "integer", name: "poll_interval_seconds" },
+    state: { type: "text" },
+    stateDetail: { type: "jsonb", name: "state_detail" },
+    serverVersion: { type: "text", name: "server_version", nullable: true },
+    latencyMs: { type: "integer", name: "latency_ms", nullable: true },
+    lastError: { type: "text", name: "last_error", nullable: true },
+    lastSeenAt: { type: "timestamptz", name: "last_seen_at", nullable: true },
+    owner: { type: "text", nullable: true },
+    lastPollAt: { type: "timestamptz", name: "last_poll_at", nullable: true },
+    lastPollError: { type: "text", name: "last_poll_error", nullable: true },
     createdAt,
     updatedAt,
   },
@@ -358,4 +408,5 @@ export const ALL_ENTITIES = [
   TaskTagEntity,
   ActivityEventEntity,
   RateLimitEntity,
+  GatewayEntity,
 ];

@@ -158,3 +158,51 @@ export const ApiAgentUpdateSchema = z
   .refine((value) => Object.keys(value).length > 0, { message: "Send at least one field to change" });
 
 export const ApiLoginSchema = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(200) }).strict();
+
+const gatewayUrl = z
+  .string({ required_error: "URL is required" })
+  .trim()
+  .min(1, "URL is required")
+  .max(500)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "ws:" || url.protocol === "wss:") && Boolean(url.hostname);
+    } catch {
+      return false;
+    }
+  }, "Use the gateway's WebSocket URL, like ws://127.0.0.1:18789 or wss://gateway.example.com");
+
+/** The gateway form. An empty token on edit keeps the stored one; `clearToken` removes it. */
+export const GatewaySchema = z.object({
+  name: z.string({ required_error: "Name is required" }).trim().min(1, "Name is required").max(80, "Name must be at most 80 characters"),
+  url: gatewayUrl,
+  token: z.string().trim().max(500, "That token is too long").optional(),
+  pollIntervalSeconds: z.coerce
+    .number({ invalid_type_error: "Enter a number of seconds" })
+    .int("Use whole seconds")
+    .min(5, "Poll at most every 5 seconds")
+    .max(3600, "Poll at least once an hour")
+    .default(30),
+  clearToken: z.literal("on").optional(),
+});
+
+export const ApiGatewayCreateSchema = z
+  .object({
+    name: z.string().trim().min(1, "name is required").max(80),
+    url: gatewayUrl,
+    token: z.string().trim().min(1).max(500).optional(),
+    pollIntervalSeconds: z.number().int().min(5).max(3600).optional(),
+  })
+  .strict();
+
+export const ApiGatewayUpdateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(80).optional(),
+    url: gatewayUrl.optional(),
+    /** null removes the token */
+    token: z.string().trim().min(1).max(500).nullable().optional(),
+    pollIntervalSeconds: z.number().int().min(5).max(3600).optional(),
+  })
+  .strict()
+  .refine((value) => Object.keys(value).length > 0, { message: "Send at least one field to change" });

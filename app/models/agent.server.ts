@@ -130,3 +130,115 @@ export function toApiAgent(agent: Agent) {
     source: agent.source,
   };
 }
+
+const SYSTEM: Actor = { type: "system", id: null, name: "System" };
+
+/**
+ * Keeps the gateway's agents in the org's agent table: new ones are added, renamed ones renamed,
+ * ones the gateway no longer lists are marked offline (their task history stays). Agents created
+ * by hand are never touched. Returns what changed.
+ */
+export async function syncGatewayAgents({
+  orgId,
+  gatewayId,
+  gatewayName,
+  agents,
+}: {
+  orgId: string;
+  gatewayId: string;
+  gatewayName: string;
+  agents: Array<{ externalId: string; name: string }>;
+}) {
+  return transaction(async (manager) => {
+    const repo = manager.getRepository(AgentEntity);
+    const existing = await repo.findBy({ orgId, gatewayId });
+    const byExternal = new Map(existing.map((agent) => [agent.externalId, agent]));
+    const added: Agent[] = [];
+    const renamed: Agent[] = [];
+    const gone: Agent[] = [];
+    let count = await repo.countBy({ orgId });
+    for (const discovered of agents) {
+      const current = byExternal.get(discovered.externalId);
+      if (!current) {
+        const agent = await repo.save(
+          repo.create({
+            orgId,
+            name: discovered.name,
+            role: discovered.externalId === "main" ? "Main" : "Dev",
+            status: "online",
+            avatarColor: TAG_PALETTE[count++ % TAG_PALETTE.length]!,
+            lastActiveAt: new Date(),
+            source: "gateway",
+            gatewayId,
+            externalId: discovered.externalId,
+          }),
+        );
+        added.push(agent);
+      } else if (current.name !== discovered.name) {
+        current.name = discovered.name;
+        renamed.push(await repo.save(current));
+      }
+    }
+    const listed = new Set(agents.map((a) => a.externalId));
+    for (const agent of existing) {
+      if (!listed.has(agent.externalId ?? "") && agent.status !== "offline") {
+        agent.status = "offline";
+        gone.push(await repo.save(agent));
+      }
+    }
+    for (const agent of added) {
+      await recordActivity(manager, { orgId, type: "agent_discovered", message: `Discovered the agent ${agent.name} on ${gatewayName}`, actor: SYSTEM, agentId: agent.id });
+    }
+    for (const agent of renamed) {
+      await recordActivity(manager, { orgId, type: "agent_updated", message: `${gatewayName} renamed an agent to ${agent.name}`, actor: SYSTEM, agentId: agent.id });
+    }
+    for (const agent of gone) {
+      await recordActivity(manager, { orgId, type: "agent_removed", message: `${agent.name} is no longer listed by ${gatewayName}`, actor: SYSTEM, agentId: agent.id });
+    }
+    for (const agent of added) await publishAgent(manager, "agent.created", orgId, agent.id, { agent: toApiAgent(agent) });
+    for (const agent of renamed) await publishAgent(manager, "agent.updated", orgId, agent.id, { agent: toApiAgent(agent) });
+    for (const agent of gone) await publishAgent(manager, "agent.status_changed", orgId, agent.id, { agent: toApiAgent(agent) });
+    return { added: added.length, renamed: renamed.length, gone: gone.length };
+  });
+}
+
+/**
+ * Status driven by the gateway: a run starting makes an agent busy, its end makes it online, the
+ * gateway going away makes all its agents offline. `externalId` undefined means every agent of the gateway.
+ */
+export async function setGatewayAgentStatus({
+  gatewayId,
+  externalId,
+  status,
+  from,
+}: {
+  gatewayId: string;
+  externalId?: string;
+  status: AgentStatus;
+  /** only change agents currently in one of these states */
+  from?: AgentStatus[];
+}) {
+  return transaction(async (manager) => {
+    const repo = manager.getRepository(AgentEntity);
+    const agents = await repo.findBy(externalId === undefined ? { gatewayId } : { gatewayId, externalId });
+    const changed: Agent[] = [];
+    for (const agent of agents) {
+      if (agent.status === status || (from && !from.includes(agent.status))) continue;
+      const previous = agent.status;
+      agent.status = status;
+      agent.lastActiveAt = new Date();
+      const saved = await repo.save(agent);
+      changed.push(saved);
+      await recordActivity(manager, {
+        orgId: agent.orgId,
+        type: "agent_status_changed",
+        message: `${agent.name} is now ${status}`,
+        actor: SYSTEM,
+        agentId: agent.id,
+        data: { from: previous, to: status },
+      });
+    }
+    for (const agent of changed) await publishAgent(manager, "agent.status_changed", agent.orgId, agent.id, { agent: toApiAgent(agent) });
+    return changed.length;
+  });
+}

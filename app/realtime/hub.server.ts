@@ -19,6 +19,7 @@ export interface LiveEvent {
 }
 
 export interface Subscriber {
+  /** "*" for in-process system subscribers (e.g. the gateway runtime) that follow every organization */
   orgId: string;
   topics: ReadonlySet<string>;
   deliver: (event: LiveEvent) => void;
@@ -27,7 +28,7 @@ export interface Subscriber {
 const BATCH = 1000;
 
 export function matches(subscriber: Pick<Subscriber, "orgId" | "topics">, event: Pick<LiveEvent, "orgId" | "topics">): boolean {
-  if (event.orgId !== null && event.orgId !== subscriber.orgId) return false;
+  if (subscriber.orgId !== "*" && event.orgId !== null && event.orgId !== subscriber.orgId) return false;
   for (const topic of event.topics) if (subscriber.topics.has(topic)) return true;
   return false;
 }

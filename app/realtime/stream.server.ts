@@ -3,6 +3,7 @@ import { requireApiAuth } from "~/auth/api-auth.server";
 import { apiError, isUuid } from "~/lib/http.server";
 import { getBoard } from "~/models/board.server";
 import { getAgent } from "~/models/agent.server";
+import { getGateway } from "~/models/gateway.server";
 import { listMembershipsForUser } from "~/models/organization.server";
 import { getHub, type LiveEvent, type Subscriber } from "./hub.server";
 import { encodeMessage, sseResponse } from "./sse.server";
@@ -11,7 +12,7 @@ export const KEEP_ALIVE_MS = 15_000;
 /** The events that end a stream: the session signed out, the token revoked, the member removed. */
 export const END_EVENTS = new Set(["session.ended", "token.revoked", "membership.ended"]);
 
-const STATIC_TOPICS = new Set(["activity", "agents", "tasks", "alerts", "office"]);
+const STATIC_TOPICS = new Set(["activity", "agents", "tasks", "alerts", "office", "gateways"]);
 
 export interface StreamAuth {
   orgId: string;
@@ -49,7 +50,9 @@ export async function resolveTopics(orgId: string, param: string | null): Promis
     const [kind, id] = topic.split(":");
     const exists =
       isUuid(id) &&
-      ((kind === "board" && (await getBoard({ orgId, id }))) || (kind === "agent" && (await getAgent({ orgId, id }))));
+      ((kind === "board" && (await getBoard({ orgId, id }))) ||
+        (kind === "agent" && (await getAgent({ orgId, id }))) ||
+        (kind === "gateway" && (await getGateway({ orgId, id }))));
     // A board of another organization is reported exactly like one that does not exist.
     if (!exists) throw apiError(404, "unknown_topic", `Unknown topic "${topic}".`, { topic });
   }

@@ -14,6 +14,8 @@ import * as agentRoute from "~/routes/api.agents.$id";
 import * as agentsRoute from "~/routes/api.agents";
 import * as loginRoute from "~/routes/api.auth.login";
 import * as eventsRoute from "~/routes/api.events";
+import * as gatewaysRoute from "~/routes/api.gateways";
+import * as gatewayRoute from "~/routes/api.gateways.$id";
 import * as openapiRoute from "~/routes/api.openapi[.]json";
 import * as taskRoute from "~/routes/api.tasks.$id";
 import * as tasksRoute from "~/routes/api.tasks";
@@ -516,6 +518,8 @@ describe("GET /api/openapi.json", () => {
       "/api/agents": agentsRoute,
       "/api/agents/{id}": agentRoute,
       "/api/events": eventsRoute,
+      "/api/gateways": gatewaysRoute,
+      "/api/gateways/{id}": gatewayRoute,
       "/api/openapi.json": openapiRoute,
     };
     for (const [pathName, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {

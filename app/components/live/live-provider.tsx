@@ -19,6 +19,11 @@ const EVENTS = [
   "event.new",
   "board.updated",
   "board.deleted",
+  "gateway.created",
+  "gateway.updated",
+  "gateway.deleted",
+  "gateway.status",
+  "gateway.polled",
 ];
 const END_EVENTS = ["session.ended", "token.revoked", "membership.ended"];
 

@@ -1,0 +1,35 @@
+const STYLES: Record<string, { label: string; className: string }> = {
+  online: { label: "Online", className: "border-ok/40 bg-ok/10 text-ok" },
+  connecting: { label: "Connecting…", className: "border-warn/40 bg-warn/10 text-warn" },
+  offline: { label: "Offline", className: "border-danger/40 bg-danger/10 text-danger" },
+  unauthorized: { label: "Token rejected", className: "border-danger/40 bg-danger/10 text-danger" },
+  "pairing-required": { label: "Pairing required", className: "border-warn/40 bg-warn/10 text-warn" },
+  "protocol-mismatch": { label: "Protocol mismatch", className: "border-danger/40 bg-danger/10 text-danger" },
+};
+
+export function GatewayStateBadge({ state }: { state: string }) {
+  const style = STYLES[state] ?? { label: state, className: "border-border bg-panel-2 text-muted" };
+  return (
+    <span data-gateway-state={state} className={`inline-flex items-center rounded-full border px-2 py-0.5 text-xs font-medium ${style.className}`}>
+      {style.label}
+    </span>
+  );
+}
+
+/** What to do about a state, in a sentence. */
+export function gatewayAdvice(state: string, pairing: { deviceId?: string; approveCommand?: string } | null): string | null {
+  switch (state) {
+    case "unauthorized":
+      return "The gateway rejected the token. Check it under Edit below (gateway.auth.token in the gateway's config).";
+    case "pairing-required":
+      return pairing?.approveCommand
+        ? `The gateway waits for you to approve this device. On the gateway host run: ${pairing.approveCommand}`
+        : "The gateway waits for you to approve this device (openclaw devices list, then approve it).";
+    case "protocol-mismatch":
+      return "This gateway speaks another protocol version. Update OpenClaw (protocol 4 is needed).";
+    case "offline":
+      return "Mission Control cannot reach the gateway. Is it running, and is the URL right? It retries by itself.";
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,319 @@
+import os from "node:os";
+import pg from "pg";
+import type PgBoss from "pg-boss";
+import type { Gateway } from "~/db/entities";
+import { GatewayConnection, type DeviceIdentity, type EventFrame, type GatewayStatus } from "~/gateway";
+import { log } from "~/lib/log.server";
+import { setGatewayAgentStatus, syncGatewayAgents } from "~/models/agent.server";
+import { listAllGateways, openGatewayToken, recordGatewayStatus, type GatewayStatusUpdate } from "~/models/gateway.server";
+import { recordPollFailure } from "~/models/gateway-snapshot.server";
+import { getHub } from "~/realtime/hub.server";
+import { sendPollNow, startPolling, stopPolling } from "../../jobs/poll-gateway.server";
+import { loadDeviceIdentity } from "./device-identity.server";
+import { pollGateway } from "./poll.server";
+
+/*
+ * Keeps one GatewayConnection per gateway, in exactly one process: a process owns a gateway while
+ * it holds `pg_try_advisory_lock(4242, hashtext(id))` on its lock connection. Locks die with that
+ * connection, so when an owner dies, another process takes the gateway on its next reconcile.
+ */
+
+const LOCK_CLASS = 4242;
+/** a latency-only change is written at most this often */
+const LATENCY_WRITE_MS = 30_000;
+
+interface Owned {
+  gateway: Gateway;
+  connection: GatewayConnection;
+  unsubscribe: Array<() => void>;
+  lastWrite: number;
+  lastState: string | null;
+}
+
+export interface GatewayRuntimeOptions {
+  databaseUrl: string;
+  boss?: PgBoss;
+  reconcileMs?: number;
+  /** test hooks passed to every connection */
+  connection?: { tickIntervalMs?: number; requestTimeoutMs?: number };
+}
+
+function stateOf(status: GatewayStatus): GatewayStatusUpdate["state"] | null {
+  switch (status.state) {
+    case "online":
+    case "offline":
+    case "unauthorized":
+    case "pairing-required":
+    case "protocol-mismatch":
+    case "connecting":
+      return status.state;
+    default:
+      return null;
+  }
+}
+
+/** agent:<agentId>:… — the agent a session (and so an event) belongs to. */
+export function agentIdFromSessionKey(sessionKey: unknown): string | null {
+  if (typeof sessionKey !== "string") return null;
+  const match = /^agent:([^:]+):/.exec(sessionKey);
+  return match ? match[1]! : null;
+}
+
+export class GatewayRuntime {
+  readonly processId = `${os.hostname()}:${process.pid}`;
+  private lockClient: pg.Client | undefined;
+  private identity: DeviceIdentity | undefined;
+  private owned = new Map<string, Owned>();
+  private timer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private unsubscribeHub: (() => void) | undefined;
+
+  constructor(private readonly options: GatewayRuntimeOptions) {}
+
+  async start() {
+    this.identity = await loadDeviceIdentity();
+    await this.connectLockClient();
+    try {
+      this.unsubscribeHub = getHub().subscribe({
+        orgId: "*",
+        topics: new Set(["gateways"]),
+        deliver: (event) => {
+          if (event.type === "gateway.created" || event.type === "gateway.updated" || event.type === "gateway.deleted") void this.reconcile();
+        },
+      });
+    } catch {
+      /* no hub in this process: the periodic reconcile still picks changes up */
+    }
+    await this.reconcile();
+    this.timer = setInterval(() => void this.reconcile(), this.options.reconcileMs ?? 5_000);
+    this.timer.unref();
+  }
+
+  get deviceId() {
+    return this.identity?.deviceId ?? null;
+  }
+
+  /** The live connection of a gateway this process owns. */
+  connectionFor(gatewayId: string): GatewayConnection | undefined {
+    return this.owned.get(gatewayId)?.connection;
+  }
+
+  ownedIds(): string[] {
+    return Array.from(this.owned.keys());
+  }
+
+  async stop() {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.unsubscribeHub?.();
+    await this.reconciling?.catch(() => {});
+    await Promise.all(Array.from(this.owned.keys()).map((id) => this.release(id, { unlock: false })));
+    await this.lockClient?.end().catch(() => {});
+    this.lockClient = undefined;
+  }
+
+  /** Serialised: one pass at a time, and one more if asked during a pass. */
+  reconcile(): Promise<void> {
+    if (this.reconciling) {
+      this.again = true;
+      return this.reconciling;
+    }
+    this.reconciling = (async () => {
+      do {
+        this.again = false;
+        await this.reconcileOnce().catch((error) => log.warn("gateway reconcile failed", { error: String(error) }));
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.reconciling = undefined;
+    });
+    return this.reconciling;
+  }
+
+  private async connectLockClient() {
+    const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: "mission-control-gateway-locks" });
+    client.on("error", (error) => {
+      log.warn("lost the gateway lock connection; releasing every gateway", { error: String(error) });
+      if (this.lockClient === client) this.lockClient = undefined;
+      // Our locks are gone with the connection: another process may own these gateways now.
+      for (const id of Array.from(this.owned.keys())) void this.release(id, { unlock: false });
+    });
+    await client.connect();
+    this.lockClient = client;
+  }
+
+  private async reconcileOnce() {
+    if (this.stopped) return;
+    if (!this.lockClient) await this.connectLockClient();
+    const gateways = await listAllGateways();
+    const byId = new Map(gateways.map((g) => [g.id, g]));
+    for (const [id, owned] of this.owned) {
+      const current = byId.get(id);
+      if (!current) {
+        await this.release(id, { deleteQueue: true });
+        continue;
+      }
+      const reconnect = current.url !== owned.gateway.url || current.tokenEncrypted !== owned.gateway.tokenEncrypted;
+      owned.gateway = current;
+      if (reconnect) {
+        log.info("gateway settings changed; reconnecting", { gatewayId: id });
+        await this.release(id, { unlock: false });
+        await this.own(current);
+      }
+    }
+    for (const gateway of gateways) {
+      if (this.owned.has(gateway.id) || this.stopped) continue;
+      const { rows } = await this.lockClient!.query("select pg_try_advisory_lock($1, hashtext($2)) as locked", [LOCK_CLASS, gateway.id]);
+      if (rows[0]?.locked) await this.own(gateway);
+    }
+  }
+
+  private async own(gateway: Gateway) {
+    let token: string | null;
+    try {
+      token = openGatewayToken(gateway);
+    } catch (error) {
+      await this.writeStatus(gateway, { state: "unauthorized", serverVersion: null, latencyMs: null, lastError: String((error as Error).message), lastSeenAt: null, owner: this.processId, detail: {} });
+      return;
+    }
+    const connection = new GatewayConnection({
+      url: gateway.url,
+      identity: this.identity!,
+      ...(token ? { token } : {}),
+      client: { displayName: "Mission Control" },
+      tickIntervalMs: this.options.connection?.tickIntervalMs,
+      requestTimeoutMs: this.options.connection?.requestTimeoutMs,
+      logger: { warn: (message, meta) => log.warn(message, { gatewayId: gateway.id, ...meta }) },
+    });
+    const owned: Owned = { gateway, connection, unsubscribe: [], lastWrite: 0, lastState: null };
+    this.owned.set(gateway.id, owned);
+    owned.unsubscribe.push(connection.onStatusChange((status) => void this.onStatus(owned, status)));
+    owned.unsubscribe.push(connection.onEvent("agent", (frame) => void this.onAgentEvent(owned, frame)));
+    connection.start();
+    log.info("took ownership of a gateway", { gatewayId: gateway.id, url: gateway.url });
+    if (this.options.boss) {
+      await startPolling(this.options.boss, {
+        gatewayId: gateway.id,
+        intervalSeconds: () => this.owned.get(gateway.id)?.gateway.pollIntervalSeconds ?? gateway.pollIntervalSeconds,
+        poll: () => this.pollNow(gateway.id),
+      }).catch((error) => log.warn("could not start polling", { gatewayId: gateway.id, error: String(error) }));
+    }
+  }
+
+  /** Runs one poll on the owned connection; records why when it cannot. */
+  async pollNow(gatewayId: string) {
+    const owned = this.owned.get(gatewayId);
+    if (!owned) return;
+    if (owned.connection.status.state !== "online") {
+      await recordPollFailure({ gatewayId, message: `Not polled: the gateway is ${owned.connection.status.state}.` });
+      return;
+    }
+    try {
+      await pollGateway(owned.connection, owned.gateway);
+    } catch (error) {
+      await recordPollFailure({ gatewayId, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async release(id: string, { unlock = true, deleteQueue = false }: { unlock?: boolean; deleteQueue?: boolean } = {}) {
+    const owned = this.owned.get(id);
+    if (!owned) return;
+    this.owned.delete(id);
+    for (const off of owned.unsubscribe) off();
+    if (this.options.boss) await stopPolling(this.options.boss, id, { deleteQueue });
+    await owned.connection.close().catch(() => {});
+    if (unlock && this.lockClient) await this.lockClient.query("select pg_advisory_unlock($1, hashtext($2))", [LOCK_CLASS, id]).catch(() => {});
+    log.info("released a gateway", { gatewayId: id });
+  }
+
+  private async writeStatus(gateway: Pick<Gateway, "id">, update: GatewayStatusUpdate) {
+    try {
+      await recordGatewayStatus(gateway.id, update);
+    } catch (error) {
+      log.warn("could not record the gateway's status", { gatewayId: gateway.id, error: String(error) });
+    }
+  }
+
+  private async onStatus(owned: Owned, status: GatewayStatus) {
+    if (this.owned.get(owned.gateway.id) !== owned) return;
+    const state = stateOf(status);
+    if (!state) return;
+    const stateChanged = state !== owned.lastState;
+    if (!stateChanged && Date.now() - owned.lastWrite < LATENCY_WRITE_MS) return;
+    owned.lastState = state;
+    owned.lastWrite = Date.now();
+    await this.writeStatus(owned.gateway, {
+      state,
+      serverVersion: status.serverVersion,
+      latencyMs: status.latencyMs === null ? null : Math.round(status.latencyMs),
+      lastError: status.lastError,
+      lastSeenAt: status.lastSeenAt ? new Date(status.lastSeenAt) : null,
+      owner: this.processId,
+      detail: {
+        deviceId: status.deviceId,
+        pairing: status.pairing,
+        lastErrorCode: status.lastErrorCode,
+        reconnectAttempt: status.reconnectAttempt,
+        nextReconnectAt: status.nextReconnectAt,
+        methods: owned.connection.methods.length,
+      },
+    });
+    if (!stateChanged) return;
+    if (state === "online") {
+      await this.discoverAgents(owned);
+      if (this.options.boss) await sendPollNow(this.options.boss, owned.gateway.id).catch(() => {});
+    } else if (state !== "connecting") {
+      await setGatewayAgentStatus({ gatewayId: owned.gateway.id, status: "offline" }).catch(() => {});
+    }
+  }
+
+  private async discoverAgents(owned: Owned) {
+    try {
+      const result = await owned.connection.api.agentsList();
+      await syncGatewayAgents({
+        orgId: owned.gateway.orgId,
+        gatewayId: owned.gateway.id,
+        gatewayName: owned.gateway.name,
+        agents: result.agents.map((agent) => ({ externalId: agent.id, name: agent.name?.trim() || agent.id })),
+      });
+      await setGatewayAgentStatus({ gatewayId: owned.gateway.id, status: "online", from: ["offline"] });
+    } catch (error) {
+      log.warn("agent discovery failed", { gatewayId: owned.gateway.id, error: String(error) });
+    }
+  }
+
+  private async onAgentEvent(owned: Owned, frame: EventFrame) {
+    const payload = frame.payload as { stream?: string; agentId?: string; sessionKey?: string; data?: { phase?: string } } | undefined;
+    if (payload?.stream !== "lifecycle") return;
+    const phase = payload.data?.phase;
+    if (phase !== "start" && phase !== "end") return;
+    const externalId = payload.agentId ?? agentIdFromSessionKey(payload.sessionKey);
+    if (!externalId) return;
+    await setGatewayAgentStatus({ gatewayId: owned.gateway.id, externalId, status: phase === "start" ? "busy" : "online" }).catch((error) =>
+      log.warn("could not update the agent's status", { gatewayId: owned.gateway.id, error: String(error) }),
+    );
+  }
+}
+
+const key = Symbol.for("mission-control.gateway-runtime");
+type GlobalWithRuntime = typeof globalThis & { [key]?: GatewayRuntime };
+const store = globalThis as GlobalWithRuntime;
+
+export async function startGatewayRuntime(options: GatewayRuntimeOptions) {
+  if (store[key]) return store[key]!;
+  const runtime = new GatewayRuntime(options);
+  store[key] = runtime;
+  await runtime.start();
+  return runtime;
+}
+
+export function getGatewayRuntime(): GatewayRuntime | undefined {
+  return store[key];
+}
+
+export async function stopGatewayRuntime() {
+  const runtime = store[key];
+  store[key] = undefined;
+  await runtime?.stop();
+}

@@ -1,0 +1,30 @@
+import type { GatewayConnection } from "~/gateway";
+import type { Gateway } from "~/db/entities";
+import { storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
+
+/**
+ * One poll of one gateway over its live connection: each method is asked on its own, so one that
+ * fails (or that this gateway does not offer) is recorded and the others are still stored.
+ */
+export async function pollGateway(connection: GatewayConnection, gateway: Pick<Gateway, "id" | "orgId">): Promise<PollOutcome> {
+  const api = connection.api;
+  const calls: Array<[SnapshotKind, () => Promise<unknown>]> = [
+    ["health", () => api.health()],
+    ["status", () => api.status()],
+    ["sessions", () => api.sessionsList({ limit: 200 })],
+    ["usage.cost", () => api.usageCost()],
+    ["cron", () => api.cronList()],
+    ["models", () => api.modelsList()],
+  ];
+  const outcome: PollOutcome = { snapshots: {}, daily: [], errors: {} };
+  const results = await Promise.allSettled(calls.map(([, call]) => call()));
+  results.forEach((result, index) => {
+    const kind = calls[index]![0];
+    if (result.status === "fulfilled") outcome.snapshots[kind] = result.value;
+    else outcome.errors[kind] = result.reason instanceof Error ? result.reason.message : String(result.reason);
+  });
+  const cost = outcome.snapshots["usage.cost"] as { daily?: DailyUsage[] } | undefined;
+  if (Array.isArray(cost?.daily)) outcome.daily = cost.daily;
+  await storePoll({ gatewayId: gateway.id, orgId: gateway.orgId, outcome });
+  return outcome;
+}

@@ -1,0 +1,182 @@
+import { db, transaction } from "~/db/data-source.server";
+import { GatewayEntity, type Gateway, type GatewayStateName } from "~/db/entities";
+import { DomainError } from "~/lib/http.server";
+import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";
+import { publish } from "~/realtime/publish.server";
+import { recordActivity, type Actor } from "./activity.server";
+
+/*
+ * The gateway registry. Tokens are sealed with AES-256-GCM before they touch the database and are
+ * only ever opened by the connection runtime; nothing here returns one.
+ */
+
+export interface GatewayInput {
+  name: string;
+  url: string;
+  /** undefined: keep; null: remove; string: replace */
+  token?: string | null;
+  pollIntervalSeconds?: number;
+}
+
+export function listGateways(orgId: string): Promise<Gateway[]> {
+  return db().getRepository(GatewayEntity).find({ where: { orgId }, order: { name: "ASC" } });
+}
+
+export function getGateway({ orgId, id }: { orgId: string; id: string }): Promise<Gateway | null> {
+  return db().getRepository(GatewayEntity).findOneBy({ orgId, id });
+}
+
+/** Every gateway of every organization: what the connection runtime keeps connected. */
+export function listAllGateways(): Promise<Gateway[]> {
+  return db().getRepository(GatewayEntity).find({ order: { createdAt: "ASC" } });
+}
+
+export async function getGatewayById(id: string): Promise<Gateway | null> {
+  return db().getRepository(GatewayEntity).findOneBy({ id });
+}
+
+export function openGatewayToken(gateway: Pick<Gateway, "tokenEncrypted">): string | null {
+  return gateway.tokenEncrypted ? decryptSecret(gateway.tokenEncrypted) : null;
+}
+
+const GATEWAY_TOPICS = (id: string) => ["gateways", `gateway:${id}`];
+
+export async function createGateway({ orgId, input, actor }: { orgId: string; input: GatewayInput; actor: Actor }) {
+  return transaction(async (manager) => {
+    const repo = manager.getRepository(GatewayEntity);
+    const gateway = await repo.save(
+      repo.create({
+        orgId,
+        name: input.name.trim(),
+        url: input.url.trim(),
+        tokenEncrypted: input.token ? encryptSecret(input.token) : null,
+        pollIntervalSeconds: input.pollIntervalSeconds ?? 30,
+        state: "connecting",
+        stateDetail: {},
+        serverVersion: null,
+        latencyMs: null,
+        lastError: null,
+        lastSeenAt: null,
+        owner: null,
+        lastPollAt: null,
+        lastPollError: null,
+      }),
+    );
+    await recordActivity(manager, { orgId, type: "gateway_created", message: `${actor.name} added the gateway ${gateway.name}`, actor, data: { gatewayId: gateway.id } });
+    await publish(manager, { orgId, type: "gateway.created", topics: GATEWAY_TOPICS(gateway.id), data: { gateway: toApiGateway(gateway) } });
+    return gateway;
+  });
+}
+
+export async function updateGateway({ orgId, id, input, actor }: { orgId: string; id: string; input: Partial<GatewayInput>; actor: Actor }) {
+  return transaction(async (manager) => {
+    const repo = manager.getRepository(GatewayEntity);
+    const gateway = await repo.findOne({ where: { orgId, id }, lock: { mode: "pessimistic_write" } });
+    if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
+    const changed: string[] = [];
+    if (input.name !== undefined && input.name.trim() !== gateway.name) (gateway.name = input.name.trim()), changed.push("name");
+    if (input.url !== undefined && input.url.trim() !== gateway.url) (gateway.url = input.url.trim()), changed.push("url");
+    if (input.pollIntervalSeconds !== undefined && input.pollIntervalSeconds !== gateway.pollIntervalSeconds) {
+      gateway.pollIntervalSeconds = input.pollIntervalSeconds;
+      changed.push("poll interval");
+    }
+    if (input.token !== undefined) {
+      gateway.tokenEncrypted = input.token ? encryptSecret(input.token) : null;
+      changed.push(input.token ? "token" : "token removed");
+    }
+    if (changed.length === 0) return gateway;
+    if (changed.some((field) => field === "url" || field.startsWith("token"))) {
+      gateway.state = "connecting";
+      gateway.lastError = null;
+    }
+    const saved = await repo.save(gateway);
+    await recordActivity(manager, {
+      orgId,
+      type: "gateway_updated",
+      message: `${actor.name} updated the gateway ${saved.name} (${changed.join(", ")})`,
+      actor,
+      data: { gatewayId: id, fields: changed },
+    });
+    await publish(manager, { orgId, type: "gateway.updated", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+    return saved;
+  });
+}
+
+export async function deleteGateway({ orgId, id, actor }: { orgId: string; id: string; actor: Actor }) {
+  return transaction(async (manager) => {
+    const repo = manager.getRepository(GatewayEntity);
+    const gateway = await repo.findOneBy({ orgId, id });
+    if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
+    await repo.delete({ id });
+    await recordActivity(manager, {
+      orgId,
+      type: "gateway_deleted",
+      message: `${actor.name} removed the gateway ${gateway.name} (its agents stay, marked offline)`,
+      actor,
+      data: { gatewayId: id },
+    });
+    await manager.query("update agents set status = 'offline', updated_at = now() where gateway_id is null and source = 'gateway' and org_id = $1", [orgId]);
+    await publish(manager, { orgId, type: "gateway.deleted", topics: GATEWAY_TOPICS(id), data: { gatewayId: id } });
+  });
+}
+
+export interface GatewayStatusUpdate {
+  state: GatewayStateName;
+  serverVersion: string | null;
+  latencyMs: number | null;
+  lastError: string | null;
+  lastSeenAt: Date | null;
+  owner: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** Written by the process that owns the connection whenever its state changes. */
+export async function recordGatewayStatus(id: string, update: GatewayStatusUpdate) {
+  return transaction(async (manager) => {
+    const repo = manager.getRepository(GatewayEntity);
+    const gateway = await repo.findOneBy({ id });
+    if (!gateway) return null;
+    const stateChanged = gateway.state !== update.state;
+    gateway.state = update.state;
+    gateway.serverVersion = update.serverVersion ?? gateway.serverVersion;
+    gateway.latencyMs = update.latencyMs;
+    gateway.lastError = update.lastError;
+    gateway.lastSeenAt = update.lastSeenAt ?? gateway.lastSeenAt;
+    gateway.owner = update.owner;
+    gateway.stateDetail = update.detail;
+    const saved = await repo.save(gateway);
+    if (stateChanged) {
+      await recordActivity(manager, {
+        orgId: gateway.orgId,
+        type: "gateway_status_changed",
+        message: `Gateway ${gateway.name} is ${update.state}${update.lastError && update.state !== "online" ? `: ${update.lastError}` : ""}`,
+        actor: { type: "system", id: null, name: "System" },
+        data: { gatewayId: id, state: update.state },
+      });
+    }
+    await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+    return saved;
+  });
+}
+
+/** What the browser and the API see: never the token, only whether one is set. */
+export function toApiGateway(gateway: Gateway) {
+  return {
+    id: gateway.id,
+    name: gateway.name,
+    url: gateway.url,
+    tokenSet: Boolean(gateway.tokenEncrypted),
+    pollIntervalSeconds: gateway.pollIntervalSeconds,
+    state: gateway.state,
+    serverVersion: gateway.serverVersion,
+    latencyMs: gateway.latencyMs,
+    lastError: gateway.lastError,
+    lastSeenAt: gateway.lastSeenAt ? gateway.lastSeenAt.getTime() : null,
+    lastPollAt: gateway.lastPollAt ? gateway.lastPollAt.getTime() : null,
+    lastPollError: gateway.lastPollError,
+    pairing: (gateway.stateDetail.pairing as { deviceId?: string; approveCommand?: string } | undefined) ?? null,
+    deviceId: (gateway.stateDetail.deviceId as string | undefined) ?? null,
+    createdAt: gateway.createdAt.getTime(),
+    updatedAt: gateway.updatedAt.getTime(),
+  };
+}

@@ -1,0 +1,121 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
+import type { LiveHandle } from "~/components/live/live-provider";
+import { Button, FormError, TextField } from "~/components/ui/form";
+import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
+import { GatewaySchema } from "~/lib/schemas";
+import { createGateway, listGateways, toApiGateway } from "~/models/gateway.server";
+import { roleAtLeast } from "~/models/organization.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { org, role } = await requireOrg(request);
+  const gateways = await listGateways(org.id);
+  return { gateways: gateways.map(toApiGateway), canManage: roleAtLeast(role, "admin"), now: Date.now() };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { org, actor } = await requireOrg(request, "admin");
+  const submission = parseWithZod(await request.formData(), { schema: GatewaySchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["token"] }), { status: 400 });
+  const { name, url, token, pollIntervalSeconds } = submission.value;
+  const gateway = await createGateway({ orgId: org.id, input: { name, url, token: token || null, pollIntervalSeconds }, actor });
+  throw redirect(`/gateways/${gateway.id}`);
+}
+
+export const handle: LiveHandle = { liveTopics: () => ["gateways"] };
+
+export const meta: MetaFunction = () => [{ title: "Gateways · Mission Control" }];
+
+function ago(then: number | null, now: number) {
+  if (!then) return "never";
+  const seconds = Math.max(0, Math.round((now - then) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  return new Date(then).toLocaleString();
+}
+
+export default function GatewaysPage() {
+  const { gateways, canManage, now } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "add-gateway",
+    lastResult,
+    defaultValue: { pollIntervalSeconds: "30" },
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: GatewaySchema }),
+  });
+  return (
+    <>
+      <PageHeader title="Gateways" description="The OpenClaw gateways your agents run on. Mission Control keeps one connection open to each." />
+      <div className="grid gap-6 xl:grid-cols-[1fr_360px]">
+        <div className="space-y-3">
+          {gateways.length === 0 ? (
+            <EmptyState title="No gateways yet">
+              Add your OpenClaw gateway's WebSocket URL and token{canManage ? " on the right" : " (an admin can)"}. Its agents then appear under Agents, and
+              monitoring starts polling it.
+            </EmptyState>
+          ) : (
+            gateways.map((gateway) => {
+              const advice = gatewayAdvice(gateway.state, gateway.pairing);
+              return (
+                <Link
+                  key={gateway.id}
+                  to={`/gateways/${gateway.id}`}
+                  data-testid="gateway-card"
+                  className="block rounded-lg border border-border bg-panel p-4 transition hover:border-accent/60"
+                >
+                  <div className="flex flex-wrap items-center justify-between gap-2">
+                    <h2 className="font-semibold">{gateway.name}</h2>
+                    <GatewayStateBadge state={gateway.state} />
+                  </div>
+                  <p className="mt-1 truncate font-mono text-xs text-muted">{gateway.url}</p>
+                  <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-4">
+                    <div>
+                      <dt className="text-muted">Version</dt>
+                      <dd>{gateway.serverVersion ?? "—"}</dd>
+                    </div>
+                    <div>
+                      <dt className="text-muted">Latency</dt>
+                      <dd>{gateway.latencyMs !== null ? `${gateway.latencyMs} ms` : "—"}</dd>
+                    </div>
+                    <div>
+                      <dt className="text-muted">Last seen</dt>
+                      <dd>{ago(gateway.lastSeenAt, now)}</dd>
+                    </div>
+                    <div>
+                      <dt className="text-muted">Last poll</dt>
+                      <dd className={gateway.lastPollError ? "text-danger" : ""}>{gateway.lastPollError ? "failed" : ago(gateway.lastPollAt, now)}</dd>
+                    </div>
+                  </dl>
+                  {advice ? <p className="mt-3 rounded-md bg-panel-2 px-3 py-2 text-xs">{advice}</p> : null}
+                  {gateway.lastError && gateway.state !== "online" ? <p className="mt-2 text-xs text-danger">{gateway.lastError}</p> : null}
+                </Link>
+              );
+            })
+          )}
+        </div>
+        {canManage ? (
+          <Card title="Add a gateway">
+            <Form method="post" {...getFormProps(form)} className="space-y-3">
+              <FormError errors={form.errors} />
+              <TextField label="Name" field={fields.name} placeholder="Home server" />
+              <TextField label="WebSocket URL" field={fields.url} placeholder="ws://127.0.0.1:18789" />
+              <TextField label="Token" field={fields.token} type="password" autoComplete="off" hint="gateway.auth.token from the gateway's config. Stored encrypted; never shown again." />
+              <TextField label="Poll every (seconds)" field={fields.pollIntervalSeconds} type="number" min={5} max={3600} />
+              <Button type="submit" className="w-full" disabled={navigation.state !== "idle"}>
+                {navigation.state === "submitting" ? "Adding…" : "Add gateway"}
+              </Button>
+            </Form>
+          </Card>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+export { ErrorBoundary } from "~/components/route-error";

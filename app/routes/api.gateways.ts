@@ -1,0 +1,25 @@
+import { requireApiAuth } from "~/auth/api-auth.server";
+import { apiAction, apiLoader, parseJsonBody } from "~/lib/api.server";
+import { apiJson } from "~/lib/http.server";
+import { ApiGatewayCreateSchema } from "~/lib/schemas";
+import { createGateway, listGateways, toApiGateway } from "~/models/gateway.server";
+
+/*
+ * GET /api/gateways, POST /api/gateways — admins set gateways up by script. The token is
+ * write-only: responses only say whether one is set (`tokenSet`).
+ */
+
+export const loader = apiLoader(async ({ request }) => {
+  const auth = await requireApiAuth(request, "admin");
+  const gateways = await listGateways(auth.orgId);
+  return apiJson({ gateways: gateways.map(toApiGateway) });
+});
+
+export const action = apiAction({
+  POST: async ({ request }) => {
+    const auth = await requireApiAuth(request, "admin");
+    const body = await parseJsonBody(request, ApiGatewayCreateSchema);
+    const gateway = await createGateway({ orgId: auth.orgId, input: { ...body, token: body.token ?? null }, actor: auth.actor });
+    return apiJson({ gateway: toApiGateway(gateway) }, { status: 201 });
+  },
+});

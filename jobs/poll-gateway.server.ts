@@ -1,0 +1,39 @@
+import type PgBoss from "pg-boss";
+import { log } from "../app/lib/log.server";
+
+/*
+ * poll-gateway: one queue per gateway, worked only by the process that owns that gateway's
+ * connection (it holds the advisory lock), so a poll always runs where the socket is. The queue's
+ * "stately" policy keeps at most one poll waiting and one running: polls never pile up. Each poll
+ * schedules the next one `intervalSeconds` later; taking ownership kicks the chain off again.
+ */
+export const pollQueueName = (gatewayId: string) => `poll-gateway-${gatewayId}`;
+
+export async function startPolling(
+  boss: PgBoss,
+  { gatewayId, intervalSeconds, poll }: { gatewayId: string; intervalSeconds: () => number; poll: () => Promise<void> },
+) {
+  const name = pollQueueName(gatewayId);
+  await boss.createQueue(name, { name, policy: "stately", retryLimit: 0, expireInSeconds: 120 });
+  await boss.work(name, { pollingIntervalSeconds: 0.5 }, async () => {
+    try {
+      await poll();
+    } finally {
+      await boss.send(name, {}, { startAfter: intervalSeconds(), singletonKey: gatewayId }).catch((error) => {
+        log.warn("could not schedule the next poll", { gatewayId, error: String(error) });
+      });
+    }
+  });
+  await sendPollNow(boss, gatewayId);
+}
+
+/** Queues a poll now unless one is already waiting. */
+export function sendPollNow(boss: PgBoss, gatewayId: string) {
+  return boss.send(pollQueueName(gatewayId), {}, { singletonKey: gatewayId });
+}
+
+export async function stopPolling(boss: PgBoss, gatewayId: string, { deleteQueue = false } = {}) {
+  const name = pollQueueName(gatewayId);
+  await boss.offWork(name).catch(() => {});
+  if (deleteQueue) await boss.deleteQueue(name).catch(() => {});
+}

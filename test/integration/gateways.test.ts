@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../support/db";
+import { ownerWithOrg } from "../support/fixtures";
+import { nextLiveEvent } from "../support/live-events";
+import { ROUTE_ARGS } from "../support/requests";
+import { db } from "~/db/data-source.server";
+import { FakeGateway } from "~/gateway/testing/fake-gateway";
+import { GatewayRuntime } from "~/ingest/gateway-runtime.server";
+import { startHub, stopHub } from "~/realtime/hub.server";
+import { createGateway, getGateway, openGatewayToken } from "~/models/gateway.server";
+import { listAgents } from "~/models/agent.server";
+import { createSession } from "~/auth/session.server";
+import { createApiToken } from "~/models/api-token.server";
+import { startJobs, stopJobs, getBoss } from "../../jobs/boss.server";
+import * as gatewaysApi from "~/routes/api.gateways";
+import * as gatewayApi from "~/routes/api.gateways.$id";
+
+const database = useTestDatabase();
+let fake: FakeGateway;
+const runtimes: GatewayRuntime[] = [];
+
+beforeAll(async () => {
+  await startHub(database.url);
+  await startJobs(database.url);
+  fake = await FakeGateway.start();
+});
+
+afterAll(async () => {
+  for (const runtime of runtimes) await runtime.stop();
+  await fake?.close();
+  await stopJobs();
+  await stopHub();
+});
+
+function newRuntime(withJobs = true) {
+  const runtime = new GatewayRuntime({ databaseUrl: database.url, boss: withJobs ? getBoss() : undefined, reconcileMs: 60_000 });
+  runtimes.push(runtime);
+  return runtime;
+}
+
+async function api(route: { loader?: Function; action?: Function }, url: string, token: string, init: { method?: string; body?: unknown; id?: string } = {}) {
+  const method = init.method ?? "GET";
+  const request = new Request(`http://localhost${url}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(init.body ? { "Content-Type": "application/json" } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  const fn = method === "GET" ? route.loader! : route.action!;
+  // Remix sends a thrown Response as it is (validation errors and 401/403 are thrown).
+  const response = (await Promise.resolve(fn({ request, params: init.id ? { id: init.id } : {}, ...ROUTE_ARGS })).catch((thrown: unknown) => {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  })) as Response;
+  return { status: response.status, text: await response.clone().text(), json: (await response.json()) as any };
+}
+
+describe("gateway registry", () => {
+  it("keeps the token encrypted at rest and never returns it; admins only", async () => {
+    const { user, org, actor } = await ownerWithOrg();
+    const { token: session } = await createSession({ userId: user.id, activeOrgId: org.id });
+    const secret = "super-secret-gateway-token-123";
+    const created = await api(gatewaysApi, "/api/gateways", session, { method: "POST", body: { name: "Home", url: "ws://127.0.0.1:1", token: secret } });
+    expect(created.status).toBe(201);
+    expect(created.text).not.toContain(secret);
+    expect(created.json.gateway).toMatchObject({ name: "Home", tokenSet: true, state: "connecting", pollIntervalSeconds: 30 });
+    const id = created.json.gateway.id;
+    const raw: Array<{ token_encrypted: string }> = await db().query("select token_encrypted from gateways where id = $1", [id]);
+    expect(raw[0]!.token_encrypted).not.toContain(secret);
+    expect(openGatewayToken((await getGateway({ orgId: org.id, id }))!)).toBe(secret);
+
+    const list = await api(gatewaysApi, "/api/gateways", session);
+    expect(list.text).not.toContain(secret);
+    const cleared = await api(gatewayApi, `/api/gateways/${id}`, session, { method: "PATCH", id, body: { token: null } });
+    expect(cleared.json.gateway.tokenSet).toBe(false);
+
+    const bad = await api(gatewaysApi, "/api/gateways", session, { method: "POST", body: { name: "x", url: "http://nope" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details.url[0]).toContain("WebSocket URL");
+
+    const { token: memberToken } = await createApiToken({ orgId: org.id, name: "bot", actor });
+    expect((await api(gatewaysApi, "/api/gateways", memberToken)).status).toBe(403);
+
+    const other = await ownerWithOrg("other");
+    const { token: otherSession } = await createSession({ userId: other.user.id, activeOrgId: other.org.id });
+    expect((await api(gatewayApi, `/api/gateways/${id}`, otherSession, { id })).status).toBe(404);
+    expect((await api(gatewayApi, `/api/gateways/${id}`, otherSession, { method: "DELETE", id })).status).toBe(404);
+  });
+});
+
+describe("gateway runtime", () => {
+  it("connects, discovers agents, polls into snapshots, and exactly one process owns the gateway", async () => {
+    const { org, actor } = await ownerWithOrg("rt");
+    const online = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { state: string }).state === "online");
+    const polled = nextLiveEvent((e) => e.type === "gateway.polled");
+    const gateway = await createGateway({ orgId: org.id, input: { name: "Fake", url: fake.url, token: fake.token, pollIntervalSeconds: 60 }, actor });
+
+    const first = newRuntime();
+    const second = newRuntime(false);
+    await first.start();
+    await second.start();
+    expect(first.ownedIds()).toContain(gateway.id);
+    expect(second.ownedIds()).not.toContain(gateway.id);
+
+    const status = await online;
+    expect(status.data.gateway).toMatchObject({ id: gateway.id, state: "online", serverVersion: expect.any(String) });
+    expect(JSON.stringify(status.data)).not.toContain(fake.token);
+
+    const poll = await polled;
+    expect(poll.data.kinds).toEqual(expect.arrayContaining(["health", "status", "sessions", "usage.cost", "cron", "models"]));
+    const kinds: Array<{ kind: string }> = await db().query("select kind from gateway_snapshots where gateway_id = $1 order by kind", [gateway.id]);
+    expect(kinds.map((k) => k.kind)).toEqual(["cron", "health", "models", "sessions", "status", "usage.cost"]);
+    const days: Array<{ count: number }> = await db().query("select count(*)::int as count from gateway_usage_daily where gateway_id = $1", [gateway.id]);
+    expect(days[0]!.count).toBeGreaterThan(0);
+
+    const agents = (await listAgents(org.id)).filter((a) => a.gatewayId === gateway.id);
+    expect(agents.map((a) => ({ externalId: a.externalId, source: a.source, status: a.status }))).toEqual([{ externalId: "main", source: "gateway", status: "online" }]);
+
+    // a run makes the agent busy, its end online again
+    const busy = nextLiveEvent((e) => e.type === "agent.status_changed" && (e.data.agent as { status: string }).status === "busy");
+    fake.broadcast({ type: "event", event: "agent", payload: { runId: "r1", sessionKey: "agent:main:x", agentId: "main", stream: "lifecycle", data: { phase: "start" } } } as never);
+    await busy;
+    const idle = nextLiveEvent((e) => e.type === "agent.status_changed" && (e.data.agent as { status: string }).status === "online");
+    fake.broadcast({ type: "event", event: "agent", payload: { runId: "r1", sessionKey: "agent:main:x", stream: "lifecycle", data: { phase: "end" } } } as never);
+    await idle;
+
+    // the owner goes away: the other process takes the gateway over on its next reconcile
+    await first.stop();
+    await second.reconcile();
+    expect(second.ownedIds()).toContain(gateway.id);
+  });
+
+  it("reports a rejected token as unauthorized with a sentence", async () => {
+    const { org, actor } = await ownerWithOrg("bad");
+    const runtime = newRuntime(false);
+    const unauthorized = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { state: string }).state === "unauthorized");
+    const gateway = await createGateway({ orgId: org.id, input: { name: "Wrong token", url: fake.url, token: "definitely-wrong" }, actor });
+    await runtime.start();
+    const event = await unauthorized;
+    expect((event.data.gateway as { id: string }).id).toBe(gateway.id);
+    expect((event.data.gateway as { lastError: string }).lastError).toMatch(/token/i);
+  });
+});
