@@ -39,6 +39,7 @@ export default defineConfig({
           name: "contract",
           include: ["test/contract/**/*.test.ts"],
           environment: "node",
+          globalSetup: ["test/support/global-setup.ts"],
           setupFiles: ["test/support/setup.ts"],
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
