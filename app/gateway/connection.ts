@@ -1,13 +1,6 @@
 import WebSocket from "ws";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
-import {
-  ConnectionLostError,
-  formatMs,
-  GatewayRequestError,
-  MethodUnavailableError,
-  NotConnectedError,
-  RequestTimeoutError,
-} from "./errors";
+import { formatMs, MethodUnavailableError, NotConnectedError } from "./errors";
 import {
   PROTOCOL_VERSION,
   parseInboundFrame,
@@ -24,50 +17,20 @@ import {
   OPERATOR_SCOPES,
   type ConnectCredentials,
   type ConnectFailure,
-  type PairingInfo,
 } from "./handshake";
 import type { DeviceIdentity } from "./identity";
+import { LinkMonitor } from "./liveness";
 import { GatewayApi, type GatewayRequester, type RequestOptions } from "./methods";
+import { PendingRequests } from "./pending";
+import { describeClose, initialStatus, type GatewayState, type GatewayStatus } from "./status";
+
+export { isSettled, type GatewayState, type GatewayStatus } from "./status";
 
 /*
  * One persistent WebSocket to one gateway: handshake, request/response correlation, events,
  * dead-link detection and reconnects. See docs/decisions/005-gateway-connection.md for why the
  * socket is kept open rather than opened per call.
  */
-
-export type GatewayState =
-  | "idle" // created, start() not called yet
-  | "connecting" // first attempt (or after reconnectNow()) in progress
-  | "online"
-  | "offline" // unreachable, dropped or silent; retrying unless reconnect is off
-  | "unauthorized" // the token was rejected; waits for reconnectNow() with a better one
-  | "pairing-required" // the gateway waits for an operator to approve this device; retrying slowly
-  | "protocol-mismatch" // the gateway speaks another protocol version; waits for reconnectNow()
-  | "closed"; // close() was called
-
-export interface GatewayStatus {
-  state: GatewayState;
-  url: string;
-  deviceId: string;
-  serverVersion: string | null;
-  protocol: number | null;
-  /** last measured round trip (WebSocket ping/pong), in ms */
-  latencyMs: number | null;
-  /** a sentence for a person; null while online */
-  lastError: string | null;
-  /** the gateway's (or our) code for lastError, e.g. AUTH_TOKEN_MISMATCH, ECONNREFUSED, DEAD_LINK */
-  lastErrorCode: string | null;
-  /** epoch ms of the last frame or pong from the gateway */
-  lastSeenAt: number | null;
-  onlineSince: number | null;
-  /** set in pairing-required */
-  pairing: PairingInfo | null;
-  /** reconnects tried since the link was last online */
-  reconnectAttempt: number;
-  /** when the next attempt starts (epoch ms) and how long the wait was; null when none is scheduled */
-  nextReconnectAt: number | null;
-  reconnectDelayMs: number | null;
-}
 
 export interface GatewayLogger {
   warn(message: string, meta?: Record<string, unknown>): void;
@@ -97,15 +60,7 @@ export interface GatewayConnectionOptions extends ConnectCredentials {
 type EventListener = (frame: EventFrame) => void;
 type StatusListener = (status: GatewayStatus, previous: GatewayStatus) => void;
 
-interface PendingRequest {
-  method: string;
-  resolve: (payload: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 const DEFAULT_TICK_MS = 30_000;
-const SETTLED_STATES: readonly GatewayState[] = ["online", "offline", "unauthorized", "pairing-required", "protocol-mismatch", "closed"];
 
 export class GatewayConnection implements GatewayRequester {
   /** typed wrappers for the methods Mission Control uses */
@@ -120,8 +75,7 @@ export class GatewayConnection implements GatewayRequester {
 
   private ws: WebSocket | null = null;
   private generation = 0;
-  private nextRequestId = 0;
-  private readonly pending = new Map<string, PendingRequest>();
+  private readonly pending = new PendingRequests();
   private readonly eventListeners = new Set<EventListener>();
   private readonly namedListeners = new Map<string, Set<EventListener>>();
   private readonly statusListeners = new Set<StatusListener>();
@@ -130,11 +84,7 @@ export class GatewayConnection implements GatewayRequester {
   private failure: ConnectFailure | null = null;
   private socketError: { code: string; message: string } | null = null;
   private handshakeTimer: NodeJS.Timeout | null = null;
-  private watchdogTimer: NodeJS.Timeout | null = null;
-  private pingTimer: NodeJS.Timeout | null = null;
-  private ping: { data: string; sentAt: number } | null = null;
-  private pingCounter = 0;
-  private readonly pongWaiters = new Set<(latencyMs: number) => void>();
+  private monitor: LinkMonitor | null = null;
 
   private reconnectTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -145,22 +95,7 @@ export class GatewayConnection implements GatewayRequester {
     this.backoff = options.reconnect === false ? null : { ...DEFAULT_BACKOFF, ...options.reconnect };
     this.logger = options.logger ?? { warn: (message, meta) => console.warn(`[gateway] ${message}`, meta ?? "") };
     this.api = new GatewayApi(this);
-    this.current = {
-      state: "idle",
-      url: options.url,
-      deviceId: options.identity.deviceId,
-      serverVersion: null,
-      protocol: null,
-      latencyMs: null,
-      lastError: null,
-      lastErrorCode: null,
-      lastSeenAt: null,
-      onlineSince: null,
-      pairing: null,
-      reconnectAttempt: 0,
-      nextReconnectAt: null,
-      reconnectDelayMs: null,
-    };
+    this.current = initialStatus(options.url, options.identity.deviceId);
   }
 
   /** Starts connecting; the connection then keeps itself up until close(). */
@@ -193,7 +128,7 @@ export class GatewayConnection implements GatewayRequester {
       return Promise.resolve();
     }
     const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
-    this.failPending("Mission Control closed the connection");
+    this.pending.failAll("Mission Control closed the connection");
     if (ws.readyState === WebSocket.OPEN) {
       ws.close(1000, "closing");
       // a peer that never answers the close frame must not hold us up
@@ -267,22 +202,13 @@ export class GatewayConnection implements GatewayRequester {
   }
 
   /** Sends a WebSocket ping and resolves with the round trip in ms. */
-  measureLatency(timeoutMs = this.options.requestTimeoutMs ?? 15_000): Promise<number> {
-    if (this.current.state !== "online" || !this.ws) {
-      return Promise.reject(new NotConnectedError("a latency check", this.current.state, this.current.lastError));
+  async measureLatency(timeoutMs = this.options.requestTimeoutMs ?? 15_000): Promise<number> {
+    if (this.current.state !== "online" || !this.monitor) {
+      throw new NotConnectedError("a latency check", this.current.state, this.current.lastError);
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pongWaiters.delete(done);
-        reject(new RequestTimeoutError("a ping", timeoutMs));
-      }, timeoutMs);
-      const done = (latencyMs: number) => {
-        clearTimeout(timer);
-        resolve(latencyMs);
-      };
-      this.pongWaiters.add(done);
-      this.sendPing();
-    });
+    const latencyMs = await this.monitor.measure(timeoutMs);
+    this.current.latencyMs = latencyMs;
+    return latencyMs;
   }
 
   request<T = unknown>(method: string, params: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<T> {
@@ -294,22 +220,9 @@ export class GatewayConnection implements GatewayRequester {
       return Promise.reject(new MethodUnavailableError(method, this.current.serverVersion));
     }
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 15_000;
-    const id = `mc-${++this.nextRequestId}`;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new RequestTimeoutError(method, timeoutMs));
-      }, timeoutMs);
-      this.pending.set(id, { method, resolve: resolve as (payload: unknown) => void, reject, timer });
-      ws.send(JSON.stringify({ type: "req", id, method, params }), (error) => {
-        if (!error) return;
-        const entry = this.pending.get(id);
-        if (!entry) return;
-        clearTimeout(entry.timer);
-        this.pending.delete(id);
-        entry.reject(new ConnectionLostError(method, error.message));
-      });
-    });
+    return this.pending.add<T>(method, timeoutMs, (id, failed) =>
+      ws.send(JSON.stringify({ type: "req", id, method, params }), (error) => error && failed(error)),
+    );
   }
 
   // ---- socket lifecycle ----
@@ -348,13 +261,8 @@ export class GatewayConnection implements GatewayRequester {
       if (generation !== this.generation) return;
       const now = Date.now();
       this.current.lastSeenAt = now;
-      if (this.ping && data.toString() === this.ping.data) {
-        const latencyMs = now - this.ping.sentAt;
-        this.ping = null;
-        this.current.latencyMs = latencyMs;
-        for (const waiter of this.pongWaiters) waiter(latencyMs);
-        this.pongWaiters.clear();
-      }
+      const latencyMs = this.monitor?.pong(data, now);
+      if (latencyMs != null) this.current.latencyMs = latencyMs;
     });
 
     ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
@@ -388,12 +296,7 @@ export class GatewayConnection implements GatewayRequester {
       }
 
       if (frame.type === "res") {
-        const entry = this.pending.get(frame.id);
-        if (!entry) return; // answered after its timeout: nobody waits for it any more
-        clearTimeout(entry.timer);
-        this.pending.delete(frame.id);
-        if (frame.ok) entry.resolve(frame.payload);
-        else entry.reject(new GatewayRequestError(entry.method, frame.error));
+        this.pending.settle(frame); // false for an answer after its timeout: dropped
         return;
       }
       this.deliver(frame);
@@ -450,9 +353,11 @@ export class GatewayConnection implements GatewayRequester {
 
   private onSocketClosed(code: number, reason: string) {
     this.clearHandshakeTimer();
-    this.stopLiveness();
+    const lost = this.socketError?.message ?? describeClose(code, reason);
+    this.monitor?.stop(lost);
+    this.monitor = null;
     this.ws = null;
-    this.failPending(closeDescription(code, reason, this.socketError));
+    this.pending.failAll(lost);
 
     if (this.stopped) {
       this.update({ state: "closed", nextReconnectAt: null, reconnectDelayMs: null });
@@ -483,7 +388,7 @@ export class GatewayConnection implements GatewayRequester {
       const hint = this.socketError.code === "ECONNREFUSED" ? " Is the gateway running?" : "";
       return `Could not reach the gateway at ${url} (${this.socketError.message}).${hint}`;
     }
-    return `The gateway at ${url} closed the connection (${closeDescription(code, reason, null)}).`;
+    return `The gateway at ${url} closed the connection (${describeClose(code, reason)}).`;
   }
 
   /** Arms the reconnect timer and returns the status fields that describe it. */
@@ -499,26 +404,16 @@ export class GatewayConnection implements GatewayRequester {
     return { reconnectAttempt: attempt + 1, nextReconnectAt: Date.now() + delay, reconnectDelayMs: delay };
   }
 
-  // ---- liveness: ticks, pings, the watchdog ----
+  // ---- liveness (see liveness.ts) ----
 
-  private tickIntervalMs(): number {
-    const fromPolicy = this.hello?.policy.tickIntervalMs;
-    return this.options.tickIntervalMs ?? (typeof fromPolicy === "number" && fromPolicy > 0 ? fromPolicy : DEFAULT_TICK_MS);
-  }
-
-  /*
-   * The gateway sends a tick every policy.tickIntervalMs; any frame or pong counts as a sign of
-   * life. Pinging every half tick gives an idle but healthy link traffic (and a latency figure),
-   * so silence for deadAfterTicks intervals means the gateway or the path to it is gone, even when
-   * no TCP close ever arrives (a frozen host, a dropped route).
-   */
   private startLiveness(ws: WebSocket) {
-    const tick = this.tickIntervalMs();
-    const deadAfterMs = tick * (this.options.deadAfterTicks ?? 2);
-    const check = () => {
-      const silentFor = Date.now() - (this.current.lastSeenAt ?? 0);
-      if (silentFor >= deadAfterMs) {
-        this.watchdogTimer = null;
+    const fromPolicy = this.hello?.policy.tickIntervalMs;
+    const tick = this.options.tickIntervalMs ?? (typeof fromPolicy === "number" && fromPolicy > 0 ? fromPolicy : DEFAULT_TICK_MS);
+    this.monitor = new LinkMonitor(ws, {
+      tickIntervalMs: tick,
+      deadAfterMs: tick * (this.options.deadAfterTicks ?? 2),
+      lastSeenAt: () => this.current.lastSeenAt,
+      onDead: (silentFor) => {
         this.failure = {
           state: "offline",
           code: "DEAD_LINK",
@@ -526,30 +421,9 @@ export class GatewayConnection implements GatewayRequester {
           message: `No sign of life from the gateway for ${formatMs(silentFor)} (it should tick every ${formatMs(tick)}); reconnecting.`,
         };
         ws.terminate();
-        return;
-      }
-      this.watchdogTimer = setTimeout(check, deadAfterMs - silentFor);
-    };
-    this.watchdogTimer = setTimeout(check, deadAfterMs);
-    this.pingTimer = setInterval(() => this.sendPing(), Math.max(1, Math.floor(tick / 2)));
-    this.sendPing();
-  }
-
-  private sendPing() {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    if (this.ping) return; // one outstanding ping at a time keeps the round trip honest
-    const data = `mc-${++this.pingCounter}`;
-    this.ping = { data, sentAt: Date.now() };
-    ws.ping(data);
-  }
-
-  private stopLiveness() {
-    if (this.watchdogTimer) clearTimeout(this.watchdogTimer);
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.watchdogTimer = null;
-    this.pingTimer = null;
-    this.ping = null;
+      },
+    });
+    this.monitor.start();
   }
 
   // ---- helpers ----
@@ -562,14 +436,6 @@ export class GatewayConnection implements GatewayRequester {
       } catch (error) {
         this.logger.warn(`a listener for the gateway event "${frame.event}" threw`, { error: String(error) });
       }
-    }
-  }
-
-  private failPending(reason: string) {
-    for (const [id, entry] of this.pending) {
-      clearTimeout(entry.timer);
-      this.pending.delete(id);
-      entry.reject(new ConnectionLostError(entry.method, reason));
     }
   }
 
@@ -612,24 +478,4 @@ export class GatewayConnection implements GatewayRequester {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
   }
-}
-
-/** States in which a first connection attempt has an outcome (used by probes and tests). */
-export function isSettled(status: GatewayStatus): boolean {
-  return SETTLED_STATES.includes(status.state);
-}
-
-function closeDescription(code: number, reason: string, socketError: { message: string } | null): string {
-  if (socketError) return socketError.message;
-  const meaning: Record<number, string> = {
-    1000: "normal close",
-    1001: "going away",
-    1002: "protocol error",
-    1006: "connection lost",
-    1008: "policy violation",
-    1011: "server error",
-    1012: "service restart",
-  };
-  const text = meaning[code] ?? `code ${code}`;
-  return reason ? `${text}: ${reason}` : text;
 }
