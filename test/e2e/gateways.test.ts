@@ -1,0 +1,54 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../support/browser";
+import { freePort, startServer, type StartedServer } from "../support/server";
+
+/* The gateways pages in Chromium: validation, an unreachable gateway, the test button, no token leak. */
+let server: StartedServer;
+let browser: Browser;
+const USER = "gw-admin";
+const PASSWORD = "gw-admin-password";
+
+beforeAll(async () => {
+  server = await startServer({ env: { ADMIN_USERNAME: USER, ADMIN_PASSWORD: PASSWORD, MC_GATEWAY_RECONCILE_MS: "500" } });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("gateways page", () => {
+  it("validates, shows an unreachable gateway as offline with advice, and never shows the token", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(server.url + "/login");
+    await page.fill("[name=username]", USER);
+    await page.fill("[name=password]", PASSWORD);
+    await page.click("button[type=submit]");
+    await page.waitForURL(server.url + "/");
+    await page.goto(server.url + "/gateways");
+    await page.locator("text=No gateways yet").waitFor();
+
+    await page.fill("#add-gateway [name=name]", "Nowhere");
+    await page.fill("#add-gateway [name=url]", "https://not-a-websocket");
+    await page.click("#add-gateway button[type=submit]");
+    await page.locator("text=Use the gateway's WebSocket URL").first().waitFor();
+
+    const port = await freePort(); // nothing listens there
+    const token = "e2e-secret-token-never-shown";
+    await page.fill("#add-gateway [name=url]", `ws://127.0.0.1:${port}`);
+    await page.fill("#add-gateway [name=token]", token);
+    await page.click("#add-gateway button[type=submit]");
+    await page.waitForURL(/\/gateways\/[0-9a-f-]{36}$/);
+    await page.locator('[data-gateway-state="offline"]').waitFor({ timeout: 15_000 });
+    await page.locator("text=cannot reach the gateway").waitFor();
+
+    await page.click("text=Test connection");
+    const result = page.locator('[role=status]:not([data-live-status])');
+    await result.waitFor({ timeout: 15_000 });
+    expect(await result.textContent()).toMatch(/127\.0\.0\.1|refused|reach/i);
+    expect(await page.content()).not.toContain(token);
+    await page.close();
+  });
+});
