@@ -277,7 +277,6 @@ export class GatewayRuntime {
         gatewayName: owned.gateway.name,
         agents: result.agents.map((agent) => ({ externalId: agent.id, name: agent.name?.trim() || agent.id })),
       });
-      await setGatewayAgentStatus({ gatewayId: owned.gateway.id, status: "online", from: ["offline"] });
     } catch (error) {
       log.warn("agent discovery failed", { gatewayId: owned.gateway.id, error: String(error) });
     }

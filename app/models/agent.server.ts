@@ -135,8 +135,8 @@ const SYSTEM: Actor = { type: "system", id: null, name: "System" };
 
 /**
  * Keeps the gateway's agents in the org's agent table: new ones are added, renamed ones renamed,
- * ones the gateway no longer lists are marked offline (their task history stays). Agents created
- * by hand are never touched. Returns what changed.
+ * listed ones that were offline come back online, ones the gateway no longer lists are marked
+ * offline (their task history stays). Agents created by hand are never touched.
  */
 export async function syncGatewayAgents({
   orgId,
@@ -156,6 +156,7 @@ export async function syncGatewayAgents({
     const added: Agent[] = [];
     const renamed: Agent[] = [];
     const gone: Agent[] = [];
+    const revived: Agent[] = [];
     let count = await repo.countBy({ orgId });
     for (const discovered of agents) {
       const current = byExternal.get(discovered.externalId);
@@ -174,9 +175,15 @@ export async function syncGatewayAgents({
           }),
         );
         added.push(agent);
-      } else if (current.name !== discovered.name) {
+      } else {
+        const wasRenamed = current.name !== discovered.name;
+        const wasOffline = current.status === "offline";
+        if (!wasRenamed && !wasOffline) continue;
         current.name = discovered.name;
-        renamed.push(await repo.save(current));
+        if (wasOffline) (current.status = "online"), (current.lastActiveAt = new Date());
+        const saved = await repo.save(current);
+        if (wasRenamed) renamed.push(saved);
+        if (wasOffline) revived.push(saved);
       }
     }
     const listed = new Set(agents.map((a) => a.externalId));
@@ -195,10 +202,13 @@ export async function syncGatewayAgents({
     for (const agent of gone) {
       await recordActivity(manager, { orgId, type: "agent_removed", message: `${agent.name} is no longer listed by ${gatewayName}`, actor: SYSTEM, agentId: agent.id });
     }
+    for (const agent of revived) {
+      await recordActivity(manager, { orgId, type: "agent_status_changed", message: `${agent.name} is now online`, actor: SYSTEM, agentId: agent.id, data: { from: "offline", to: "online" } });
+    }
     for (const agent of added) await publishAgent(manager, "agent.created", orgId, agent.id, { agent: toApiAgent(agent) });
     for (const agent of renamed) await publishAgent(manager, "agent.updated", orgId, agent.id, { agent: toApiAgent(agent) });
-    for (const agent of gone) await publishAgent(manager, "agent.status_changed", orgId, agent.id, { agent: toApiAgent(agent) });
-    return { added: added.length, renamed: renamed.length, gone: gone.length };
+    for (const agent of [...gone, ...revived]) await publishAgent(manager, "agent.status_changed", orgId, agent.id, { agent: toApiAgent(agent) });
+    return { added: added.length, renamed: renamed.length, gone: gone.length, revived: revived.length };
   });
 }
 

@@ -8,7 +8,7 @@ import { FakeGateway } from "~/gateway/testing/fake-gateway";
 import { GatewayRuntime } from "~/ingest/gateway-runtime.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
 import { createGateway, getGateway, openGatewayToken } from "~/models/gateway.server";
-import { listAgents } from "~/models/agent.server";
+import { createAgent, listAgents } from "~/models/agent.server";
 import { createSession } from "~/auth/session.server";
 import { createApiToken } from "~/models/api-token.server";
 import { startJobs, stopJobs, getBoss } from "../../jobs/boss.server";
@@ -127,6 +127,44 @@ describe("gateway runtime", () => {
     await first.stop();
     await second.reconcile();
     expect(second.ownedIds()).toContain(gateway.id);
+  });
+
+  it("keeps discovered agents in sync, leaves hand-made ones alone, and a failing method does not stop the poll", async () => {
+    // the runtimes of earlier tests would race this one for the new gateway
+    for (const earlier of runtimes.splice(0)) await earlier.stop();
+    const { org, actor } = await ownerWithOrg("sync");
+    const manual = await createAgent({ orgId: org.id, name: "Hand made", role: "Ops", actor });
+    const gateway = await createGateway({ orgId: org.id, input: { name: "Sync", url: fake.url, token: fake.token, pollIntervalSeconds: 60 }, actor });
+    const roster = [
+      { id: "main", name: "Main" },
+      { id: "scout", name: "Scout" },
+    ];
+    fake.handlers.set("agents.list", () => ({ ok: true, payload: { defaultId: "main", mainKey: "main", agents: roster } }));
+    fake.handlers.set("cron.list", () => ({ ok: false, error: { code: "UNAVAILABLE", message: "cron is disabled" } }));
+    const polled = nextLiveEvent((e) => e.type === "gateway.polled" && e.data.gatewayId === gateway.id);
+    const runtime = newRuntime();
+    await runtime.start();
+    const poll = await polled;
+    expect(poll.data.errors).toMatchObject({ cron: expect.stringContaining("cron is disabled") });
+    expect(poll.data.kinds).toEqual(expect.arrayContaining(["health", "sessions", "usage.cost"]));
+    expect((await getGateway({ orgId: org.id, id: gateway.id }))!.lastPollError).toContain("cron is disabled");
+
+    const names = async () =>
+      (await listAgents(org.id)).map((a) => `${a.name}:${a.source}:${a.status}`).sort();
+    expect(await names()).toEqual(["Hand made:manual:offline", "Main:gateway:online", "Scout:gateway:online"]);
+
+    // renamed and removed on the gateway: the next discovery (on reconnect) follows
+    roster.splice(0, roster.length, { id: "main", name: "Main Renamed" });
+    // discovery renames, then the agents listed come back online
+    const reconnected = nextLiveEvent(
+      (e) => e.type === "agent.status_changed" && (e.data.agent as { name: string; status: string }).name === "Main Renamed" && (e.data.agent as { status: string }).status === "online",
+    );
+    fake.dropAll();
+    await reconnected;
+    expect(await names()).toEqual(["Hand made:manual:offline", "Main Renamed:gateway:online", "Scout:gateway:offline"]);
+    expect((await listAgents(org.id)).find((a) => a.id === manual.id)?.name).toBe("Hand made");
+    fake.handlers.delete("agents.list");
+    fake.handlers.delete("cron.list");
   });
 
   it("reports a rejected token as unauthorized with a sentence", async () => {
