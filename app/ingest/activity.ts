@@ -1,0 +1,510 @@
+/*
+ * One normalized activity stream from both places an OpenClaw agent's work can be read:
+ * gateway events (2026.8+, where transcripts live in the gateway's SQLite) and the JSONL transcript
+ * files of gateways up to 2026.7. Pure functions, safe in the browser: no node imports, never throw.
+ *
+ * `at` is always the record's own time (message timestamp, event ts), never the time we read it;
+ * a record without any timestamp yields nothing rather than a made-up one.
+ */
+
+export type ActivityKind =
+  | "run_start"
+  | "run_end"
+  | "tool_start"
+  | "tool_end"
+  | "message"
+  | "user_message"
+  | "thinking"
+  | "waiting"
+  | "stalled"
+  | "spawn"
+  | "despawn"
+  | "error";
+
+export interface ActivityUsage {
+  input?: number;
+  output?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  cost?: number;
+}
+
+export interface ActivityEvent {
+  source: "gateway" | "transcript";
+  agentId: string;
+  sessionKey: string;
+  sessionId?: string;
+  runId?: string;
+  kind: ActivityKind;
+  tool?: string;
+  toolCallId?: string;
+  /** short human summary; for tools, of the arguments ("read src/app.ts", "exec: npm test"); ≤ 120 chars */
+  summary?: string;
+  /** message text, ≤ 500 chars */
+  text?: string;
+  model?: string;
+  /** an assistant message's usage, carried by exactly one event of that message, so sums are right */
+  usage?: ActivityUsage;
+  /** spawn: what the parent asked for; tool_end of sessions_spawn and despawn: the child's key */
+  child?: { sessionKey?: string; label?: string; task?: string; agentId?: string };
+  isError?: boolean;
+  /** id of the source record (transcript entry id, gateway messageId); events of one record share it */
+  recordId?: string;
+  /** epoch ms from the record itself */
+  at: number;
+}
+
+export const SUMMARY_MAX = 120;
+export const TEXT_MAX = 500;
+
+type Obj = Record<string, unknown>;
+type Base = Pick<ActivityEvent, "source" | "agentId" | "sessionKey" | "sessionId" | "runId" | "recordId">;
+
+const isObj = (value: unknown): value is Obj => typeof value === "object" && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+const obj = (value: unknown): Obj => (isObj(value) ? value : {});
+
+function time(value: unknown): number | undefined {
+  const n = num(value);
+  if (n !== undefined) return n;
+  if (typeof value !== "string") return undefined;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1; // never split a surrogate pair
+  return `${text.slice(0, end)}…`;
+}
+
+/** One line, whitespace collapsed, at most `max` characters. */
+function oneLine(text: string, max = SUMMARY_MAX): string {
+  return cut(text.slice(0, max * 4).replace(/\s+/g, " ").trim(), max);
+}
+
+function clipText(text: string | undefined): string | undefined {
+  return text === undefined || text === "" ? undefined : cut(text, TEXT_MAX);
+}
+
+export function agentIdFromSessionKey(sessionKey: string | undefined): string | undefined {
+  if (!sessionKey?.startsWith("agent:")) return undefined;
+  const end = sessionKey.indexOf(":", 6);
+  return end > 6 ? sessionKey.slice(6, end) : undefined;
+}
+
+export function isSubagentSessionKey(sessionKey: string | undefined): boolean {
+  return sessionKey?.includes("subagent:") ?? false;
+}
+
+/* ---------------------------------------------------------------- tool argument summaries */
+
+const PATH_TOOLS = new Set(["read", "write", "edit", "ls", "memory_get", "file_fetch", "file_write", "dir_list", "dir_fetch", "pdf", "view_image"]);
+const SEARCH_TOOLS = new Set(["web_search", "x_search", "memory_search", "sessions_search"]);
+
+function parseArgs(args: unknown): Obj {
+  if (isObj(args)) return args;
+  if (typeof args === "string" && args.trimStart().startsWith("{")) {
+    try {
+      return obj(JSON.parse(args));
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
+function patchedFiles(input: string): string[] {
+  const files: string[] = [];
+  for (const match of input.matchAll(/^\*\*\* (?:Update|Add|Delete) File: (.+)$/gm)) files.push(match[1]!.trim());
+  return files;
+}
+
+/** A short human summary of a tool call's arguments: "read src/app.ts", "exec: npm test", "search: openclaw docs". */
+export function summarizeToolArgs(tool: string, args: unknown): string {
+  const a = parseArgs(args);
+  const first = (...keys: string[]) => keys.map((key) => a[key]).find((value) => typeof value === "string" && value.trim() !== "") as string | undefined;
+  const join = (...parts: Array<string | undefined>) => oneLine(parts.filter(Boolean).join(" "));
+  const path = first("path", "file_path", "filePath", "file");
+
+  if (PATH_TOOLS.has(tool)) return join(tool === "memory_get" ? "read memory" : tool, str(a.node) && path ? `${a.node}:${path}` : path);
+  if (SEARCH_TOOLS.has(tool)) {
+    const query = first("query", "q");
+    return query ? oneLine(`search: ${query}`) : tool;
+  }
+  switch (tool) {
+    case "exec":
+    case "bash": {
+      const command = first("command", "cmd");
+      return command ? oneLine(`exec: ${command}`) : tool;
+    }
+    case "process":
+      return join("process", first("action"), first("sessionId"));
+    case "apply_patch": {
+      const files = patchedFiles(first("input", "patch") ?? "");
+      return files.length ? oneLine(`patch ${files.join(", ")}`) : "apply_patch";
+    }
+    case "web_fetch":
+      return join("fetch", first("url"));
+    case "browser":
+      return join("browser", first("action"), first("url", "targetUrl"));
+    case "sessions_spawn": {
+      const who = first("label", "taskName", "agentId");
+      const task = first("task");
+      return oneLine(`spawn${who ? ` ${who}` : ""}${task ? `: ${task}` : ""}`);
+    }
+    case "sessions_send": {
+      const to = first("label", "sessionKey", "agentId");
+      const message = first("message");
+      return oneLine(`send${to ? ` to ${to}` : ""}${message ? `: ${message}` : ""}`);
+    }
+    case "sessions_history":
+      return join("history", first("sessionKey"));
+    case "message":
+      return join("message", first("action"), first("target", "channel"));
+    case "tts":
+      return first("text") ? oneLine(`say: ${first("text")}`) : tool;
+    case "ask_user":
+      return first("question", "prompt", "text") ? oneLine(`ask: ${first("question", "prompt", "text")}`) : tool;
+  }
+  // Anything else: the tool, its action if it has one, then its first few short scalar arguments.
+  const action = first("action");
+  const rest = Object.entries(a)
+    .filter(([key, value]) => key !== "action" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean"))
+    .slice(0, 3)
+    .map(([key, value]) => `${key}=${String(value).slice(0, 60)}`);
+  return join(tool, action, ...rest);
+}
+
+/* ---------------------------------------------------------------- messages (transcripts and session.message) */
+
+interface MessageParts {
+  text?: string;
+  thinking?: string;
+  toolCalls: Array<{ id?: string; name: string; args: unknown }>;
+}
+
+function messageParts(content: unknown): MessageParts {
+  if (typeof content === "string") return { text: content, toolCalls: [] };
+  const texts: string[] = [];
+  const thoughts: string[] = [];
+  const toolCalls: MessageParts["toolCalls"] = [];
+  if (Array.isArray(content)) {
+    for (const block of content) {
+      if (!isObj(block)) continue;
+      if (block.type === "text" && typeof block.text === "string") texts.push(block.text);
+      else if (block.type === "thinking" && typeof block.thinking === "string") thoughts.push(block.thinking);
+      else if ((block.type === "toolCall" || block.type === "tool_use") && typeof block.name === "string") {
+        toolCalls.push({ id: str(block.id), name: block.name, args: block.arguments ?? block.input ?? block.partialArgs });
+      }
+    }
+  }
+  return { text: texts.length ? texts.join("\n") : undefined, thinking: thoughts.length ? thoughts.join("\n") : undefined, toolCalls };
+}
+
+function usageOf(value: unknown): ActivityUsage | undefined {
+  if (!isObj(value)) return undefined;
+  const usage: ActivityUsage = {
+    input: num(value.input),
+    output: num(value.output),
+    cacheRead: num(value.cacheRead),
+    cacheWrite: num(value.cacheWrite),
+    cost: num(obj(value.cost).total) ?? num(value.cost),
+  };
+  for (const key of Object.keys(usage) as Array<keyof ActivityUsage>) if (usage[key] === undefined) delete usage[key];
+  return Object.keys(usage).length ? usage : undefined;
+}
+
+/** The child session a sessions_spawn result names, from its details or its JSON text. */
+function spawnedChildKey(result: Obj): string | undefined {
+  const details = obj(result.details);
+  const direct = str(details.childSessionKey) ?? str(details.sessionKey) ?? str(result.childSessionKey);
+  if (direct) return direct;
+  const text = messageParts(result.content).text;
+  const match = text?.match(/"(?:childSessionKey|sessionKey)"\s*:\s*"([^"]+)"/);
+  return match?.[1];
+}
+
+function spawnEvent(base: Base, args: unknown, at: number, toolCallId: string | undefined): ActivityEvent {
+  const a = parseArgs(args);
+  const child: NonNullable<ActivityEvent["child"]> = {};
+  if (str(a.label) ?? str(a.taskName)) child.label = str(a.label) ?? str(a.taskName);
+  if (str(a.task)) child.task = cut(a.task as string, TEXT_MAX);
+  if (str(a.agentId)) child.agentId = a.agentId as string;
+  return { ...base, kind: "spawn", tool: "sessions_spawn", toolCallId, summary: summarizeToolArgs("sessions_spawn", a), child, at };
+}
+
+function toolStartEvents(base: Base, name: string, toolCallId: string | undefined, args: unknown, at: number): ActivityEvent[] {
+  const start: ActivityEvent = { ...base, kind: "tool_start", tool: name, toolCallId, summary: summarizeToolArgs(name, args), at };
+  return name === "sessions_spawn" ? [start, spawnEvent(base, args, at, toolCallId)] : [start];
+}
+
+function toolEndEvent(base: Base, name: string | undefined, toolCallId: string | undefined, result: Obj, isError: boolean, at: number): ActivityEvent {
+  const event: ActivityEvent = { ...base, kind: "tool_end", tool: name, toolCallId, isError, text: clipText(messageParts(result.content).text), at };
+  if (name === "sessions_spawn" && !isError) {
+    const sessionKey = spawnedChildKey(result);
+    if (sessionKey) event.child = { sessionKey };
+  }
+  return event;
+}
+
+interface MessageOptions {
+  /** false when the tool events come from another source (the gateway's tool stream) */
+  tools: boolean;
+}
+
+function normalizeMessage(message: Obj, base: Base, fallbackAt: number | undefined, options: MessageOptions): ActivityEvent[] {
+  const at = time(message.timestamp) ?? fallbackAt;
+  if (at === undefined) return [];
+  const role = message.role;
+  if (role === "user") {
+    return [{ ...base, kind: "user_message", text: clipText(messageParts(message.content).text), at }];
+  }
+  if (role === "toolResult") {
+    if (!options.tools) return [];
+    return [toolEndEvent(base, str(message.toolName), str(message.toolCallId), message, message.isError === true, at)];
+  }
+  if (role !== "assistant") return [];
+
+  const parts = messageParts(message.content);
+  const events: ActivityEvent[] = [];
+  if (parts.thinking) events.push({ ...base, kind: "thinking", text: clipText(parts.thinking), at });
+  if (parts.text) events.push({ ...base, kind: "message", text: clipText(parts.text), at });
+  if (message.stopReason === "error") {
+    events.push({ ...base, kind: "error", isError: true, text: clipText(str(message.errorMessage) ?? "The model call failed"), at });
+  }
+  if (options.tools) for (const call of parts.toolCalls) events.push(...toolStartEvents(base, call.name, call.id, call.args, at));
+  // Usage belongs to the message once; a tool-only message with no tool events still reports it.
+  const usage = usageOf(message.usage);
+  const model = str(message.model);
+  if (events.length === 0 && usage) events.push({ ...base, kind: "message", at });
+  if (events[0]) {
+    if (usage) events[0].usage = usage;
+    if (model) events[0].model = model;
+  }
+  return events;
+}
+
+/** The run a message belongs to: stamped on assistant messages, in the idempotency key of user ones. */
+function runIdOf(message: Obj): string | undefined {
+  const stamped = str(obj(message.__openclaw).runId);
+  if (stamped) return stamped;
+  const key = str(message.idempotencyKey);
+  return key?.endsWith(":user") ? key.slice(0, -5) : undefined;
+}
+
+/* ---------------------------------------------------------------- transcript records */
+
+export interface TranscriptContext {
+  agentId: string;
+  sessionKey: string;
+  sessionId: string;
+}
+
+function normalizeTrajectoryRecord(record: Obj, context: TranscriptContext): ActivityEvent[] {
+  const at = time(record.ts);
+  if (at === undefined) return [];
+  const base: Base = {
+    source: "transcript",
+    agentId: str(obj(record.data).agentId) ?? context.agentId,
+    sessionKey: str(record.sessionKey) ?? context.sessionKey,
+    sessionId: str(record.sessionId) ?? context.sessionId,
+    runId: str(record.runId),
+  };
+  if (record.type === "session.started") return [{ ...base, kind: "run_start", model: str(record.modelId), at }];
+  if (record.type === "session.ended") {
+    const data = obj(record.data);
+    const status = str(data.status);
+    const failed = (status !== undefined && status !== "success") || data.aborted === true || data.timedOut === true;
+    return [{ ...base, kind: "run_end", isError: failed, summary: status, at }];
+  }
+  return [];
+}
+
+/**
+ * One transcript record (a parsed JSONL line) -> activity. Messages become user_message, message,
+ * thinking, tool_start (one per toolCall; sessions_spawn also a spawn) and tool_end; the trajectory
+ * files of 2026.7 (`<sessionId>.trajectory.jsonl`) give run_start/run_end; headers, model and
+ * thinking-level changes and custom records carry no activity. Malformed input yields [].
+ */
+export function normalizeTranscriptRecord(record: unknown, context: TranscriptContext): ActivityEvent[] {
+  if (!isObj(record)) return [];
+  if (record.traceSchema === "openclaw-trajectory") return normalizeTrajectoryRecord(record, context);
+  if (record.type !== "message" || !isObj(record.message)) return [];
+  const message = record.message;
+  const base: Base = {
+    source: "transcript",
+    agentId: context.agentId,
+    sessionKey: context.sessionKey,
+    sessionId: context.sessionId,
+    runId: runIdOf(message),
+    recordId: str(record.id),
+  };
+  return normalizeMessage(message, base, time(record.timestamp), { tools: true });
+}
+
+/* ---------------------------------------------------------------- gateway events */
+
+export interface GatewayNormalizeOptions {
+  /**
+   * The connection called sessions.subscribe, so `session.message` carries every message (with
+   * usage and model). Then a chat final is the same message again and yields nothing. Default true.
+   */
+  sessionMessages?: boolean;
+  /**
+   * The connection sent caps ["tool-events"], so the agent tool stream carries tool start/result.
+   * Then toolCall blocks and toolResult messages in session.message yield no tool events. Default true.
+   */
+  toolEvents?: boolean;
+}
+
+const WAITING_EVENTS = new Set(["exec.approval.requested", "plugin.approval.requested", "openclaw.approval.requested", "question.requested"]);
+const ENDED_REASON = /delet|remov|archiv|kill|abort|close|expire|terminat|^end|ended$/i;
+const ENDED_STATUS = new Set(["done", "completed", "succeeded", "ended", "failed", "error", "killed", "aborted", "timeout", "timed_out", "cancelled", "canceled"]);
+const FAILED_STATUS = new Set(["failed", "error", "killed", "aborted", "timeout", "timed_out"]);
+const STALLED_LIVENESS = new Set(["stalled", "stuck", "hung", "unresponsive"]);
+const WAITING_LIVENESS = /^(waiting|blocked|awaiting|paused)/;
+
+function gatewayBase(payload: Obj): Base | undefined {
+  const session = obj(payload.session);
+  const sessionKey = str(payload.sessionKey) ?? str(session.key);
+  const agentId = str(payload.agentId) ?? str(session.agentId) ?? agentIdFromSessionKey(sessionKey);
+  if (!sessionKey || !agentId) return undefined;
+  return { source: "gateway", agentId, sessionKey, sessionId: str(payload.sessionId) ?? str(session.sessionId), runId: str(payload.runId) };
+}
+
+function normalizeAgentEvent(payload: Obj, base: Base, options: Required<GatewayNormalizeOptions>): ActivityEvent[] {
+  const data = obj(payload.data);
+  const ts = time(payload.ts);
+  if (payload.stream === "lifecycle") {
+    const events: ActivityEvent[] = [];
+    const phase = data.phase;
+    if (phase === "start") {
+      const at = time(data.startedAt) ?? ts;
+      if (at !== undefined) events.push({ ...base, kind: "run_start", at });
+    } else if (phase === "end" || phase === "error") {
+      const at = time(data.endedAt) ?? ts;
+      const error = str(data.error) ?? str(obj(data.error).message) ?? str(data.errorMessage);
+      const failed = phase === "error" || data.aborted === true || data.stopReason === "error" || error !== undefined;
+      if (at !== undefined) events.push({ ...base, kind: "run_end", isError: failed, summary: str(data.stopReason), text: clipText(error), at });
+    }
+    const liveness = str(data.livenessState);
+    if (liveness && ts !== undefined && phase !== "end") {
+      if (STALLED_LIVENESS.has(liveness)) events.push({ ...base, kind: "stalled", summary: liveness, at: ts });
+      else if (WAITING_LIVENESS.test(liveness)) events.push({ ...base, kind: "waiting", summary: liveness, at: ts });
+    }
+    return events;
+  }
+  if (payload.stream === "tool" && options.toolEvents && ts !== undefined) {
+    const name = str(data.name);
+    if (!name) return [];
+    if (data.phase === "start") return toolStartEvents(base, name, str(data.toolCallId), data.args, ts);
+    if (data.phase === "result") return [toolEndEvent(base, name, str(data.toolCallId), obj(data.result), data.isError === true, ts)];
+  }
+  // assistant/usage deltas, run_status and item streams are progress, not activity
+  return [];
+}
+
+function normalizeSessionsChanged(payload: Obj, base: Base): ActivityEvent[] {
+  if (!isSubagentSessionKey(base.sessionKey)) return [];
+  const session = obj(payload.session);
+  const reason = str(payload.reason) ?? "";
+  const status = str(session.status) ?? str(payload.status);
+  const gone = ENDED_REASON.test(reason) || payload.deleted === true || session.archived === true || payload.archived === true;
+  const finished = status !== undefined && ENDED_STATUS.has(status) && session.hasActiveRun !== true && payload.hasActiveRun !== true;
+  if (!gone && !finished) return [];
+  const at = time(payload.ts) ?? time(session.endedAt) ?? time(payload.updatedAt);
+  if (at === undefined) return [];
+  return [{
+    ...base,
+    runId: undefined,
+    kind: "despawn",
+    isError: status !== undefined && FAILED_STATUS.has(status),
+    summary: gone ? reason || "removed" : status,
+    child: { sessionKey: base.sessionKey, label: str(payload.label) ?? str(session.label) },
+    at,
+  }];
+}
+
+function normalizeWaiting(frame: { event: string }, payload: Obj): ActivityEvent[] {
+  const request = obj(payload.request);
+  const base = gatewayBase({ ...request, ...payload, sessionKey: str(payload.sessionKey) ?? str(request.sessionKey) });
+  const at = time(payload.createdAtMs) ?? time(payload.ts) ?? time(request.createdAtMs);
+  if (!base || at === undefined) return [];
+  const what = str(request.command) ?? str(payload.question) ?? str(request.question) ?? str(payload.title) ?? str(request.title);
+  const label = frame.event.startsWith("question") ? "question" : "approval";
+  return [{ ...base, kind: "waiting", summary: oneLine(what ? `${label}: ${what}` : `${label} requested`), recordId: str(payload.id), at }];
+}
+
+/**
+ * One gateway event frame -> activity. `agent` lifecycle gives run_start/run_end, its tool stream
+ * tool_start/tool_end (and spawn for sessions_spawn); `session.message` gives user_message, message
+ * and thinking; `chat` final gives message only without sessions.subscribe; `sessions.changed` gives
+ * despawn when a sub-agent session ends; approval and question requests give waiting. Everything
+ * else (tick, health, presence, deltas) yields []. Each fact is taken from one source only, so the
+ * stream has no duplicates when the connection is set up as `options` says.
+ */
+export function normalizeGatewayEvent(frame: { event: string; payload?: unknown }, options: GatewayNormalizeOptions = {}): ActivityEvent[] {
+  try {
+    const opts: Required<GatewayNormalizeOptions> = { sessionMessages: options.sessionMessages ?? true, toolEvents: options.toolEvents ?? true };
+    const payload = obj(frame?.payload);
+    if (WAITING_EVENTS.has(frame.event)) return normalizeWaiting(frame, payload);
+    if (frame.event !== "agent" && frame.event !== "chat" && frame.event !== "session.message" && frame.event !== "sessions.changed") return [];
+    const base = gatewayBase(payload);
+    if (!base) return [];
+    switch (frame.event) {
+      case "agent":
+        return normalizeAgentEvent(payload, base, opts);
+      case "sessions.changed":
+        return normalizeSessionsChanged(payload, base);
+      case "session.message": {
+        if (!isObj(payload.message)) return [];
+        const meta = obj(payload.message.__openclaw);
+        const withIds: Base = { ...base, runId: base.runId ?? runIdOf(payload.message), recordId: str(payload.messageId) ?? str(meta.id) };
+        return normalizeMessage(payload.message, withIds, time(meta.recordTimestampMs), { tools: !opts.toolEvents });
+      }
+      case "chat": {
+        const message = obj(payload.message);
+        const at = time(message.timestamp) ?? time(payload.ts);
+        if (at === undefined) return [];
+        if (payload.state === "error") return opts.sessionMessages ? [] : [{ ...base, kind: "error", isError: true, text: clipText(str(payload.errorMessage) ?? "The run failed"), at }];
+        if (payload.state !== "final" || opts.sessionMessages) return [];
+        const text = messageParts(message.content).text;
+        return text ? [{ ...base, kind: "message", text: clipText(text), at }] : [];
+      }
+    }
+  } catch {
+    // a frame shaped in a way nobody foresaw is not worth a crash
+  }
+  return [];
+}
+
+/* ---------------------------------------------------------------- JSON lines */
+
+/**
+ * Splits `carry + chunk` into JSON records. The text after the last newline is returned as the new
+ * carry (a line still being written); blank lines are skipped; lines that do not parse are counted.
+ */
+export function parseJsonLines(chunk: string, carry: string): { records: unknown[]; carry: string; malformed: number } {
+  const text = carry === "" ? chunk : carry + chunk;
+  const records: unknown[] = [];
+  let malformed = 0;
+  let start = 0;
+  for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
+    let end = newline;
+    if (end > start && text.charCodeAt(end - 1) === 13) end -= 1; // CRLF
+    if (end > start) {
+      const line = text.slice(start, end);
+      try {
+        records.push(JSON.parse(line));
+      } catch {
+        if (line.trim() !== "") malformed += 1;
+      }
+    }
+    start = newline + 1;
+  }
+  return { records, carry: text.slice(start), malformed };
+}
