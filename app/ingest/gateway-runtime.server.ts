@@ -28,6 +28,8 @@ interface Owned {
   unsubscribe: Array<() => void>;
   lastWrite: number;
   lastState: string | null;
+  /** status changes and events are handled one after another, in the order they happened */
+  queue: Promise<void>;
 }
 
 export interface GatewayRuntimeOptions {
@@ -186,10 +188,13 @@ export class GatewayRuntime {
       requestTimeoutMs: this.options.connection?.requestTimeoutMs,
       logger: { warn: (message, meta) => log.warn(message, { gatewayId: gateway.id, ...meta }) },
     });
-    const owned: Owned = { gateway, connection, unsubscribe: [], lastWrite: 0, lastState: null };
+    const owned: Owned = { gateway, connection, unsubscribe: [], lastWrite: 0, lastState: null, queue: Promise.resolve() };
     this.owned.set(gateway.id, owned);
-    owned.unsubscribe.push(connection.onStatusChange((status) => void this.onStatus(owned, status)));
-    owned.unsubscribe.push(connection.onEvent("agent", (frame) => void this.onAgentEvent(owned, frame)));
+    const enqueue = (work: () => Promise<void>) => {
+      owned.queue = owned.queue.then(work).catch((error) => log.warn("gateway event handling failed", { gatewayId: gateway.id, error: String(error) }));
+    };
+    owned.unsubscribe.push(connection.onStatusChange((status) => enqueue(() => this.onStatus(owned, status))));
+    owned.unsubscribe.push(connection.onEvent("agent", (frame) => enqueue(() => this.onAgentEvent(owned, frame))));
     connection.start();
     log.info("took ownership of a gateway", { gatewayId: gateway.id, url: gateway.url });
     if (this.options.boss) {
@@ -221,6 +226,7 @@ export class GatewayRuntime {
     if (!owned) return;
     this.owned.delete(id);
     for (const off of owned.unsubscribe) off();
+    await owned.queue;
     if (this.options.boss) await stopPolling(this.options.boss, id, { deleteQueue });
     await owned.connection.close().catch(() => {});
     if (unlock && this.lockClient) await this.lockClient.query("select pg_advisory_unlock($1, hashtext($2))", [LOCK_CLASS, id]).catch(() => {});

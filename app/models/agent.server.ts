@@ -151,7 +151,7 @@ export async function syncGatewayAgents({
 }) {
   return transaction(async (manager) => {
     const repo = manager.getRepository(AgentEntity);
-    const existing = await repo.findBy({ orgId, gatewayId });
+    const existing = await repo.find({ where: { orgId, gatewayId }, lock: { mode: "pessimistic_write" } });
     const byExternal = new Map(existing.map((agent) => [agent.externalId, agent]));
     const added: Agent[] = [];
     const renamed: Agent[] = [];
@@ -230,14 +230,19 @@ export async function setGatewayAgentStatus({
 }) {
   return transaction(async (manager) => {
     const repo = manager.getRepository(AgentEntity);
-    const agents = await repo.findBy(externalId === undefined ? { gatewayId } : { gatewayId, externalId });
+    const agents = await repo.find({
+      where: externalId === undefined ? { gatewayId } : { gatewayId, externalId },
+      lock: { mode: "pessimistic_write" },
+    });
     const changed: Agent[] = [];
     for (const agent of agents) {
       if (agent.status === status || (from && !from.includes(agent.status))) continue;
       const previous = agent.status;
       agent.status = status;
       agent.lastActiveAt = new Date();
-      const saved = await repo.save(agent);
+      // Only these two columns: a concurrent rename by discovery must not be overwritten.
+      await repo.update({ id: agent.id }, { status, lastActiveAt: agent.lastActiveAt });
+      const saved = agent;
       changed.push(saved);
       await recordActivity(manager, {
         orgId: agent.orgId,

@@ -142,8 +142,10 @@ describe("gateway runtime", () => {
     fake.handlers.set("agents.list", () => ({ ok: true, payload: { defaultId: "main", mainKey: "main", agents: roster } }));
     fake.handlers.set("cron.list", () => ({ ok: false, error: { code: "UNAVAILABLE", message: "cron is disabled" } }));
     const polled = nextLiveEvent((e) => e.type === "gateway.polled" && e.data.gatewayId === gateway.id);
+    const discovered = nextLiveEvent((e) => e.orgId === org.id && e.type === "agent.created" && (e.data.agent as { name: string }).name === "Scout");
     const runtime = newRuntime();
     await runtime.start();
+    await discovered;
     const poll = await polled;
     expect(poll.data.errors).toMatchObject({ cron: expect.stringContaining("cron is disabled") });
     expect(poll.data.kinds).toEqual(expect.arrayContaining(["health", "sessions", "usage.cost"]));
@@ -155,9 +157,14 @@ describe("gateway runtime", () => {
 
     // renamed and removed on the gateway: the next discovery (on reconnect) follows
     roster.splice(0, roster.length, { id: "main", name: "Main Renamed" });
-    // discovery renames, then the agents listed come back online
+    // discovery renames, then the agents listed come back online (the fake serves one roster to every
+    // gateway connected to it, so only this organization's events count)
     const reconnected = nextLiveEvent(
-      (e) => e.type === "agent.status_changed" && (e.data.agent as { name: string; status: string }).name === "Main Renamed" && (e.data.agent as { status: string }).status === "online",
+      (e) =>
+        e.orgId === org.id &&
+        e.type === "agent.status_changed" &&
+        (e.data.agent as { name: string; status: string }).name === "Main Renamed" &&
+        (e.data.agent as { status: string }).status === "online",
     );
     fake.dropAll();
     await reconnected;
