@@ -92,6 +92,7 @@ describe("gateway runtime", () => {
     const { org, actor } = await ownerWithOrg("rt");
     const online = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { state: string }).state === "online");
     const polled = nextLiveEvent((e) => e.type === "gateway.polled");
+    const discovered = nextLiveEvent((e) => e.orgId === org.id && e.type === "agent.created");
     const gateway = await createGateway({ orgId: org.id, input: { name: "Fake", url: fake.url, token: fake.token, pollIntervalSeconds: 60 }, actor });
 
     const first = newRuntime();
@@ -112,6 +113,7 @@ describe("gateway runtime", () => {
     const days: Array<{ count: number }> = await db().query("select count(*)::int as count from gateway_usage_daily where gateway_id = $1", [gateway.id]);
     expect(days[0]!.count).toBeGreaterThan(0);
 
+    await discovered;
     const agents = (await listAgents(org.id)).filter((a) => a.gatewayId === gateway.id);
     expect(agents.map((a) => ({ externalId: a.externalId, source: a.source, status: a.status }))).toEqual([{ externalId: "main", source: "gateway", status: "online" }]);
 
