@@ -9,7 +9,10 @@ import { listAllGateways, openGatewayToken, recordGatewayStatus, type GatewaySta
 import { recordPollFailure } from "~/models/gateway-snapshot.server";
 import { getHub } from "~/realtime/hub.server";
 import { sendPollNow, startPolling, stopPolling } from "../../jobs/poll-gateway.server";
+import { endMissingSubagents, recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
+import { normalizeGatewayEvent } from "./activity";
 import { loadDeviceIdentity } from "./device-identity.server";
+import { sessionFacts, type SessionFacts } from "./session-row";
 import { pollGateway } from "./poll.server";
 
 /*
@@ -19,6 +22,8 @@ import { pollGateway } from "./poll.server";
  */
 
 const LOCK_CLASS = 4242;
+/** gateway events that carry agent activity (normalized by app/ingest/activity.ts) */
+const ACTIVITY_EVENTS = ["agent", "chat", "session.message", "sessions.changed"] as const;
 /** a latency-only change is written at most this often */
 const LATENCY_WRITE_MS = 30_000;
 
@@ -195,6 +200,9 @@ export class GatewayRuntime {
     };
     owned.unsubscribe.push(connection.onStatusChange((status) => enqueue(() => this.onStatus(owned, status))));
     owned.unsubscribe.push(connection.onEvent("agent", (frame) => enqueue(() => this.onAgentEvent(owned, frame))));
+    for (const name of ACTIVITY_EVENTS) {
+      owned.unsubscribe.push(connection.onEvent(name, (frame) => enqueue(() => this.onActivityEvent(owned, frame))));
+    }
     connection.start();
     log.info("took ownership of a gateway", { gatewayId: gateway.id, url: gateway.url });
     if (this.options.boss) {
@@ -268,6 +276,7 @@ export class GatewayRuntime {
     if (!stateChanged) return;
     if (state === "online") {
       await this.discoverAgents(owned);
+      await this.subscribeSessions(owned);
       if (this.options.boss) await sendPollNow(this.options.boss, owned.gateway.id).catch(() => {});
     } else if (state !== "connecting") {
       await setGatewayAgentStatus({ gatewayId: owned.gateway.id, status: "offline" }).catch(() => {});
@@ -286,6 +295,33 @@ export class GatewayRuntime {
     } catch (error) {
       log.warn("agent discovery failed", { gatewayId: owned.gateway.id, error: String(error) });
     }
+  }
+
+  /** After this the gateway pushes sessions.changed and session.message on this connection. */
+  private async subscribeSessions(owned: Owned) {
+    try {
+      const result = await owned.connection.api.sessionsSubscribe({ limit: 200 });
+      const rows = (result.list?.sessions ?? []) as Array<Record<string, unknown>>;
+      const defaults = (result.list as { defaults?: { contextTokens?: number } } | undefined)?.defaults ?? {};
+      const sessions = rows.map((row) => sessionFacts(row, defaults)).filter((facts): facts is SessionFacts => facts !== null);
+      await upsertSessionRows({ orgId: owned.gateway.orgId, gatewayId: owned.gateway.id, sessions });
+      if (result.list?.hasMore !== true) {
+        await endMissingSubagents({ orgId: owned.gateway.orgId, gatewayId: owned.gateway.id, liveKeys: sessions.map((s) => s.sessionKey) });
+      }
+    } catch (error) {
+      log.warn("sessions.subscribe failed; sessions come from polling only", { gatewayId: owned.gateway.id, error: String(error) });
+    }
+  }
+
+  private async onActivityEvent(owned: Owned, frame: EventFrame) {
+    const { orgId, id: gatewayId } = owned.gateway;
+    if (frame.event === "sessions.changed") {
+      const payload = frame.payload as { session?: Record<string, unknown>; sessionKey?: string } | undefined;
+      const facts = payload?.session ? sessionFacts(payload.session, {}, payload.sessionKey) : null;
+      if (facts) await upsertSessionRows({ orgId, gatewayId, sessions: [facts] });
+    }
+    const events = normalizeGatewayEvent({ event: frame.event, payload: frame.payload });
+    if (events.length > 0) await recordAgentActivity({ orgId, gatewayId, events });
   }
 
   private async onAgentEvent(owned: Owned, frame: EventFrame) {

@@ -1,6 +1,8 @@
 import type { GatewayConnection } from "~/gateway";
 import type { Gateway } from "~/db/entities";
 import { storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
+import { endMissingSubagents, upsertSessionRows } from "~/models/agent-session.server";
+import { sessionFacts, type SessionFacts } from "./session-row";
 
 /**
  * One poll of one gateway over its live connection: each method is asked on its own, so one that
@@ -26,5 +28,14 @@ export async function pollGateway(connection: GatewayConnection, gateway: Pick<G
   const cost = outcome.snapshots["usage.cost"] as { daily?: DailyUsage[] } | undefined;
   if (Array.isArray(cost?.daily)) outcome.daily = cost.daily;
   await storePoll({ gatewayId: gateway.id, orgId: gateway.orgId, outcome });
+  const list = outcome.snapshots.sessions as { sessions?: Array<Record<string, unknown>>; defaults?: { contextTokens?: number } } | undefined;
+  if (Array.isArray(list?.sessions)) {
+    const sessions = list.sessions.map((row) => sessionFacts(row, list.defaults ?? {})).filter((facts): facts is SessionFacts => facts !== null);
+    await upsertSessionRows({ orgId: gateway.orgId, gatewayId: gateway.id, sessions });
+    // Only a complete list says which sub-agents are gone.
+    if ((list as { hasMore?: boolean }).hasMore !== true) {
+      await endMissingSubagents({ orgId: gateway.orgId, gatewayId: gateway.id, liveKeys: sessions.map((s) => s.sessionKey) });
+    }
+  }
   return outcome;
 }

@@ -20,6 +20,8 @@ export interface RecordActivityInput {
   taskId?: string | null;
   agentId?: string | null;
   data?: Record<string, unknown>;
+  /** when it happened, if not now (agent activity carries the record's own time) */
+  at?: Date;
 }
 
 /**
@@ -39,8 +41,20 @@ export async function recordActivity(manager: EntityManager, input: RecordActivi
     taskId: input.taskId ?? null,
     agentId: input.agentId ?? null,
     data: input.data ?? {},
+    ...(input.at ? { createdAt: input.at } : {}),
   });
-  const saved = await repo.save(row);
+  let saved: ActivityEvent;
+  if (input.at) {
+    // save() stamps create-date columns itself; a plain insert keeps the record's own time.
+    const rows: Array<{ id: string }> = await manager.query(
+      `insert into activity_events (org_id, type, message, actor_type, actor_id, actor_name, board_id, task_id, agent_id, data, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`,
+      [row.orgId, row.type, row.message, row.actorType, row.actorId, row.actorName, row.boardId, row.taskId, row.agentId, JSON.stringify(row.data), input.at],
+    );
+    saved = { ...row, id: String(rows[0]!.id), createdAt: input.at };
+  } else {
+    saved = await repo.save(row);
+  }
   const topics = ["activity"];
   if (saved.agentId) topics.push(`agent:${saved.agentId}`);
   await publish(manager, { orgId: saved.orgId, type: "event.new", topics, data: { event: toApiEvent(saved) } });

@@ -1,0 +1,235 @@
+import type { EntityManager } from "typeorm";
+import { db, transaction } from "~/db/data-source.server";
+import type { ActivityEvent } from "~/ingest/activity";
+import { contextPercent, type SessionFacts } from "~/ingest/session-row";
+import { publish } from "~/realtime/publish.server";
+import { recordActivity } from "./activity.server";
+
+/*
+ * Agent sessions as the sessions page shows them: rows from the gateway (or legacy sessions.json)
+ * merged with what the activity stream says (current tool, last message, last activity).
+ */
+
+const NIL = "00000000-0000-0000-0000-000000000000";
+
+export interface AgentSessionView {
+  id: string;
+  gatewayId: string | null;
+  sessionKey: string;
+  sessionId: string | null;
+  agentId: string | null;
+  agentName: string | null;
+  agentColor: string | null;
+  externalAgentId: string;
+  type: string;
+  label: string | null;
+  model: string | null;
+  parentSessionKey: string | null;
+  contextTokens: number | null;
+  totalTokens: number | null;
+  contextPercent: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  status: string | null;
+  currentTool: string | null;
+  currentSummary: string | null;
+  lastMessage: string | null;
+  lastActivityAt: number | null;
+  endedAt: number | null;
+}
+
+const n = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+const ms = (value: unknown) => (value ? new Date(value as string).getTime() : null);
+
+function rowToView(row: Record<string, unknown>): AgentSessionView {
+  return {
+    id: row.id as string,
+    gatewayId: (row.gateway_id as string | null) ?? null,
+    sessionKey: row.session_key as string,
+    sessionId: (row.session_id as string | null) ?? null,
+    agentId: (row.agent_id as string | null) ?? null,
+    agentName: (row.agent_name as string | null) ?? null,
+    agentColor: (row.agent_color as string | null) ?? null,
+    externalAgentId: row.external_agent_id as string,
+    type: row.type as string,
+    label: (row.label as string | null) ?? null,
+    model: (row.model as string | null) ?? null,
+    parentSessionKey: (row.parent_session_key as string | null) ?? null,
+    contextTokens: n(row.context_tokens),
+    totalTokens: n(row.total_tokens),
+    contextPercent: contextPercent(n(row.total_tokens), n(row.context_tokens)),
+    inputTokens: n(row.input_tokens),
+    outputTokens: n(row.output_tokens),
+    costUsd: n(row.cost_usd),
+    status: (row.status as string | null) ?? null,
+    currentTool: (row.current_tool as string | null) ?? null,
+    currentSummary: (row.current_summary as string | null) ?? null,
+    lastMessage: (row.last_message as string | null) ?? null,
+    lastActivityAt: ms(row.last_activity_at),
+    endedAt: ms(row.ended_at),
+  };
+}
+
+const SELECT = `select s.*, a.name as agent_name, a.avatar_color as agent_color
+  from agent_sessions s left join agents a on a.id = s.agent_id`;
+
+export async function listAgentSessions(orgId: string, { includeEnded = true } = {}): Promise<AgentSessionView[]> {
+  const rows: Array<Record<string, unknown>> = await db().query(
+    `${SELECT} where s.org_id = $1 ${includeEnded ? "" : "and s.ended_at is null"} order by s.last_activity_at desc nulls last limit 500`,
+    [orgId],
+  );
+  return rows.map(rowToView);
+}
+
+export async function getAgentSession({ orgId, id }: { orgId: string; id: string }): Promise<AgentSessionView | null> {
+  const rows: Array<Record<string, unknown>> = await db().query(`${SELECT} where s.org_id = $1 and s.id = $2`, [orgId, id]);
+  return rows[0] ? rowToView(rows[0]) : null;
+}
+
+async function agentIdFor(manager: EntityManager, orgId: string, gatewayId: string | null, externalId: string): Promise<{ id: string; name: string } | null> {
+  const rows: Array<{ id: string; name: string }> = gatewayId
+    ? await manager.query("select id, name from agents where org_id = $1 and gateway_id = $2 and external_id = $3", [orgId, gatewayId, externalId])
+    : await manager.query("select id, name from agents where org_id = $1 and source = 'gateway' and external_id = $2 limit 1", [orgId, externalId]);
+  return rows[0] ?? null;
+}
+
+async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: string | null, facts: SessionFacts) {
+  const agent = await agentIdFor(manager, orgId, gatewayId, facts.externalAgentId);
+  await manager.query(
+    `insert into agent_sessions (org_id, gateway_id, session_key, session_id, agent_id, external_agent_id, type, label, model, parent_session_key,
+        context_tokens, total_tokens, input_tokens, output_tokens, cost_usd, status, last_activity_at, ended_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, to_timestamp($17 / 1000.0), to_timestamp($18 / 1000.0), now())
+     on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set
+       session_id = coalesce(excluded.session_id, agent_sessions.session_id),
+       agent_id = coalesce(excluded.agent_id, agent_sessions.agent_id),
+       type = excluded.type,
+       label = coalesce(excluded.label, agent_sessions.label),
+       model = coalesce(excluded.model, agent_sessions.model),
+       parent_session_key = coalesce(excluded.parent_session_key, agent_sessions.parent_session_key),
+       context_tokens = coalesce(excluded.context_tokens, agent_sessions.context_tokens),
+       total_tokens = coalesce(excluded.total_tokens, agent_sessions.total_tokens),
+       input_tokens = coalesce(excluded.input_tokens, agent_sessions.input_tokens),
+       output_tokens = coalesce(excluded.output_tokens, agent_sessions.output_tokens),
+       cost_usd = coalesce(excluded.cost_usd, agent_sessions.cost_usd),
+       status = coalesce(excluded.status, agent_sessions.status),
+       last_activity_at = greatest(excluded.last_activity_at, agent_sessions.last_activity_at),
+       ended_at = coalesce(excluded.ended_at, agent_sessions.ended_at),
+       updated_at = now()`,
+    [
+      orgId, gatewayId, facts.sessionKey, facts.sessionId, agent?.id ?? null, facts.externalAgentId, facts.type, facts.label, facts.model,
+      facts.parentSessionKey, facts.contextTokens, facts.totalTokens, facts.inputTokens, facts.outputTokens, facts.costUsd, facts.status,
+      facts.lastActivityAt, facts.endedAt,
+    ],
+  );
+}
+
+/** Gateway rows (poll or sessions.changed) into the table; one live event for the whole batch. */
+export async function upsertSessionRows({ orgId, gatewayId, sessions }: { orgId: string; gatewayId: string | null; sessions: SessionFacts[] }) {
+  if (sessions.length === 0) return;
+  await transaction(async (manager) => {
+    for (const facts of sessions) await upsertFacts(manager, orgId, gatewayId, facts);
+    await publish(manager, { orgId, type: "sessions.changed", topics: ["sessions"], data: { count: sessions.length, keys: sessions.slice(0, 20).map((s) => s.sessionKey) } });
+  });
+}
+
+function describe(event: ActivityEvent, agentName: string): string {
+  const clip = (text: string | undefined, max = 140) => (text && text.length > max ? text.slice(0, max - 1) + "…" : (text ?? ""));
+  switch (event.kind) {
+    case "run_start":
+      return `${agentName} started working`;
+    case "run_end":
+      return event.isError ? `${agentName}'s run failed${event.text ? `: ${clip(event.text)}` : ""}` : `${agentName} finished a run`;
+    case "tool_start":
+      return `${agentName} → ${event.tool ?? "tool"}${event.summary ? `: ${clip(event.summary)}` : ""}`;
+    case "tool_end":
+      return `${agentName} ${event.isError ? "failed" : "finished"} ${event.tool ?? "a tool"}`;
+    case "message":
+      return `${agentName}: ${clip(event.text)}`;
+    case "user_message":
+      return `To ${agentName}: ${clip(event.text)}`;
+    case "thinking":
+      return `${agentName} is thinking`;
+    case "spawn":
+      return `${agentName} spawned a sub-agent${event.child?.label || event.child?.task ? `: ${clip(event.child.label ?? event.child.task)}` : ""}`;
+    case "despawn":
+      return `A sub-agent of ${agentName} finished`;
+    case "error":
+      return `${agentName} hit an error${event.text ? `: ${clip(event.text)}` : ""}`;
+    default:
+      return `${agentName}: ${event.kind}`;
+  }
+}
+
+/**
+ * The normalized activity of one source read (a gateway frame, a chunk of transcript) in one
+ * transaction: each event becomes an activity row with the record's own time (and so `event.new`
+ * on the stream), and the session it belongs to learns its current tool, last message and activity.
+ */
+export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId: string; gatewayId: string | null; events: ActivityEvent[] }) {
+  if (events.length === 0) return;
+  await transaction(async (manager) => {
+    const agents = new Map<string, { id: string; name: string } | null>();
+    for (const event of events) {
+      if (!agents.has(event.agentId)) agents.set(event.agentId, await agentIdFor(manager, orgId, gatewayId, event.agentId));
+      const agent = agents.get(event.agentId) ?? null;
+      const at = new Date(event.at);
+      const tool = event.kind === "tool_start" ? (event.tool ?? null) : null;
+      await manager.query(
+        `insert into agent_sessions (org_id, gateway_id, session_key, session_id, agent_id, external_agent_id, type, parent_session_key, current_tool, current_summary, last_message, last_activity_at, ended_at)
+         values ($1, $2, $3, $4, $5, $6, $7, null, $8, $9, $10, $11, null)
+         on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set
+           session_id = coalesce(agent_sessions.session_id, excluded.session_id),
+           agent_id = coalesce(agent_sessions.agent_id, excluded.agent_id),
+           current_tool = case when $12 in ('tool_start') then excluded.current_tool when $12 in ('tool_end', 'run_end', 'message') then null else agent_sessions.current_tool end,
+           current_summary = case when $12 = 'tool_start' then excluded.current_summary when $12 in ('tool_end', 'run_end') then null else agent_sessions.current_summary end,
+           last_message = coalesce(excluded.last_message, agent_sessions.last_message),
+           last_activity_at = greatest(agent_sessions.last_activity_at, excluded.last_activity_at),
+           ended_at = case when $12 = 'despawn' then excluded.last_activity_at else agent_sessions.ended_at end,
+           updated_at = now()`,
+        [
+          orgId, gatewayId, event.sessionKey, event.sessionId ?? null, agent?.id ?? null, event.agentId,
+          /:subagent:/.test(event.sessionKey) ? "subagent" : "other",
+          tool, event.kind === "tool_start" ? (event.summary ?? null) : null,
+          event.kind === "message" ? (event.text ?? null) : null, at, event.kind,
+        ],
+      );
+      if (event.kind === "spawn" && event.child?.sessionKey) {
+        await manager.query(
+          `insert into agent_sessions (org_id, gateway_id, session_key, agent_id, external_agent_id, type, parent_session_key, label, last_activity_at)
+           values ($1, $2, $3, null, $4, 'subagent', $5, $6, $7)
+           on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set parent_session_key = excluded.parent_session_key, type = 'subagent'`,
+          [orgId, gatewayId, event.child.sessionKey, event.child.agentId ?? event.agentId, event.sessionKey, event.child.label ?? event.child.task ?? null, at],
+        );
+      }
+      await recordActivity(manager, {
+        orgId,
+        type: `agent.${event.kind}`,
+        message: describe(event, agent?.name ?? event.agentId),
+        actor: { type: "agent", id: agent?.id ?? null, name: agent?.name ?? event.agentId },
+        agentId: agent?.id ?? null,
+        at,
+        data: {
+          sessionKey: event.sessionKey,
+          kind: event.kind,
+          ...(event.tool ? { tool: event.tool } : {}),
+          ...(event.summary ? { summary: event.summary } : {}),
+          ...(event.text ? { text: event.text } : {}),
+          ...(event.child ? { child: event.child } : {}),
+          ...(event.isError ? { isError: true } : {}),
+          source: event.source,
+        },
+      });
+    }
+    await publish(manager, { orgId, type: "sessions.changed", topics: ["sessions", "office"], data: { count: events.length } });
+  });
+}
+
+/** A sub-agent whose session is gone from the gateway's list has ended. */
+export async function endMissingSubagents({ orgId, gatewayId, liveKeys }: { orgId: string; gatewayId: string; liveKeys: string[] }) {
+  await db().query(
+    `update agent_sessions set ended_at = now(), updated_at = now()
+      where org_id = $1 and gateway_id = $2 and type = 'subagent' and ended_at is null and not (session_key = any($3::text[]))`,
+    [orgId, gatewayId, liveKeys],
+  );
+}
