@@ -74,6 +74,8 @@ export interface ActivityFilter {
   taskId?: string;
   agentId?: string;
   actorType?: ActorType;
+  /** agent activity of one session */
+  sessionKey?: string;
 }
 
 export async function listActivity(filter: ActivityFilter): Promise<ActivityEvent[]> {
@@ -94,6 +96,7 @@ export async function listActivity(filter: ActivityFilter): Promise<ActivityEven
   if (filter.taskId) query.andWhere("e.task_id = :taskId", { taskId: filter.taskId });
   if (filter.agentId) query.andWhere("e.agent_id = :agentId", { agentId: filter.agentId });
   if (filter.actorType) query.andWhere("e.actor_type = :actorType", { actorType: filter.actorType });
+  if (filter.sessionKey) query.andWhere("e.data->>'sessionKey' = :sessionKey", { sessionKey: filter.sessionKey });
   return query.getMany();
 }
 

@@ -12,7 +12,7 @@ export const KEEP_ALIVE_MS = 15_000;
 /** The events that end a stream: the session signed out, the token revoked, the member removed. */
 export const END_EVENTS = new Set(["session.ended", "token.revoked", "membership.ended"]);
 
-const STATIC_TOPICS = new Set(["activity", "agents", "tasks", "alerts", "office", "gateways"]);
+const STATIC_TOPICS = new Set(["activity", "agents", "tasks", "alerts", "office", "gateways", "sessions"]);
 
 export interface StreamAuth {
   orgId: string;

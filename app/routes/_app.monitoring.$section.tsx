@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { requireOrg } from "~/auth/guards.server";
 import { ComingSoon } from "~/components/coming-soon";
 import { notFound } from "~/lib/http.server";
@@ -9,11 +10,6 @@ const SECTIONS = {
     title: "Costs",
     summary: "What your agents cost: today, this month, all time and a projection for the month.",
     features: ["Per-model and per-agent breakdowns for 7 days, 30 days and all time", "A daily trend chart and a token table (input, output, cache)"],
-  },
-  sessions: {
-    title: "Sessions",
-    summary: "Every live agent session and its sub-agents.",
-    features: ["Agent, model, type, context use, tokens and cost per session", "The sub-agent tree and a live view of each session's messages"],
   },
   crons: {
     title: "Crons",
@@ -48,13 +44,7 @@ export default function MonitoringPage() {
   const page = SECTIONS[section];
   return (
     <>
-      <nav className="mb-4 flex flex-wrap gap-2 text-sm" aria-label="Monitoring">
-        {Object.entries(SECTIONS).map(([key, value]) => (
-          <Link key={key} to={`/monitoring/${key}`} className={`rounded-md px-3 py-1 ${key === section ? "bg-accent/15 text-fg" : "text-muted hover:text-fg"}`}>
-            {value.title}
-          </Link>
-        ))}
-      </nav>
+      <MonitoringNav />
       <ComingSoon title={page.title} summary={page.summary} features={[...page.features]} needs="Monitoring needs a connected OpenClaw gateway (Gateways)." />
     </>
   );

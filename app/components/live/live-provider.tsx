@@ -24,6 +24,7 @@ const EVENTS = [
   "gateway.deleted",
   "gateway.status",
   "gateway.polled",
+  "sessions.changed",
 ];
 const END_EVENTS = ["session.ended", "token.revoked", "membership.ended"];
 

@@ -1,0 +1,51 @@
+const TYPE_STYLES: Record<string, { label: string; className: string }> = {
+  main: { label: "main", className: "border-accent/50 bg-accent/10 text-accent" },
+  dm: { label: "DM", className: "border-ok/40 bg-ok/10 text-ok" },
+  group: { label: "group", className: "border-warn/40 bg-warn/10 text-warn" },
+  cron: { label: "cron", className: "border-fuchsia-400/40 bg-fuchsia-400/10 text-fuchsia-300" },
+  subagent: { label: "sub-agent", className: "border-sky-400/40 bg-sky-400/10 text-sky-300" },
+  other: { label: "session", className: "border-border bg-panel-2 text-muted" },
+};
+
+export function SessionTypeBadge({ type }: { type: string }) {
+  const style = TYPE_STYLES[type] ?? TYPE_STYLES.other!;
+  return (
+    <span data-session-type={type} className={`inline-flex items-center rounded-full border px-2 py-0.5 text-[11px] font-medium ${style.className}`}>
+      {style.label}
+    </span>
+  );
+}
+
+export function ContextBar({ percent }: { percent: number | null }) {
+  if (percent === null) return <span className="text-xs text-muted">—</span>;
+  const color = percent >= 90 ? "bg-danger" : percent >= 70 ? "bg-warn" : "bg-ok";
+  return (
+    <span className="flex items-center gap-2" title={`${percent}% of the context window`}>
+      <span className="h-1.5 w-20 overflow-hidden rounded-full bg-panel-2">
+        <span className={`block h-full rounded-full ${color}`} style={{ width: `${Math.max(2, percent)}%` }} />
+      </span>
+      <span className="text-xs tabular-nums text-muted">{percent}%</span>
+    </span>
+  );
+}
+
+export function formatTokens(value: number | null) {
+  if (value === null) return "—";
+  if (value >= 1_000_000) return `${(value / 1_000_000).toFixed(1)}M`;
+  if (value >= 1_000) return `${(value / 1_000).toFixed(1)}k`;
+  return String(value);
+}
+
+export function formatCost(value: number | null) {
+  if (value === null) return "—";
+  return value < 0.01 && value > 0 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+}
+
+export function ago(at: number | null, now: number) {
+  if (!at) return "—";
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.round(seconds / 3600)}h ago`;
+  return new Date(at).toLocaleDateString();
+}

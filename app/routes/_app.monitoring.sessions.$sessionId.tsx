@@ -1,0 +1,166 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import type { LiveHandle } from "~/components/live/live-provider";
+import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
+import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens } from "~/components/monitoring/session-badges";
+import { Card } from "~/components/ui/layout";
+import { isUuid, notFound } from "~/lib/http.server";
+import { listActivity } from "~/models/activity.server";
+import { getAgentSession, listAgentSessions } from "~/models/agent-session.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org } = await requireOrg(request);
+  if (!isUuid(params.sessionId)) notFound("That session does not exist.");
+  const session = await getAgentSession({ orgId: org.id, id: params.sessionId });
+  if (!session) notFound("That session does not exist in this organization.");
+  const [activity, all] = await Promise.all([
+    listActivity({ orgId: org.id, sessionKey: session.sessionKey, limit: 100 }),
+    listAgentSessions(org.id),
+  ]);
+  return {
+    session,
+    parent: all.find((s) => s.sessionKey === session.parentSessionKey && s.gatewayId === session.gatewayId) ?? null,
+    children: all.filter((s) => s.parentSessionKey === session.sessionKey && s.gatewayId === session.gatewayId),
+    activity: activity.reverse().map((e) => ({
+      id: String(e.id),
+      kind: (e.data.kind as string | undefined) ?? e.type,
+      message: e.message,
+      text: (e.data.text as string | undefined) ?? null,
+      tool: (e.data.tool as string | undefined) ?? null,
+      summary: (e.data.summary as string | undefined) ?? null,
+      isError: e.data.isError === true,
+      at: e.createdAt.getTime(),
+    })),
+    now: Date.now(),
+  };
+}
+
+export const handle: LiveHandle = {
+  liveTopics: (data) => {
+    const session = (data as { session?: { agentId: string | null } } | undefined)?.session;
+    return session ? ["sessions", ...(session.agentId ? [`agent:${session.agentId}`] : [])] : [];
+  },
+};
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.session.label ?? "Session"} · Mission Control` }];
+
+const KIND_STYLE: Record<string, string> = {
+  message: "border-accent/40",
+  user_message: "border-ok/40",
+  tool_start: "border-warn/40",
+  tool_end: "border-warn/20",
+  run_start: "border-border",
+  run_end: "border-border",
+  error: "border-danger/60",
+  spawn: "border-sky-400/50",
+  despawn: "border-sky-400/30",
+};
+
+export default function SessionPage() {
+  const { session, parent, children, activity, now } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <MonitoringNav />
+      <p className="text-sm">
+        <Link to="/monitoring/sessions" className="text-accent">
+          Sessions
+        </Link>
+        {parent ? (
+          <>
+            {" "}
+            /{" "}
+            <Link to={`/monitoring/sessions/${parent.id}`} className="text-accent">
+              {parent.label ?? parent.sessionKey}
+            </Link>
+          </>
+        ) : null}
+      </p>
+      <div className="mt-1 flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold tracking-tight">{session.label ?? session.sessionKey.replace(/^agent:[^:]+:/, "")}</h1>
+        <SessionTypeBadge type={session.type} />
+        {session.endedAt ? <span className="text-sm text-muted">ended {ago(session.endedAt, now)}</span> : null}
+      </div>
+      <p className="mt-1 font-mono text-xs text-muted">{session.sessionKey}</p>
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-[1fr_300px]">
+        <Card title="Recent messages and tool calls">
+          {activity.length === 0 ? (
+            <p className="text-sm text-muted">Nothing recorded for this session yet; new activity appears here live.</p>
+          ) : (
+            <ol className="space-y-2" data-testid="session-activity">
+              {activity.map((item) => (
+                <li key={item.id} data-kind={item.kind} className={`rounded-md border-l-2 bg-panel-2/50 px-3 py-2 text-sm ${KIND_STYLE[item.kind] ?? "border-border"}`}>
+                  <div className="flex items-baseline justify-between gap-3">
+                    <span className={item.isError ? "text-danger" : ""}>
+                      {item.kind === "message" || item.kind === "user_message" ? (
+                        <span className="whitespace-pre-wrap">{item.message}</span>
+                      ) : (
+                        item.message
+                      )}
+                    </span>
+                    <time className="shrink-0 text-xs text-muted" dateTime={new Date(item.at).toISOString()}>
+                      {new Date(item.at).toLocaleTimeString()}
+                    </time>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          )}
+        </Card>
+        <div className="space-y-4">
+          <Card title="Session">
+            <dl className="space-y-2 text-sm">
+              <div className="flex justify-between gap-2">
+                <dt className="text-muted">Agent</dt>
+                <dd>{session.agentName ?? session.externalAgentId}</dd>
+              </div>
+              <div className="flex justify-between gap-2">
+                <dt className="text-muted">Model</dt>
+                <dd className="font-mono text-xs">{session.model ?? "—"}</dd>
+              </div>
+              <div className="flex justify-between gap-2">
+                <dt className="text-muted">Context</dt>
+                <dd>
+                  <ContextBar percent={session.contextPercent} />
+                </dd>
+              </div>
+              <div className="flex justify-between gap-2">
+                <dt className="text-muted">Tokens</dt>
+                <dd className="tabular-nums">
+                  {formatTokens(session.totalTokens)} ({formatTokens(session.inputTokens)} in / {formatTokens(session.outputTokens)} out)
+                </dd>
+              </div>
+              <div className="flex justify-between gap-2">
+                <dt className="text-muted">Cost</dt>
+                <dd className="tabular-nums">{formatCost(session.costUsd)}</dd>
+              </div>
+              <div className="flex justify-between gap-2">
+                <dt className="text-muted">Last activity</dt>
+                <dd>{ago(session.lastActivityAt, now)}</dd>
+              </div>
+            </dl>
+          </Card>
+          <Card title={`Sub-agents (${children.length})`}>
+            {children.length === 0 ? (
+              <p className="text-sm text-muted">None.</p>
+            ) : (
+              <ul className="space-y-1 text-sm">
+                {children.map((child) => (
+                  <li key={child.id} className="flex justify-between gap-2">
+                    <Link to={`/monitoring/sessions/${child.id}`} className="truncate hover:text-accent">
+                      {child.label ?? child.sessionKey}
+                    </Link>
+                    <span className="text-xs text-muted">{child.endedAt ? "ended" : "running"}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}
+
+export { ErrorBoundary } from "~/components/route-error";

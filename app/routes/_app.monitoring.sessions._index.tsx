@@ -1,0 +1,135 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireOrg } from "~/auth/guards.server";
+import type { LiveHandle } from "~/components/live/live-provider";
+import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
+import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens } from "~/components/monitoring/session-badges";
+import { EmptyState, PageHeader } from "~/components/ui/layout";
+import { listAgentSessions, type AgentSessionView } from "~/models/agent-session.server";
+import { listGateways } from "~/models/gateway.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { org } = await requireOrg(request);
+  const showEnded = new URL(request.url).searchParams.get("ended") === "1";
+  const [sessions, gateways] = await Promise.all([listAgentSessions(org.id, { includeEnded: showEnded }), listGateways(org.id)]);
+  return { sessions, showEnded, hasGateway: gateways.length > 0, now: Date.now() };
+}
+
+export const handle: LiveHandle = { liveTopics: () => ["sessions", "agents"] };
+
+export const meta: MetaFunction = () => [{ title: "Sessions · Mission Control" }];
+
+/** Parents first, each followed by its sub-agents (indented), newest activity first. */
+function asTree(sessions: AgentSessionView[]) {
+  const byKey = new Map(sessions.map((s) => [s.sessionKey, s]));
+  const children = new Map<string, AgentSessionView[]>();
+  const roots: AgentSessionView[] = [];
+  for (const session of sessions) {
+    if (session.parentSessionKey && byKey.has(session.parentSessionKey)) {
+      children.set(session.parentSessionKey, [...(children.get(session.parentSessionKey) ?? []), session]);
+    } else roots.push(session);
+  }
+  const rows: Array<{ session: AgentSessionView; depth: number }> = [];
+  const walk = (session: AgentSessionView, depth: number) => {
+    rows.push({ session, depth });
+    for (const child of children.get(session.sessionKey) ?? []) walk(child, depth + 1);
+  };
+  for (const root of roots) walk(root, 0);
+  return rows;
+}
+
+export default function SessionsPage() {
+  const { sessions, showEnded, hasGateway, now } = useLoaderData<typeof loader>();
+  const rows = asTree(sessions);
+  return (
+    <>
+      <MonitoringNav />
+      <PageHeader
+        title="Sessions"
+        description="Every agent session your gateways report, with its sub-agents beneath it. Updates live."
+        actions={
+          <Form method="get" className="flex items-center gap-2 text-sm">
+            <label className="flex items-center gap-2">
+              <input type="checkbox" name="ended" value="1" defaultChecked={showEnded} onChange={(e) => e.currentTarget.form?.requestSubmit()} />
+              Show ended sub-agents
+            </label>
+            <noscript>
+              <button className="rounded border border-border px-2 py-1 text-xs">Apply</button>
+            </noscript>
+          </Form>
+        }
+      />
+      {rows.length === 0 ? (
+        <EmptyState title="No sessions yet">
+          {hasGateway ? (
+            "Sessions appear as soon as an agent on a connected gateway starts talking."
+          ) : (
+            <>
+              Connect an OpenClaw gateway under <Link to="/gateways" className="text-accent">Gateways</Link> to see its sessions here.
+            </>
+          )}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-border">
+          <table className="w-full min-w-[860px] text-sm">
+            <thead className="bg-panel text-left text-xs uppercase tracking-wide text-muted">
+              <tr>
+                <th className="px-3 py-2">Session</th>
+                <th className="px-3 py-2">Agent</th>
+                <th className="px-3 py-2">Model</th>
+                <th className="px-3 py-2">Context</th>
+                <th className="px-3 py-2 text-right">Tokens</th>
+                <th className="px-3 py-2 text-right">Cost</th>
+                <th className="px-3 py-2">Now</th>
+                <th className="px-3 py-2 text-right">Last activity</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(({ session, depth }) => (
+                <tr key={session.id} data-testid="session-row" data-session-key={session.sessionKey} className="border-t border-border align-top hover:bg-panel/60">
+                  <td className="px-3 py-2">
+                    <div className="flex items-center gap-2" style={{ paddingLeft: depth * 18 }}>
+                      {depth > 0 ? <span aria-hidden className="text-muted">└</span> : null}
+                      <SessionTypeBadge type={session.type} />
+                      <Link to={`/monitoring/sessions/${session.id}`} className="max-w-[16rem] truncate font-medium hover:text-accent" title={session.sessionKey}>
+                        {session.label ?? session.sessionKey.replace(/^agent:[^:]+:/, "")}
+                      </Link>
+                      {session.endedAt ? <span className="text-xs text-muted">(ended)</span> : null}
+                    </div>
+                  </td>
+                  <td className="px-3 py-2">
+                    <span className="flex items-center gap-1.5">
+                      <span className="h-2.5 w-2.5 rounded-full" style={{ background: session.agentColor ?? "#64748b" }} />
+                      {session.agentName ?? session.externalAgentId}
+                    </span>
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs text-muted">{session.model ?? "—"}</td>
+                  <td className="px-3 py-2">
+                    <ContextBar percent={session.contextPercent} />
+                  </td>
+                  <td className="px-3 py-2 text-right tabular-nums">{formatTokens(session.totalTokens)}</td>
+                  <td className="px-3 py-2 text-right tabular-nums">{formatCost(session.costUsd)}</td>
+                  <td className="max-w-[18rem] px-3 py-2 text-xs">
+                    {session.currentTool ? (
+                      <span className="text-warn">
+                        {session.currentTool}
+                        {session.currentSummary ? `: ${session.currentSummary}` : ""}
+                      </span>
+                    ) : session.lastMessage ? (
+                      <span className="line-clamp-2 text-muted">{session.lastMessage}</span>
+                    ) : (
+                      <span className="text-muted">idle</span>
+                    )}
+                  </td>
+                  <td className="px-3 py-2 text-right text-xs text-muted">{ago(session.lastActivityAt, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+export { ErrorBoundary } from "~/components/route-error";
