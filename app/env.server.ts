@@ -28,6 +28,10 @@ const EnvSchema = z.object({
   /** overrides the gateway's tick interval (tests: detect a dead link quickly) */
   MC_GATEWAY_TICK_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   MC_GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
+  // a legacy OpenClaw state dir (gateways up to 2026.7) whose agents/<id>/sessions/<id>.jsonl files are tailed
+  OPENCLAW_STATE_DIR: z.string().min(1).optional(),
+  /** which organization those transcripts belong to (slug or id); default: the first one */
+  OPENCLAW_STATE_ORG: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -2,6 +2,7 @@ import { startJobs, stopJobs, jobsRunning } from "../jobs/boss.server";
 import { startHub, stopHub, getHub } from "./realtime/hub.server";
 import { startGatewayRuntime, stopGatewayRuntime } from "./ingest/gateway-runtime.server";
 import { getBoss } from "../jobs/boss.server";
+import { startTranscriptIngest, stopTranscriptIngest } from "./ingest/transcripts.server";
 import { closeDatabase, initDatabase, db } from "./db/data-source.server";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.server";
 import { getEnv } from "./env.server";
@@ -45,6 +46,7 @@ async function boot() {
       reconcileMs: env.MC_GATEWAY_RECONCILE_MS,
       connection: { tickIntervalMs: env.MC_GATEWAY_TICK_MS, requestTimeoutMs: env.MC_GATEWAY_REQUEST_TIMEOUT_MS },
     });
+    if (env.OPENCLAW_STATE_DIR) await startTranscriptIngest({ databaseUrl: url, stateDir: env.OPENCLAW_STATE_DIR, org: env.OPENCLAW_STATE_ORG });
   }
 }
 
@@ -54,6 +56,7 @@ export function startServices(): Promise<void> {
 }
 
 export async function stopServices() {
+  await stopTranscriptIngest().catch((error) => log.error("stopping the transcript tailer failed", { error: String(error) }));
   await stopGatewayRuntime().catch((error) => log.error("stopping the gateway connections failed", { error: String(error) }));
   await stopHub().catch((error) => log.error("stopping the realtime hub failed", { error: String(error) }));
   await stopJobs().catch((error) => log.error("stopping jobs failed", { error: String(error) }));

@@ -194,7 +194,8 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
           event.kind === "message" ? (event.text ?? null) : null, at, event.kind,
         ],
       );
-      if (event.kind === "spawn" && event.child?.sessionKey) {
+      // The child's key is known only from the sessions_spawn result (its tool_end).
+      if ((event.kind === "tool_end" || event.kind === "spawn") && event.child?.sessionKey) {
         await manager.query(
           `insert into agent_sessions (org_id, gateway_id, session_key, agent_id, external_agent_id, type, parent_session_key, label, last_activity_at)
            values ($1, $2, $3, null, $4, 'subagent', $5, $6, $7)

@@ -9,7 +9,7 @@ export function nextLiveEvent(predicate: (event: LiveEvent) => boolean, timeoutM
     }, timeoutMs);
     const unsubscribe = getHub().subscribe({
       orgId: "*",
-      topics: new Set(["gateways", "agents", "activity", "tasks"]),
+      topics: new Set(["gateways", "agents", "activity", "tasks", "sessions", "office"]),
       deliver: (event) => {
         if (!predicate(event)) return;
         clearTimeout(timer);

@@ -1,0 +1,131 @@
+import pg from "pg";
+import { db } from "~/db/data-source.server";
+import { log } from "~/lib/log.server";
+import { recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
+import { sessionFacts, type SessionFacts } from "./session-row";
+import { TranscriptTailer, type OffsetState, type OffsetStore } from "./transcript-tailer.server";
+
+/*
+ * F6: the legacy source. Gateways up to 2026.7 write transcripts into their state directory; with
+ * OPENCLAW_STATE_DIR set, one process (advisory lock) tails them into the same activity stream and
+ * sessions table the gateway events feed. Offsets live in PostgreSQL, so a restart or a takeover by
+ * another process neither replays nor loses records.
+ */
+
+const LOCK = [4243, 1] as const;
+
+export class PgOffsetStore implements OffsetStore {
+  async get(file: string) {
+    const rows: Array<{ byte_offset: string; inode: string; size: string }> = await db().query(
+      "select byte_offset, inode, size from transcript_offsets where file = $1",
+      [file],
+    );
+    const row = rows[0];
+    return row ? { offset: Number(row.byte_offset), inode: Number(row.inode), size: Number(row.size) } : null;
+  }
+
+  async set(file: string, state: OffsetState) {
+    await db().query(
+      `insert into transcript_offsets (file, byte_offset, inode, size, updated_at) values ($1, $2, $3, $4, now())
+       on conflict (file) do update set byte_offset = excluded.byte_offset, inode = excluded.inode, size = excluded.size, updated_at = now()`,
+      [file, state.offset, state.inode, state.size],
+    );
+  }
+}
+
+async function resolveOrg(hint: string | undefined): Promise<string | null> {
+  const rows: Array<{ id: string }> = hint
+    ? await db().query("select id from organizations where id::text = $1 or slug = $1", [hint])
+    : await db().query("select id from organizations order by created_at limit 1");
+  return rows[0]?.id ?? null;
+}
+
+export class TranscriptIngest {
+  private lockClient: pg.Client | undefined;
+  private tailer: TranscriptTailer | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: { databaseUrl: string; stateDir: string; org?: string; retryMs?: number }) {}
+
+  get running() {
+    return this.tailer !== undefined;
+  }
+
+  async start() {
+    await this.tryStart();
+    if (!this.tailer && !this.stopped) {
+      this.timer = setInterval(() => void this.tryStart(), this.options.retryMs ?? 5_000);
+      this.timer.unref();
+    }
+  }
+
+  private async tryStart() {
+    if (this.tailer || this.stopped) return;
+    const orgId = await resolveOrg(this.options.org);
+    if (!orgId) return; // no organization yet (first run): try again later
+    if (!this.lockClient) {
+      this.lockClient = new pg.Client({ connectionString: this.options.databaseUrl, application_name: "mission-control-transcripts" });
+      this.lockClient.on("error", () => void this.lost());
+      await this.lockClient.connect();
+    }
+    const { rows } = await this.lockClient.query("select pg_try_advisory_lock($1, $2) as locked", [...LOCK]);
+    if (!rows[0]?.locked) return;
+    clearInterval(this.timer);
+    const tailer = new TranscriptTailer({
+      stateDir: this.options.stateDir,
+      offsets: new PgOffsetStore(),
+      onEvents: (events) => recordAgentActivity({ orgId, gatewayId: null, events }),
+      onSessions: (_agentId, rows) => {
+        const sessions = Object.entries(rows)
+          .map(([key, row]) => sessionFacts(row as Record<string, unknown>, {}, key))
+          .filter((facts): facts is SessionFacts => facts !== null);
+        void upsertSessionRows({ orgId, gatewayId: null, sessions }).catch((error) => log.warn("could not store sessions.json rows", { error: String(error) }));
+      },
+      onWarning: (message, details) => log.warn(`transcripts: ${message}`, details as Record<string, unknown> | undefined),
+    });
+    await tailer.start();
+    this.tailer = tailer;
+    log.info("tailing legacy transcripts", { stateDir: this.options.stateDir });
+  }
+
+  private async lost() {
+    log.warn("lost the transcript lock connection; stopping the tailer (another process may take over)");
+    const tailer = this.tailer;
+    this.tailer = undefined;
+    this.lockClient = undefined;
+    await tailer?.close().catch(() => {});
+    if (!this.stopped) {
+      this.timer = setInterval(() => void this.tryStart().catch(() => {}), this.options.retryMs ?? 5_000);
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves once everything written so far is read, recorded and its offset saved. */
+  async flush() {
+    await this.tailer?.flush();
+  }
+
+  async stop() {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.tailer?.close().catch(() => {});
+    this.tailer = undefined;
+    await this.lockClient?.end().catch(() => {});
+    this.lockClient = undefined;
+  }
+}
+
+let current: TranscriptIngest | undefined;
+
+export async function startTranscriptIngest(options: ConstructorParameters<typeof TranscriptIngest>[0]) {
+  current ??= new TranscriptIngest(options);
+  await current.start();
+  return current;
+}
+
+export async function stopTranscriptIngest() {
+  const ingest = current;
+  current = undefined;
+  await ingest?.stop();
+}
