@@ -135,8 +135,8 @@ export class TranscriptTailer {
     // chokidar drops a file's change event that comes within 5 ms of the previous one and sends no
     // trailing one, so the last append of a burst would wait for the next write; its raw fs events
     // are not throttled, so they wake the reader of a file we already know.
-    watcher.on("raw", (event: string, name: string, details?: { watchedPath?: string }) => {
-      const watched = details?.watchedPath;
+    watcher.on("raw", (event: string, name: string, details: unknown) => {
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
       if (event !== "change" || !watched || !name) return;
       const file = path.basename(watched) === name ? path.resolve(watched) : path.resolve(watched, name);
       if (this.files.has(file)) void this.schedule(file, false);
