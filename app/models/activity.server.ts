@@ -22,6 +22,8 @@ export interface RecordActivityInput {
   data?: Record<string, unknown>;
   /** when it happened, if not now (agent activity carries the record's own time) */
   at?: Date;
+  /** more stream topics for `event.new` (agent activity also goes to "sessions" and "office") */
+  topics?: string[];
 }
 
 /**
@@ -55,7 +57,7 @@ export async function recordActivity(manager: EntityManager, input: RecordActivi
   } else {
     saved = await repo.save(row);
   }
-  const topics = ["activity"];
+  const topics = ["activity", ...(input.topics ?? [])];
   if (saved.agentId) topics.push(`agent:${saved.agentId}`);
   await publish(manager, { orgId: saved.orgId, type: "event.new", topics, data: { event: toApiEvent(saved) } });
   return saved;

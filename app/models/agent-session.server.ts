@@ -87,7 +87,23 @@ export async function getAgentSession({ orgId, id }: { orgId: string; id: string
   return rows[0] ? rowToView(rows[0]) : null;
 }
 
+/*
+ * Agent activity arrives many times a second for the same few agents: remember who they are for a
+ * few seconds rather than asking the database on every record.
+ */
+const AGENT_CACHE_MS = 5_000;
+const agentCache = new Map<string, { agent: { id: string; name: string } | null; until: number }>();
+
 async function agentIdFor(manager: EntityManager, orgId: string, gatewayId: string | null, externalId: string): Promise<{ id: string; name: string } | null> {
+  const key = `${orgId}|${gatewayId ?? ""}|${externalId}`;
+  const cached = agentCache.get(key);
+  if (cached && cached.until > Date.now() && cached.agent) return cached.agent;
+  const agent = await lookupAgent(manager, orgId, gatewayId, externalId);
+  agentCache.set(key, { agent, until: Date.now() + AGENT_CACHE_MS });
+  return agent;
+}
+
+async function lookupAgent(manager: EntityManager, orgId: string, gatewayId: string | null, externalId: string): Promise<{ id: string; name: string } | null> {
   const rows: Array<{ id: string; name: string }> = gatewayId
     ? await manager.query("select id, name from agents where org_id = $1 and gateway_id = $2 and external_id = $3", [orgId, gatewayId, externalId])
     : await manager.query("select id, name from agents where org_id = $1 and source = 'gateway' and external_id = $2 limit 1", [orgId, externalId]);
@@ -210,6 +226,7 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
         actor: { type: "agent", id: agent?.id ?? null, name: agent?.name ?? event.agentId },
         agentId: agent?.id ?? null,
         at,
+        topics: ["sessions", "office"],
         data: {
           sessionKey: event.sessionKey,
           kind: event.kind,
@@ -222,7 +239,6 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
         },
       });
     }
-    await publish(manager, { orgId, type: "sessions.changed", topics: ["sessions", "office"], data: { count: events.length } });
   });
 }
 
