@@ -1,0 +1,261 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayConnection, generateDeviceIdentity, type EventFrame } from "~/gateway";
+import { startGateway, type StartedGateway } from "../support/openclaw-harness";
+import { startServer, type StartedServer } from "../support/server";
+import { FrameReader, type Frame } from "../support/sse";
+
+/*
+ * Agent activity end to end: a real OpenClaw gateway (2026.9.6, mock model) runs a turn with a tool
+ * call that another client starts with chat.send; the app, connected to that gateway, normalizes the
+ * gateway's events into agent activity, and an SSE client of the app sees each step as `event.new`
+ * with the record's own time. The mock model calls a tool when the message says
+ * `TOOL:<name> ARGS:<json>` (scripts/openclaw-mock-model.mjs); `ls` runs without approval.
+ */
+const USER = "activity-admin";
+const PASSWORD = "activity-admin-password";
+const SECRET = "contract-activity-secret-key-0123456789";
+const env = { ADMIN_USERNAME: USER, ADMIN_PASSWORD: PASSWORD, MC_GATEWAY_RECONCILE_MS: "500", MC_SECRET_KEY: SECRET };
+const TOOL = "ls";
+const TOOL_ARGS = { path: "." };
+
+let gateway: StartedGateway;
+let server: StartedServer;
+let db: pg.Client;
+let session = "";
+let gatewayId = "";
+let events: FrameReader;
+let operator: GatewayConnection | undefined;
+const controller = new AbortController();
+const figures: Record<string, string> = {};
+
+interface ApiEvent {
+  id: string;
+  type: string;
+  message: string;
+  agentId: string | null;
+  timestamp: number;
+  actor: { type: string; name: string };
+}
+
+async function api(path: string, init: { method?: string; body?: unknown } = {}) {
+  const response = await fetch(server.url + path, {
+    method: init.method ?? "GET",
+    headers: { Authorization: `Bearer ${session}`, ...(init.body ? { "Content-Type": "application/json" } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  return { status: response.status, json: (await response.json()) as any };
+}
+
+const forGateway = (event: string, state?: string) => (frame: Frame) => {
+  if (frame.event !== event || !frame.data) return false;
+  const data = JSON.parse(frame.data);
+  const id = data.gateway?.id ?? data.gatewayId;
+  return id === gatewayId && (state === undefined || data.gateway?.state === state);
+};
+
+interface Received {
+  event: ApiEvent;
+  receivedAt: number;
+  /** the stored row's data: sessionKey, kind, tool, summary, text… (the frame carries the API shape only) */
+  data: Record<string, any>;
+}
+
+/** The turn, run once by the first test; the others read what it saw. */
+const turn = {
+  sessionKey: `agent:main:mc-contract-${randomBytes(6).toString("hex")}`,
+  sentAt: 0,
+  received: [] as Received[],
+  /** what the gateway itself sent the operator client for this session, to compare times with */
+  seen: [] as EventFrame[],
+};
+
+/** The index of each expected type in `received`, each after the previous one (-1 from there on if missing). */
+function inOrder(received: Received[], expected: string[], accept: (r: Received) => boolean = () => true): number[] {
+  const indexes: number[] = [];
+  let from = 0;
+  for (const type of expected) {
+    const index = from === -1 ? -1 : received.findIndex((r, i) => i >= from && r.event.type === type && accept(r));
+    indexes.push(index);
+    from = index === -1 ? -1 : index + 1;
+  }
+  return indexes;
+}
+
+async function until<T>(what: string, read: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  [gateway, server] = await Promise.all([startGateway(), startServer({ env })]);
+  db = new pg.Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  const login = await fetch(server.url + "/api/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: USER, password: PASSWORD }),
+  });
+  expect(login.status).toBe(200);
+  session = ((await login.json()) as { token: string }).token;
+
+  const stream = await fetch(server.url + "/events?topics=activity,sessions,gateways", {
+    headers: { Authorization: `Bearer ${session}` },
+    signal: controller.signal,
+  });
+  expect(stream.status).toBe(200);
+  events = new FrameReader(stream.body!);
+  await events.next((f) => f.event === "ready");
+
+  const created = await api("/api/gateways", { method: "POST", body: { name: "Activity", url: gateway.url, token: gateway.token, pollIntervalSeconds: 30 } });
+  expect(created.status).toBe(201);
+  gatewayId = created.json.gateway.id;
+  await events.next(forGateway("gateway.status", "online"), 30_000);
+
+  // Another operator client (as a person in the gateway's own UI would be) starts the turns.
+  operator = new GatewayConnection({ url: gateway.url, token: gateway.token, identity: generateDeviceIdentity() });
+  operator.start();
+  await operator.waitFor("online", 20_000);
+  await operator.api.sessionsSubscribe({ limit: 10 });
+  operator.onEvent((frame) => {
+    if ((frame.payload as { sessionKey?: string } | undefined)?.sessionKey === turn.sessionKey) turn.seen.push(frame);
+  });
+
+  // The app subscribes to session events just after it goes online; nothing it publishes says when
+  // that is done (its first poll may wait a whole poll interval). A warm-up turn whose reply (only
+  // sent to subscribers, as session.message) reaches the stream shows it is; it also gets the
+  // gateway's first-turn set-up (workspace, context) out of the way of the measured turn.
+  for (let attempt = 1; ; attempt++) {
+    const key = `agent:main:mc-warmup-${randomBytes(4).toString("hex")}`;
+    const received = await runTurn(key, "warm up");
+    if (received.some((r) => r.event.type === "agent.message" && r.data.text === "mock reply: warm up")) break;
+    if (attempt === 3) throw new Error(`the app never recorded a warm-up reply: ${received.map((r) => r.event.type).join(", ")}`);
+  }
+});
+
+/** chat.send from the operator client, then every agent.* event.new of that session until its run_end. */
+async function runTurn(sessionKey: string, message: string, onSent?: (sentAt: number) => void): Promise<Received[]> {
+  const sentAt = Date.now();
+  const sent = await operator!.api.chatSend({ sessionKey, message, idempotencyKey: randomUUID() });
+  expect(sent.status).toBe("started");
+  onSent?.(sentAt);
+  // The frame carries the API event shape (no session key), so which session and tool it is
+  // about is read from the stored row.
+  const received: Received[] = [];
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const frame = await events.next((f) => f.event === "event.new", Math.max(1, deadline - Date.now()));
+    const receivedAt = Date.now();
+    const event = JSON.parse(frame.data!).event as ApiEvent;
+    if (!event.type.startsWith("agent.")) continue;
+    const { rows } = await db.query("select data from activity_events where id = $1", [event.id]);
+    expect(rows).toHaveLength(1);
+    if (rows[0].data.sessionKey !== sessionKey) continue;
+    received.push({ event, receivedAt, data: rows[0].data });
+    if (event.type === "agent.run_end") return received;
+  }
+}
+
+afterAll(async () => {
+  controller.abort();
+  await operator?.close().catch(() => {});
+  await db?.end().catch(() => {});
+  await server?.stop();
+  await gateway?.stop();
+  console.info(`activity contract figures:\n${Object.entries(figures).map(([key, value]) => `  ${key}: ${value}`).join("\n")}`);
+});
+
+function expectOwnTime(r: Received) {
+  expect(r.event.timestamp, `${r.event.type} not before chat.send`).toBeGreaterThanOrEqual(turn.sentAt);
+  expect(r.event.timestamp, `${r.event.type} not after it was received`).toBeLessThanOrEqual(r.receivedAt);
+}
+
+describe("agent activity from a real gateway", () => {
+  it("streams a turn started by another client to an SSE client step by step, at the records' own times", async () => {
+    turn.received = await runTurn(turn.sessionKey, `please list the workspace TOOL:${TOOL} ARGS:${JSON.stringify(TOOL_ARGS)}`, (sentAt) => {
+      turn.sentAt = sentAt;
+    });
+    const { received, sentAt } = turn;
+    figures["agent events of the turn, in stream order"] = received.map((r) => `${r.event.type} "${r.event.message}"`).join(", ");
+    const toolStartAtGateway = turn.seen.find((f) => ["agent", "session.tool"].includes(f.event) && (f.payload as any).stream === "tool" && (f.payload as any).data?.phase === "start");
+    if (toolStartAtGateway) figures["chat.send to the tool start event at the operator client (gateway only)"] = `${(toolStartAtGateway.payload as { ts: number }).ts - sentAt} ms (record time)`;
+
+    const expected = ["agent.user_message", "agent.run_start", "agent.message", "agent.run_end"];
+    const indexes = inOrder(received, expected, (r) => r.event.type !== "agent.message" || r.data.text === `mock done: ${TOOL}`);
+    expect(indexes.every((i) => i >= 0), `${expected.join(", ")} in order, in ${received.map((r) => r.event.type).join(", ")}`).toBe(true);
+    const [userMessage, runStart, reply, runEnd] = indexes.map((i) => received[i]!);
+    figures["chat.send to run_end at the SSE client"] = `${runEnd!.receivedAt - sentAt} ms`;
+
+    expect(userMessage!.data).toMatchObject({ sessionKey: turn.sessionKey, kind: "user_message", source: "gateway" });
+    expect(userMessage!.data.text).toContain(`TOOL:${TOOL}`);
+    expect(runStart!.data).toMatchObject({ kind: "run_start" });
+    expect(reply!.event.message).toBe(`main: mock done: ${TOOL}`);
+    expect(runEnd!.data).toMatchObject({ kind: "run_end" });
+    expect(runEnd!.data.isError).toBeUndefined();
+    for (const r of received) {
+      expect(r.event.actor).toMatchObject({ type: "agent", name: "main" });
+      expect(r.event.agentId).toEqual(expect.any(String));
+      expectOwnTime(r);
+    }
+    // exactly the time the gateway stamped on the record
+    const userRecord = turn.seen.find((f) => f.event === "session.message" && (f.payload as any).message?.role === "user");
+    expect(userMessage!.event.timestamp).toBe((userRecord!.payload as { message: { timestamp: number } }).message.timestamp);
+    const lifecycle = (phase: string) => turn.seen.find((f) => f.event === "agent" && (f.payload as any).stream === "lifecycle" && (f.payload as any).data?.phase === phase);
+    expect(runStart!.event.timestamp).toBe((lifecycle("start")!.payload as any).data.startedAt ?? (lifecycle("start")!.payload as any).ts);
+
+    // The same events through the REST API, with the same times.
+    const listed = await api("/api/events?limit=200");
+    expect(listed.status).toBe(200);
+    const byId = new Map((listed.json.events as ApiEvent[]).map((e) => [e.id, e]));
+    for (const r of received) expect(byId.get(r.event.id), r.event.type).toEqual(r.event);
+
+    // The session on the sessions page (its server-rendered HTML): a DM on the mock model.
+    const row = await until("the session on the sessions page as a DM with its model", async () => {
+      const response = await fetch(`${server.url}/monitoring/sessions`, { headers: { Cookie: `mc_session=${session}` } });
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      const match = new RegExp(`<tr[^>]*data-session-key="${turn.sessionKey}"[^>]*>([\\s\\S]*?)</tr>`).exec(html);
+      return match && match[1]!.includes('data-session-type="dm"') && match[1]!.includes("mock/mock-1") ? match[1]! : undefined;
+    });
+    expect(row).toContain(">DM</span>");
+    expect(row).toContain(">main<"); // the agent
+    const stored = await db.query("select type, model, gateway_id from agent_sessions where session_key = $1", [turn.sessionKey]);
+    expect(stored.rows).toEqual([{ type: "dm", model: "mock/mock-1", gateway_id: gatewayId }]);
+  });
+
+  /*
+   * KNOWN APP BUG (reported, not fixed here): openclaw 2026.9.6 sends the `agent` tool stream only to
+   * the connection that called chat.send; every sessions.subscribe subscriber gets the same payload
+   * as a `session.tool` event instead. The app listens to agent/chat/session.message/sessions.changed
+   * only (app/ingest/gateway-runtime.server.ts, ACTIVITY_EVENTS) and normalizeGatewayEvent
+   * (app/ingest/activity.ts) knows no `session.tool`, so a turn started anywhere but in the app has
+   * no tool_start/tool_end at all. `it.fails` keeps the suite green meanwhile: once the app handles
+   * `session.tool`, this test starts "failing" — then make it a plain `it`.
+   */
+  it.fails("streams the tool call: tool_start with the tool and a summary, then tool_end, between run_start and the reply", () => {
+    const { received, sentAt } = turn;
+    const expected = ["agent.user_message", "agent.run_start", "agent.tool_start", "agent.tool_end", "agent.message", "agent.run_end"];
+    const indexes = inOrder(received, expected, (r) => r.event.type !== "agent.message" || r.data.text === `mock done: ${TOOL}`);
+    expect(indexes.every((i) => i >= 0), `${expected.join(", ")} in order, in ${received.map((r) => r.event.type).join(", ")}`).toBe(true);
+    const toolStart = received[indexes[2]!]!;
+    const toolEnd = received[indexes[3]!]!;
+    figures["chat.send to tool_start at the SSE client"] = `${toolStart.receivedAt - sentAt} ms`;
+    figures["tool_start record time to the SSE client"] = `${toolStart.receivedAt - toolStart.event.timestamp} ms`;
+
+    expect(toolStart.data).toMatchObject({ sessionKey: turn.sessionKey, kind: "tool_start", tool: TOOL, summary: expect.stringMatching(/\S/) });
+    expect(toolStart.event.message).toContain(TOOL);
+    expect(toolEnd.data).toMatchObject({ sessionKey: turn.sessionKey, kind: "tool_end", tool: TOOL });
+    expect(toolEnd.data.isError).toBeUndefined();
+    expectOwnTime(toolStart);
+    expectOwnTime(toolEnd);
+    const tool = (phase: string) => turn.seen.find((f) => ["agent", "session.tool"].includes(f.event) && (f.payload as any).stream === "tool" && (f.payload as any).data?.phase === phase);
+    expect(toolStart.event.timestamp).toBe((tool("start")!.payload as { ts: number }).ts);
+    expect(toolEnd.event.timestamp).toBe((tool("result")!.payload as { ts: number }).ts);
+  });
+});
