@@ -5,26 +5,38 @@ import { log } from "../app/lib/log.server";
  * poll-gateway: one queue per gateway, worked only by the process that owns that gateway's
  * connection (it holds the advisory lock), so a poll always runs where the socket is. The queue's
  * "stately" policy keeps at most one poll waiting and one running: polls never pile up. Each poll
- * schedules the next one `intervalSeconds` later; taking ownership kicks the chain off again.
+ * schedules the next one `intervalSeconds` later; the gateway coming online kicks the chain off.
  */
 export const pollQueueName = (gatewayId: string) => `poll-gateway-${gatewayId}`;
 
 export async function startPolling(
   boss: PgBoss,
-  { gatewayId, intervalSeconds, poll }: { gatewayId: string; intervalSeconds: () => number; poll: () => Promise<void> },
+  {
+    gatewayId,
+    intervalSeconds,
+    poll,
+  }: {
+    gatewayId: string;
+    intervalSeconds: () => number;
+    /** false: the gateway is not online; do not schedule the next poll (coming online restarts the chain) */
+    poll: () => Promise<boolean>;
+  },
 ) {
   const name = pollQueueName(gatewayId);
   await boss.createQueue(name, { name, policy: "stately", retryLimit: 0, expireInSeconds: 120 });
   await boss.work(name, { pollingIntervalSeconds: 0.5 }, async () => {
+    let again = true;
     try {
-      await poll();
+      again = await poll();
     } finally {
-      await boss.send(name, {}, { startAfter: intervalSeconds(), singletonKey: gatewayId }).catch((error) => {
-        log.warn("could not schedule the next poll", { gatewayId, error: String(error) });
-      });
+      if (again) {
+        await boss.send(name, {}, { startAfter: intervalSeconds(), singletonKey: gatewayId }).catch((error) => {
+          log.warn("could not schedule the next poll", { gatewayId, error: String(error) });
+        });
+      }
     }
   });
-  await sendPollNow(boss, gatewayId);
+  // No poll yet: the connection is still being made. It is queued when the gateway comes online.
 }
 
 /** Queues a poll now unless one is already waiting. */

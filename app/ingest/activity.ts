@@ -480,11 +480,14 @@ export function normalizeGatewayEvent(frame: { event: string; payload?: unknown 
     const opts: Required<GatewayNormalizeOptions> = { sessionMessages: options.sessionMessages ?? true, toolEvents: options.toolEvents ?? true };
     const payload = obj(frame?.payload);
     if (WAITING_EVENTS.has(frame.event)) return normalizeWaiting(frame, payload);
-    if (frame.event !== "agent" && frame.event !== "chat" && frame.event !== "session.message" && frame.event !== "sessions.changed") return [];
+    if (frame.event !== "agent" && frame.event !== "session.tool" && frame.event !== "chat" && frame.event !== "session.message" && frame.event !== "sessions.changed") return [];
     const base = gatewayBase(payload);
     if (!base) return [];
     switch (frame.event) {
+      // openclaw 2026.9 sends a run's tool stream as `agent` only to the connection that started the
+      // run; connections that called sessions.subscribe get the same payload as `session.tool`.
       case "agent":
+      case "session.tool":
         return normalizeAgentEvent(payload, base, opts);
       case "sessions.changed":
         return normalizeSessionsChanged(payload, base);

@@ -23,7 +23,7 @@ import { pollGateway } from "./poll.server";
 
 const LOCK_CLASS = 4242;
 /** gateway events that carry agent activity (normalized by app/ingest/activity.ts) */
-const ACTIVITY_EVENTS = ["agent", "chat", "session.message", "sessions.changed"] as const;
+const ACTIVITY_EVENTS = ["agent", "session.tool", "chat", "session.message", "sessions.changed"] as const;
 /** a latency-only change is written at most this often */
 const LATENCY_WRITE_MS = 30_000;
 
@@ -214,19 +214,24 @@ export class GatewayRuntime {
     }
   }
 
-  /** Runs one poll on the owned connection; records why when it cannot. */
-  async pollNow(gatewayId: string) {
+  /**
+   * Runs one poll on the owned connection; records why when it cannot. Returns false when the
+   * gateway is not online: the chain of polls then stops and restarts the moment it comes online,
+   * rather than waiting a whole interval.
+   */
+  async pollNow(gatewayId: string): Promise<boolean> {
     const owned = this.owned.get(gatewayId);
-    if (!owned) return;
+    if (!owned) return false;
     if (owned.connection.status.state !== "online") {
       await recordPollFailure({ gatewayId, message: `Not polled: the gateway is ${owned.connection.status.state}.` });
-      return;
+      return false;
     }
     try {
       await pollGateway(owned.connection, owned.gateway);
     } catch (error) {
       await recordPollFailure({ gatewayId, message: error instanceof Error ? error.message : String(error) });
     }
+    return true;
   }
 
   private async release(id: string, { unlock = true, deleteQueue = false }: { unlock?: boolean; deleteQueue?: boolean } = {}) {

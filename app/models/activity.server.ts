@@ -120,5 +120,9 @@ export function toApiEvent(event: ActivityEvent) {
     taskId: event.taskId,
     timestamp: event.createdAt.getTime(),
     actor: { type: event.actorType, name: event.actorName },
+    // agent activity: which session, and the tool and its summary when there is one
+    ...(typeof event.data.sessionKey === "string"
+      ? { sessionKey: event.data.sessionKey, ...(event.data.tool ? { tool: event.data.tool } : {}), ...(event.data.summary ? { summary: event.data.summary } : {}) }
+      : {}),
   };
 }

@@ -187,6 +187,9 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
   await transaction(async (manager) => {
     const agents = new Map<string, { id: string; name: string } | null>();
     for (const event of events) {
+      // An assistant turn that only calls a tool arrives as a text-less message carrying its usage:
+      // the tool events tell that story, a blank "main:" line would not.
+      if (event.kind === "message" && !event.text?.trim()) continue;
       if (!agents.has(event.agentId)) agents.set(event.agentId, await agentIdFor(manager, orgId, gatewayId, event.agentId));
       const agent = agents.get(event.agentId) ?? null;
       const at = new Date(event.at);

@@ -81,3 +81,18 @@ export async function listDailyUsage(gatewayId: string) {
   );
   return rows.map((row) => ({ day: row.day, totalTokens: Number(row.total_tokens), totalCost: row.total_cost }));
 }
+
+/** Today's cost (the gateways' own usage.cost day, UTC date) and gateway health, for the dashboard. */
+export async function gatewaySummary(orgId: string) {
+  const rows: Array<{ total: number; online: number; cost_today: number | null; has_usage: boolean }> = await db().query(
+    `select count(*)::int as total,
+            count(*) filter (where g.state = 'online')::int as online,
+            (select sum(u.total_cost) from gateway_usage_daily u join gateways x on x.id = u.gateway_id
+              where x.org_id = $1 and u.day = (now() at time zone 'utc')::date) as cost_today,
+            exists (select 1 from gateway_usage_daily u join gateways x on x.id = u.gateway_id where x.org_id = $1) as has_usage
+       from gateways g where g.org_id = $1`,
+    [orgId],
+  );
+  const row = rows[0]!;
+  return { total: row.total, online: row.online, costToday: row.has_usage ? Number(row.cost_today ?? 0) : null };
+}

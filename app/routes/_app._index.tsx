@@ -6,20 +6,27 @@ import { STATUS_LABELS, TASK_STATUSES } from "~/lib/constants";
 import { listActivity } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
 import { countTasksByStatus } from "~/models/task.server";
+import { gatewaySummary } from "~/models/gateway-snapshot.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
-  const [counts, agents, recent] = await Promise.all([countTasksByStatus(org.id), listAgents(org.id), listActivity({ orgId: org.id, limit: 8 })]);
+  const [counts, agents, recent, gateways] = await Promise.all([
+    countTasksByStatus(org.id),
+    listAgents(org.id),
+    listActivity({ orgId: org.id, limit: 8 }),
+    gatewaySummary(org.id),
+  ]);
   return {
     orgName: org.name,
     counts,
     agents: { total: agents.length, online: agents.filter((a) => a.status !== "offline").length, busy: agents.filter((a) => a.status === "busy").length },
     recent: recent.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
+    gateways,
   };
 }
 
-export const handle: LiveHandle = { liveTopics: () => ["activity", "tasks", "agents"] };
+export const handle: LiveHandle = { liveTopics: () => ["activity", "tasks", "agents", "gateways"] };
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Mission Control" }];
 
@@ -35,7 +42,7 @@ function Stat({ label, value, hint, to }: { label: string; value: React.ReactNod
 }
 
 export default function Dashboard() {
-  const { orgName, counts, agents, recent } = useLoaderData<typeof loader>();
+  const { orgName, counts, agents, recent, gateways } = useLoaderData<typeof loader>();
   const open = counts.backlog + counts.todo + counts["in-progress"] + counts.review;
   return (
     <>
@@ -43,8 +50,18 @@ export default function Dashboard() {
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 xl:grid-cols-5">
         <Stat label="Agents online" value={`${agents.online} / ${agents.total}`} hint={`${agents.busy} busy`} to="/agents" />
         <Stat label="Open tasks" value={open} hint={`${counts.done} done`} to="/boards" />
-        <Stat label="Cost today" value={<span className="text-muted">—</span>} hint="Needs a connected gateway (coming soon)" to="/monitoring/costs" />
-        <Stat label="Health" value={<span className="text-muted">—</span>} hint="Host and gateway health (coming soon)" to="/monitoring/system" />
+        <Stat
+          label="Cost today"
+          value={gateways.costToday === null ? <span className="text-muted">—</span> : `$${gateways.costToday.toFixed(gateways.costToday < 1 ? 4 : 2)}`}
+          hint={gateways.costToday === null ? "Appears once a gateway has been polled" : "From the gateways' usage (UTC day)"}
+          to="/gateways"
+        />
+        <Stat
+          label="Gateways"
+          value={gateways.total === 0 ? <span className="text-muted">—</span> : `${gateways.online} / ${gateways.total}`}
+          hint={gateways.total === 0 ? "Add one under Gateways" : gateways.online === gateways.total ? "All online" : `${gateways.total - gateways.online} not online`}
+          to="/gateways"
+        />
         <Stat label="Open alerts" value={<span className="text-muted">—</span>} hint="Alert rules (coming soon)" to="/alerts" />
       </div>
       <div className="mt-6 grid gap-4 lg:grid-cols-2">

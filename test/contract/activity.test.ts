@@ -230,15 +230,11 @@ describe("agent activity from a real gateway", () => {
   });
 
   /*
-   * KNOWN APP BUG (reported, not fixed here): openclaw 2026.9.6 sends the `agent` tool stream only to
-   * the connection that called chat.send; every sessions.subscribe subscriber gets the same payload
-   * as a `session.tool` event instead. The app listens to agent/chat/session.message/sessions.changed
-   * only (app/ingest/gateway-runtime.server.ts, ACTIVITY_EVENTS) and normalizeGatewayEvent
-   * (app/ingest/activity.ts) knows no `session.tool`, so a turn started anywhere but in the app has
-   * no tool_start/tool_end at all. `it.fails` keeps the suite green meanwhile: once the app handles
-   * `session.tool`, this test starts "failing" — then make it a plain `it`.
+   * openclaw 2026.9.6 sends the `agent` tool stream only to the connection that called chat.send;
+   * a sessions.subscribe subscriber (the app) gets the same payload as `session.tool`. This turn is
+   * started by another connection, so it proves the app reads `session.tool`.
    */
-  it.fails("streams the tool call: tool_start with the tool and a summary, then tool_end, between run_start and the reply", () => {
+  it("streams the tool call: tool_start with the tool and a summary, then tool_end, between run_start and the reply", () => {
     const { received, sentAt } = turn;
     const expected = ["agent.user_message", "agent.run_start", "agent.tool_start", "agent.tool_end", "agent.message", "agent.run_end"];
     const indexes = inOrder(received, expected, (r) => r.event.type !== "agent.message" || r.data.text === `mock done: ${TOOL}`);
