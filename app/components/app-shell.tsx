@@ -105,7 +105,7 @@ export function AppShell({ user, org, role, orgs, children }: ShellProps) {
               name="orgId"
               defaultValue={org.id}
               key={org.id}
-              className="max-w-[16rem] rounded-md border border-border bg-panel-2 px-2 py-1 text-sm"
+              className="max-w-[9.5rem] rounded-md border border-border bg-panel-2 px-2 py-1 text-sm sm:max-w-[16rem]"
               onChange={(event) => event.currentTarget.form?.requestSubmit()}
             >
               {orgs.map((o) => (
@@ -126,7 +126,7 @@ export function AppShell({ user, org, role, orgs, children }: ShellProps) {
               {user.displayName} · <span className="capitalize">{role}</span>
             </span>
             <Form method="post" action="/logout">
-              <button type="submit" className="rounded-md border border-border px-2 py-1 text-xs text-muted hover:text-fg">
+              <button type="submit" className="whitespace-nowrap rounded-md border border-border px-2 py-1 text-xs text-muted hover:text-fg">
                 Sign out
               </button>
             </Form>

@@ -70,7 +70,39 @@ export default function SessionsPage() {
           )}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-border">
+        <>
+        <ul className="space-y-2 md:hidden" aria-label="Sessions">
+          {rows.map(({ session, depth }) => (
+            <li key={session.id} data-testid="session-card" className="rounded-lg border border-border bg-panel p-3" style={{ marginLeft: depth * 14 }}>
+              <div className="flex items-center gap-2">
+                <SessionTypeBadge type={session.type} />
+                <Link to={`/monitoring/sessions/${session.id}`} className="truncate font-medium hover:text-accent">
+                  {session.label ?? session.sessionKey.replace(/^agent:[^:]+:/, "")}
+                </Link>
+                <span className="ml-auto shrink-0 text-xs text-muted">{ago(session.lastActivityAt, now)}</span>
+              </div>
+              <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-muted">
+                <span className="flex items-center gap-1.5">
+                  <span className="h-2 w-2 rounded-full" style={{ background: session.agentColor ?? "#64748b" }} />
+                  {session.agentName ?? session.externalAgentId}
+                </span>
+                <span className="font-mono">{session.model ?? "—"}</span>
+                <ContextBar percent={session.contextPercent} />
+                <span>{formatTokens(session.totalTokens)} tokens</span>
+                <span>{formatCost(session.costUsd)}</span>
+              </div>
+              {session.currentTool ? (
+                <p className="mt-1 truncate text-xs text-warn">
+                  {session.currentTool}
+                  {session.currentSummary ? `: ${session.currentSummary}` : ""}
+                </p>
+              ) : session.lastMessage ? (
+                <p className="mt-1 line-clamp-2 text-xs text-muted">{session.lastMessage}</p>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+        <div className="hidden overflow-x-auto rounded-lg border border-border md:block">
           <table className="w-full min-w-[860px] text-sm">
             <thead className="bg-panel text-left text-xs uppercase tracking-wide text-muted">
               <tr>
@@ -103,7 +135,7 @@ export default function SessionsPage() {
                       {session.agentName ?? session.externalAgentId}
                     </span>
                   </td>
-                  <td className="px-3 py-2 font-mono text-xs text-muted">{session.model ?? "—"}</td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs text-muted">{session.model ?? "—"}</td>
                   <td className="px-3 py-2">
                     <ContextBar percent={session.contextPercent} />
                   </td>
@@ -127,6 +159,7 @@ export default function SessionsPage() {
             </tbody>
           </table>
         </div>
+        </>
       )}
     </>
   );
