@@ -14,8 +14,18 @@ import { TranscriptTailer, type OffsetState, type OffsetStore } from "./transcri
 
 const LOCK = [4243, 1] as const;
 
+/**
+ * Offsets in PostgreSQL. A save does not hold up the next read: the newest offset of each file is
+ * written by one write at a time in the background (older ones are skipped), and flush() waits for
+ * them. Records are stored before their offset, so a crash replays at most the last chunk, never loses one.
+ */
 export class PgOffsetStore implements OffsetStore {
+  private latest = new Map<string, OffsetState>();
+  private writing = new Map<string, Promise<void>>();
+
   async get(file: string) {
+    const pending = this.latest.get(file);
+    if (pending) return pending;
     const rows: Array<{ byte_offset: string; inode: string; size: string }> = await db().query(
       "select byte_offset, inode, size from transcript_offsets where file = $1",
       [file],
@@ -25,11 +35,30 @@ export class PgOffsetStore implements OffsetStore {
   }
 
   async set(file: string, state: OffsetState) {
-    await db().query(
-      `insert into transcript_offsets (file, byte_offset, inode, size, updated_at) values ($1, $2, $3, $4, now())
-       on conflict (file) do update set byte_offset = excluded.byte_offset, inode = excluded.inode, size = excluded.size, updated_at = now()`,
-      [file, state.offset, state.inode, state.size],
-    );
+    this.latest.set(file, state);
+    if (!this.writing.has(file)) this.writing.set(file, this.drain(file));
+  }
+
+  private async drain(file: string) {
+    try {
+      for (let state = this.latest.get(file); state; state = this.latest.get(file)) {
+        await db().query(
+          `insert into transcript_offsets (file, byte_offset, inode, size, updated_at) values ($1, $2, $3, $4, now())
+           on conflict (file) do update set byte_offset = excluded.byte_offset, inode = excluded.inode, size = excluded.size, updated_at = now()`,
+          [file, state.offset, state.inode, state.size],
+        );
+        if (this.latest.get(file) === state) this.latest.delete(file);
+      }
+    } catch (error) {
+      log.warn("could not save a transcript offset; it is retried with the next one", { file, error: String(error) });
+    } finally {
+      this.writing.delete(file);
+    }
+  }
+
+  /** Resolves when every offset handed to set() so far is in the database. */
+  async flush() {
+    while (this.writing.size > 0) await Promise.all(this.writing.values());
   }
 }
 
@@ -43,6 +72,7 @@ async function resolveOrg(hint: string | undefined): Promise<string | null> {
 export class TranscriptIngest {
   private lockClient: pg.Client | undefined;
   private tailer: TranscriptTailer | undefined;
+  private readonly offsets = new PgOffsetStore();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -74,7 +104,7 @@ export class TranscriptIngest {
     clearInterval(this.timer);
     const tailer = new TranscriptTailer({
       stateDir: this.options.stateDir,
-      offsets: new PgOffsetStore(),
+      offsets: this.offsets,
       onEvents: (events) => recordAgentActivity({ orgId, gatewayId: null, events }),
       onSessions: (_agentId, rows) => {
         const sessions = Object.entries(rows)
@@ -104,6 +134,7 @@ export class TranscriptIngest {
   /** Resolves once everything written so far is read, recorded and its offset saved. */
   async flush() {
     await this.tailer?.flush();
+    await this.offsets.flush();
   }
 
   async stop() {
@@ -111,6 +142,8 @@ export class TranscriptIngest {
     clearInterval(this.timer);
     await this.tailer?.close().catch(() => {});
     this.tailer = undefined;
+    // the offsets must be saved before the lock goes, or the next owner would replay
+    await this.offsets.flush();
     await this.lockClient?.end().catch(() => {});
     this.lockClient = undefined;
   }
