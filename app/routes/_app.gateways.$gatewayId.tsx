@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
+import { formatAgo } from "~/components/activity/relative-time";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
@@ -92,7 +93,7 @@ export default function GatewayPage() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: GatewaySchema }),
   });
   const advice = gatewayAdvice(gateway.state, gateway.pairing);
-  const seen = (at: number | null) => (at ? `${Math.max(0, Math.round((now - at) / 1000))} s ago` : "never");
+  const seen = (at: number | null) => formatAgo(at, now, "never");
 
   return (
     <div className="mx-auto max-w-5xl space-y-6">

@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
+import { formatAgo } from "~/components/activity/relative-time";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
@@ -29,14 +30,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export const handle: LiveHandle = { liveTopics: () => ["gateways"] };
 
 export const meta: MetaFunction = () => [{ title: "Gateways · Mission Control" }];
-
-function ago(then: number | null, now: number) {
-  if (!then) return "never";
-  const seconds = Math.max(0, Math.round((now - then) / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  return new Date(then).toLocaleString();
-}
 
 export default function GatewaysPage() {
   const { gateways, canManage, now } = useLoaderData<typeof loader>();
@@ -85,11 +78,11 @@ export default function GatewaysPage() {
                     </div>
                     <div>
                       <dt className="text-muted">Last seen</dt>
-                      <dd>{ago(gateway.lastSeenAt, now)}</dd>
+                      <dd>{formatAgo(gateway.lastSeenAt, now, "never")}</dd>
                     </div>
                     <div>
                       <dt className="text-muted">Last poll</dt>
-                      <dd className={gateway.lastPollError ? "text-danger" : ""}>{gateway.lastPollError ? "failed" : ago(gateway.lastPollAt, now)}</dd>
+                      <dd className={gateway.lastPollError ? "text-danger" : ""}>{gateway.lastPollError ? "failed" : formatAgo(gateway.lastPollAt, now, "never")}</dd>
                     </div>
                   </dl>
                   {advice ? <p className="mt-3 rounded-md bg-panel-2 px-3 py-2 text-xs">{advice}</p> : null}

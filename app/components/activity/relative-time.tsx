@@ -19,6 +19,11 @@ export function formatRelative(at: string | number | Date, now: number): string 
   return format.format(Math.round(seconds / 60), "minute");
 }
 
+/** formatRelative for an optional time: `empty` when there is none. */
+export function formatAgo(at: number | null | undefined, now: number, empty = "—"): string {
+  return at ? formatRelative(at, now) : empty;
+}
+
 /**
  * The exact time stays in the tooltip and in `dateTime`. `now` comes from the loader: a clock read
  * during render would differ between server and browser and break hydration.

@@ -41,11 +41,4 @@ export function formatCost(value: number | null) {
   return value < 0.01 && value > 0 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
-export function ago(at: number | null, now: number) {
-  if (!at) return "—";
-  const seconds = Math.max(0, Math.round((now - at) / 1000));
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
-  if (seconds < 86_400) return `${Math.round(seconds / 3600)}h ago`;
-  return new Date(at).toLocaleDateString();
-}
+export { formatAgo as ago } from "~/components/activity/relative-time";
