@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
-import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens } from "~/components/monitoring/session-badges";
+import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens, sessionTitle } from "~/components/monitoring/session-badges";
 import { Card } from "~/components/ui/layout";
 import { isUuid, notFound } from "~/lib/http.server";
 import { listActivity } from "~/models/activity.server";
@@ -77,7 +77,7 @@ export default function SessionPage() {
         ) : null}
       </p>
       <div className="mt-1 flex flex-wrap items-center gap-3">
-        <h1 className="text-2xl font-semibold tracking-tight">{session.label ?? session.sessionKey.replace(/^agent:[^:]+:/, "")}</h1>
+        <h1 className="text-2xl font-semibold tracking-tight">{sessionTitle(session)}</h1>
         <SessionTypeBadge type={session.type} />
         {session.endedAt ? <span className="text-sm text-muted">ended {ago(session.endedAt, now)}</span> : null}
       </div>

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
-import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens } from "~/components/monitoring/session-badges";
+import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, ago, formatCost, formatTokens, sessionTitle } from "~/components/monitoring/session-badges";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { listAgentSessions, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
@@ -77,28 +77,18 @@ export default function SessionsPage() {
               <div className="flex items-center gap-2">
                 <SessionTypeBadge type={session.type} />
                 <Link to={`/monitoring/sessions/${session.id}`} className="truncate font-medium hover:text-accent">
-                  {session.label ?? session.sessionKey.replace(/^agent:[^:]+:/, "")}
+                  {sessionTitle(session)}
                 </Link>
                 <span className="ml-auto shrink-0 text-xs text-muted">{ago(session.lastActivityAt, now)}</span>
               </div>
               <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-muted">
-                <span className="flex items-center gap-1.5">
-                  <span className="h-2 w-2 rounded-full" style={{ background: session.agentColor ?? "#64748b" }} />
-                  {session.agentName ?? session.externalAgentId}
-                </span>
+                <AgentDot name={session.agentName ?? session.externalAgentId} color={session.agentColor} />
                 <span className="font-mono">{session.model ?? "—"}</span>
                 <ContextBar percent={session.contextPercent} />
                 <span>{formatTokens(session.totalTokens)} tokens</span>
                 <span>{formatCost(session.costUsd)}</span>
               </div>
-              {session.currentTool ? (
-                <p className="mt-1 truncate text-xs text-warn">
-                  {session.currentTool}
-                  {session.currentSummary ? `: ${session.currentSummary}` : ""}
-                </p>
-              ) : session.lastMessage ? (
-                <p className="mt-1 line-clamp-2 text-xs text-muted">{session.lastMessage}</p>
-              ) : null}
+              <SessionNow session={session} className="mt-1 text-xs" />
             </li>
           ))}
         </ul>
@@ -124,16 +114,13 @@ export default function SessionsPage() {
                       {depth > 0 ? <span aria-hidden className="text-muted">└</span> : null}
                       <SessionTypeBadge type={session.type} />
                       <Link to={`/monitoring/sessions/${session.id}`} className="max-w-[16rem] truncate font-medium hover:text-accent" title={session.sessionKey}>
-                        {session.label ?? session.sessionKey.replace(/^agent:[^:]+:/, "")}
+                        {sessionTitle(session)}
                       </Link>
                       {session.endedAt ? <span className="text-xs text-muted">(ended)</span> : null}
                     </div>
                   </td>
                   <td className="px-3 py-2">
-                    <span className="flex items-center gap-1.5">
-                      <span className="h-2.5 w-2.5 rounded-full" style={{ background: session.agentColor ?? "#64748b" }} />
-                      {session.agentName ?? session.externalAgentId}
-                    </span>
+                    <AgentDot name={session.agentName ?? session.externalAgentId} color={session.agentColor} />
                   </td>
                   <td className="whitespace-nowrap px-3 py-2 font-mono text-xs text-muted">{session.model ?? "—"}</td>
                   <td className="px-3 py-2">
@@ -142,16 +129,7 @@ export default function SessionsPage() {
                   <td className="px-3 py-2 text-right tabular-nums">{formatTokens(session.totalTokens)}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{formatCost(session.costUsd)}</td>
                   <td className="max-w-[18rem] px-3 py-2 text-xs">
-                    {session.currentTool ? (
-                      <span className="text-warn">
-                        {session.currentTool}
-                        {session.currentSummary ? `: ${session.currentSummary}` : ""}
-                      </span>
-                    ) : session.lastMessage ? (
-                      <span className="line-clamp-2 text-muted">{session.lastMessage}</span>
-                    ) : (
-                      <span className="text-muted">idle</span>
-                    )}
+                    <SessionNow session={session} />
                   </td>
                   <td className="px-3 py-2 text-right text-xs text-muted">{ago(session.lastActivityAt, now)}</td>
                 </tr>

@@ -38,7 +38,36 @@ export function formatTokens(value: number | null) {
 
 export function formatCost(value: number | null) {
   if (value === null) return "—";
-  return value < 0.01 && value > 0 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+  // Sub-dollar costs keep four decimals everywhere, so rows compare at a glance ($0.0080 vs $0.0400).
+  return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
 export { formatAgo as ago } from "~/components/activity/relative-time";
+
+/** A session's name: its label, else its key without the `agent:<id>:` prefix. */
+export function sessionTitle(session: { label: string | null; sessionKey: string }) {
+  return session.label ?? session.sessionKey.replace(/^agent:[^:]+:/, "");
+}
+
+export function AgentDot({ name, color }: { name: string; color: string | null }) {
+  return (
+    <span className="flex items-center gap-1.5">
+      <span className="h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: color ?? "#64748b" }} />
+      {name}
+    </span>
+  );
+}
+
+/** What the session is doing: the tool it runs, else its last message, else idle. */
+export function SessionNow({ session, className = "" }: { session: { currentTool: string | null; currentSummary: string | null; lastMessage: string | null }; className?: string }) {
+  if (session.currentTool) {
+    return (
+      <span className={`block truncate text-warn ${className}`}>
+        {session.currentTool}
+        {session.currentSummary ? `: ${session.currentSummary}` : ""}
+      </span>
+    );
+  }
+  if (session.lastMessage) return <span className={`line-clamp-2 text-muted ${className}`}>{session.lastMessage}</span>;
+  return <span className={`text-muted ${className}`}>idle</span>;
+}
