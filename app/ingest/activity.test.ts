@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { recordedEventsByKind, recordedSession, SAMPLES_DIR } from "~/gateway/testing/samples";
 import {
   normalizeGatewayEvent,
+  normalizeHistoryMessage,
   normalizeTranscriptRecord,
   parseJsonLines,
   summarizeToolArgs,
@@ -434,6 +435,71 @@ describe("normalizeGatewayEvent on shapes the samples lack", () => {
     for (const frame of [{ event: "agent" }, { event: "agent", payload: null }, { event: "chat", payload: "x" }, { event: "session.message", payload: { sessionKey: "agent:a:b" } },
       { event: "agent", payload: { sessionKey: "agent:a:b", stream: "lifecycle", data: { phase: "start" } } }, { event: "sessions.changed", payload: { sessionKey: "nokey" } }]) {
       expect(normalizeGatewayEvent(frame)).toEqual([]);
+    }
+  });
+});
+
+/*
+ * Recorded from a real openclaw 2026.9.6 gateway (scripts/openclaw-gateway.sh, mock model) by a
+ * client that subscribed to sessions: the parent session calls sessions_spawn through Tool Search's
+ * `tool_call` (how 2026.9 offers it by default); the child lists its workspace with `ls` and ends.
+ * Files: test/fixtures/openclaw/subagent-spawn-2026.9.6/ (frames, chat.history of both sessions, rows).
+ */
+describe("a sub-agent spawned through tool_call, as recorded from openclaw 2026.9.6", () => {
+  const dir = path.resolve(__dirname, "../../test/fixtures/openclaw/subagent-spawn-2026.9.6");
+  const frames = parseJsonLines(readFileSync(path.join(dir, "frames.jsonl"), "utf8"), "").records as Array<{ event: string; payload: any }>;
+  const history = JSON.parse(readFileSync(path.join(dir, "chat-history.json"), "utf8")) as { [key: string]: { messages: unknown[] } };
+  const rows = JSON.parse(readFileSync(path.join(dir, "sessions-list.json"), "utf8")) as Array<{ key: string; spawnedBy?: string }>;
+  const child = rows.find((row) => row.spawnedBy)!;
+  const parentKey = child.spawnedBy!;
+  const events = frames.flatMap((frame) => normalizeGatewayEvent(frame));
+  const of = (sessionKey: string) => events.filter((event) => event.sessionKey === sessionKey);
+
+  it("the wrapper call names the tool it runs; the nested call spawns once and its result names the child", () => {
+    const parent = of(parentKey);
+    const wrapper = parent.find((e) => e.kind === "tool_start" && e.tool === "tool_call")!;
+    expect(wrapper.summary).toMatch(/^sessions_spawn: spawn lister/);
+    expect(parent.filter((e) => e.kind === "spawn")).toMatchObject([{ child: { label: "lister", task: expect.stringContaining("TOOL:ls") } }]);
+    const result = parent.find((e) => e.kind === "tool_end" && e.tool === "sessions_spawn")!;
+    expect(result.child).toEqual({ sessionKey: child.key });
+    // the spawn call returned before the child did anything
+    const childStart = of(child.key).find((e) => e.kind === "run_start")!;
+    expect(result.at).toBeLessThan(childStart.at);
+  });
+
+  it("the child's own run is seen, and it despawns only after its run ended", () => {
+    const own = of(child.key);
+    // (in arrival order; the text-less message only carries the tool call's usage and is not stored)
+    const told = own.filter((e) => e.kind !== "despawn" && !(e.kind === "message" && !e.text));
+    expect(kinds(told)).toEqual(["run_start", "user_message", "tool_start", "tool_end", "message", "run_end"]);
+    expect(own.find((e) => e.kind === "tool_start")).toMatchObject({ tool: "ls" });
+    const runEnd = own.find((e) => e.kind === "run_end")!;
+    const despawns = own.filter((e) => e.kind === "despawn");
+    expect(despawns.length).toBeGreaterThanOrEqual(1); // every row after the end says "done"; the store keeps one
+    for (const despawn of despawns) {
+      expect(despawn.at).toBeGreaterThanOrEqual(runEnd.at);
+      expect(despawn).toMatchObject({ isError: false, child: { sessionKey: child.key, label: "lister" } });
+    }
+  });
+
+  it("chat.history gives the same conversation: the wrapper, the nested spawn with its child, the replies", () => {
+    const parent = history[parentKey]!.messages.flatMap((m) => normalizeHistoryMessage(m, { agentId: "main", sessionKey: parentKey }));
+    expect(kinds(parent).slice(0, 7)).toEqual(["user_message", "tool_start", "tool_start", "spawn", "tool_end", "tool_end", "message"]);
+    expect(parent.find((e) => e.kind === "tool_end" && e.tool === "sessions_spawn")!.child).toEqual({ sessionKey: child.key });
+    expect(parent.filter((e) => e.kind === "spawn")).toHaveLength(1);
+    for (const event of parent) expect(event.at).toEqual(expect.any(Number));
+
+    const own = history[child.key]!.messages.flatMap((m) => normalizeHistoryMessage(m, { agentId: "main", sessionKey: child.key }));
+    expect(kinds(own)).toEqual(["user_message", "tool_start", "tool_end", "message"]);
+    expect(own.at(-1)).toMatchObject({ kind: "message", text: "mock done: ls" });
+    // the same ls call as the live tool stream, at the same time
+    const live = of(child.key).find((e) => e.kind === "tool_start")!;
+    expect(own.find((e) => e.kind === "tool_start")).toMatchObject({ tool: "ls", toolCallId: live.toolCallId, summary: live.summary });
+  });
+
+  it("never throws on what chat.history might hold", () => {
+    for (const message of [null, 1, "x", {}, { role: "custom", customType: "openclaw.nested-tool.v1", content: [null, { type: "toolCall" }] }, { role: "assistant", content: [] }]) {
+      expect(() => normalizeHistoryMessage(message, { agentId: "a", sessionKey: "agent:a:b" })).not.toThrow();
     }
   });
 });

@@ -263,9 +263,42 @@ function spawnEvent(base: Base, args: unknown, at: number, toolCallId: string | 
   return make(base, "spawn", at, { tool: "sessions_spawn", toolCallId, summary: summarizeToolArgs("sessions_spawn", a), child });
 }
 
+/**
+ * openclaw's Tool Search (on by default since 2026.9) offers most tools, sessions_spawn among them,
+ * only through `tool_call {id, args}`, where id is the tool's name or catalog id
+ * ("openclaw:core:sessions_spawn"). The gateway then reports the tool it ran as a nested call of its
+ * own (tool events with parentToolCallId; an `openclaw.nested-tool.v1` message), so the wrapper
+ * only says which tool it called: a spawn is taken from the nested call, once.
+ */
+function wrappedTool(name: string, args: unknown): { name: string; args: unknown } | undefined {
+  if (name !== "tool_call") return undefined;
+  const a = parseArgs(args);
+  const id = str(a.id) ?? str(a.name);
+  return id ? { name: id.slice(id.lastIndexOf(":") + 1), args: a.args } : undefined;
+}
+
 function toolStartEvents(base: Base, name: string, toolCallId: string | undefined, args: unknown, at: number): ActivityEvent[] {
-  const start: ActivityEvent = make(base, "tool_start", at, { tool: name, toolCallId, summary: summarizeToolArgs(name, args) });
+  const inner = wrappedTool(name, args);
+  const summary = inner ? oneLine(`${inner.name}: ${summarizeToolArgs(inner.name, inner.args)}`) : summarizeToolArgs(name, args);
+  const start: ActivityEvent = make(base, "tool_start", at, { tool: name, toolCallId, summary });
   return name === "sessions_spawn" ? [start, spawnEvent(base, args, at, toolCallId)] : [start];
+}
+
+const NESTED_TOOL_MESSAGE = "openclaw.nested-tool.v1";
+
+/** The nested call message: a toolCall block and, once it has run, a toolResult block. */
+function normalizeNestedTool(message: Obj, base: Base, at: number): ActivityEvent[] {
+  const events: ActivityEvent[] = [];
+  for (const block of Array.isArray(message.content) ? message.content : []) {
+    if (!isObj(block)) continue;
+    const blockAt = time(block.timestamp) ?? at;
+    if (block.type === "toolCall" && typeof block.name === "string") {
+      events.push(...toolStartEvents(base, block.name, str(block.id), block.arguments, time(block.startedAt) ?? blockAt));
+    } else if (block.type === "toolResult" || block.role === "toolResult") {
+      events.push(toolEndEvent(base, str(block.toolName), str(block.toolCallId), block, block.isError === true, blockAt));
+    }
+  }
+  return events;
 }
 
 function toolEndEvent(base: Base, name: string | undefined, toolCallId: string | undefined, result: Obj, isError: boolean, at: number): ActivityEvent {
@@ -294,6 +327,7 @@ function normalizeMessage(message: Obj, base: Base, fallbackTime: unknown, optio
     if (!options.tools) return [];
     return [toolEndEvent(base, str(message.toolName), str(message.toolCallId), message, message.isError === true, at)];
   }
+  if (role === "custom" && message.customType === NESTED_TOOL_MESSAGE) return options.tools ? normalizeNestedTool(message, base, at) : [];
   if (role !== "assistant") return [];
 
   const parts = messageParts(message.content);
@@ -373,6 +407,29 @@ export function normalizeTranscriptRecord(record: unknown, context: TranscriptCo
   return normalizeMessage(message, base, record.timestamp, { tools: true });
 }
 
+/**
+ * One message of `chat.history` (a transcript message with the gateway's `__openclaw` meta) ->
+ * activity, as a transcript record would give it: tools from its toolCall blocks, tool results and
+ * nested-tool messages.
+ */
+export function normalizeHistoryMessage(message: unknown, context: { agentId: string; sessionKey: string; sessionId?: string }): ActivityEvent[] {
+  try {
+    if (!isObj(message)) return [];
+    const meta = obj(message.__openclaw);
+    const base: Base = {
+      source: "gateway",
+      agentId: context.agentId,
+      sessionKey: context.sessionKey,
+      sessionId: context.sessionId,
+      runId: runIdOf(message),
+      recordId: str(meta.id),
+    };
+    return normalizeMessage(message, base, meta.recordTimestampMs, { tools: true });
+  } catch {
+    return [];
+  }
+}
+
 /* ---------------------------------------------------------------- gateway events */
 
 export interface GatewayNormalizeOptions {
@@ -390,8 +447,10 @@ export interface GatewayNormalizeOptions {
 
 const WAITING_EVENTS = new Set(["exec.approval.requested", "plugin.approval.requested", "openclaw.approval.requested", "question.requested"]);
 const ENDED_REASON = /delet|remov|archiv|kill|abort|close|expire|terminat|^end|ended$/i;
-const ENDED_STATUS = new Set(["done", "completed", "succeeded", "ended", "failed", "error", "killed", "aborted", "timeout", "timed_out", "cancelled", "canceled"]);
-const FAILED_STATUS = new Set(["failed", "error", "killed", "aborted", "timeout", "timed_out"]);
+// openclaw 2026.9's terminal session states are done, failed, interrupted, killed and timeout; the
+// rest are spellings other versions and task rows use.
+const ENDED_STATUS = new Set(["done", "completed", "succeeded", "ended", "failed", "error", "interrupted", "killed", "aborted", "timeout", "timed_out", "cancelled", "canceled"]);
+const FAILED_STATUS = new Set(["failed", "error", "interrupted", "killed", "aborted", "timeout", "timed_out"]);
 const STALLED_LIVENESS = new Set(["stalled", "stuck", "hung", "unresponsive"]);
 const WAITING_LIVENESS = /^(waiting|blocked|awaiting|paused)/;
 
@@ -443,7 +502,9 @@ function normalizeSessionsChanged(payload: Obj, base: Base): ActivityEvent[] {
   const gone = ENDED_REASON.test(reason) || payload.deleted === true || session.archived === true || payload.archived === true;
   const finished = status !== undefined && ENDED_STATUS.has(status) && session.hasActiveRun !== true && payload.hasActiveRun !== true;
   if (!gone && !finished) return [];
-  const at = time(payload.ts) ?? time(session.endedAt) ?? time(payload.updatedAt);
+  // A finished session's row carries its end time; `ts` may be that of an earlier run phase the
+  // row was sent for.
+  const at = (finished ? time(session.endedAt) : undefined) ?? time(payload.ts) ?? time(session.endedAt) ?? time(payload.updatedAt);
   if (at === undefined) return [];
   return [make({ source: base.source, agentId: base.agentId, sessionKey: base.sessionKey, sessionId: base.sessionId }, "despawn", at, {
     isError: status !== undefined && FAILED_STATUS.has(status),

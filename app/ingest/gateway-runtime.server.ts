@@ -320,13 +320,15 @@ export class GatewayRuntime {
 
   private async onActivityEvent(owned: Owned, frame: EventFrame) {
     const { orgId, id: gatewayId } = owned.gateway;
+    // Activity first: a despawn is recorded only while the session is still open, and the row that
+    // follows is what closes it (a sub-agent's end is reported once, not once per row after it).
+    const events = normalizeGatewayEvent({ event: frame.event, payload: frame.payload });
+    if (events.length > 0) await recordAgentActivity({ orgId, gatewayId, events });
     if (frame.event === "sessions.changed") {
       const payload = frame.payload as { session?: Record<string, unknown>; sessionKey?: string } | undefined;
       const facts = payload?.session ? sessionFacts(payload.session, {}, payload.sessionKey) : null;
       if (facts) await upsertSessionRows({ orgId, gatewayId, sessions: [facts] });
     }
-    const events = normalizeGatewayEvent({ event: frame.event, payload: frame.payload });
-    if (events.length > 0) await recordAgentActivity({ orgId, gatewayId, events });
   }
 
   private async onAgentEvent(owned: Owned, frame: EventFrame) {

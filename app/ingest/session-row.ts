@@ -65,8 +65,23 @@ export function sessionFacts(row: Row, defaults: { contextTokens?: number } = {}
     costUsd: num(row.estimatedCostUsd) ?? null,
     status: str(row.status) ?? null,
     lastActivityAt: num(row.lastInteractionAt) ?? num(row.updatedAt) ?? null,
-    endedAt: num(row.endedAt) && (row.status === "done" || row.archived === true) && sessionTypeOf(row, sessionKey) === "subagent" ? num(row.endedAt)! : null,
+    endedAt: subagentEndedAt(row, sessionKey),
   };
+}
+
+/** openclaw's terminal session states (2026.9: isTerminalSessionStatus). */
+const ENDED_STATUSES = new Set(["done", "failed", "interrupted", "killed", "timeout"]);
+
+/**
+ * When a sub-agent's session ended, as its row says: a terminal status (or archived) with its end
+ * time. A sub-agent that runs again (a persistent child, mode "session") says "running" with no end,
+ * and is open again. Other sessions are never "ended" here: they stay until the gateway drops them.
+ */
+function subagentEndedAt(row: Row, sessionKey: string): number | null {
+  if (sessionTypeOf(row, sessionKey) !== "subagent") return null;
+  const status = str(row.status);
+  const ended = row.archived === true || (status !== undefined && ENDED_STATUSES.has(status));
+  return ended ? (num(row.endedAt) ?? num(row.updatedAt) ?? null) : null;
 }
 
 /** Context use in percent (0-100), or null when the window is unknown. */

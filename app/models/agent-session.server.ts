@@ -130,7 +130,8 @@ async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: str
        cost_usd = coalesce(excluded.cost_usd, agent_sessions.cost_usd),
        status = coalesce(excluded.status, agent_sessions.status),
        last_activity_at = greatest(excluded.last_activity_at, agent_sessions.last_activity_at),
-       ended_at = coalesce(excluded.ended_at, agent_sessions.ended_at),
+       -- a row that states its status also states whether it has ended (a persistent sub-agent reopens)
+       ended_at = case when excluded.status is not null then excluded.ended_at else agent_sessions.ended_at end,
        updated_at = now()`,
     [
       orgId, gatewayId, facts.sessionKey, facts.sessionId, agent?.id ?? null, facts.externalAgentId, facts.type, facts.label, facts.model,
@@ -149,7 +150,8 @@ export async function upsertSessionRows({ orgId, gatewayId, sessions }: { orgId:
   });
 }
 
-function describe(event: ActivityEvent, agentName: string): string {
+/** The activity line a person reads: "main → exec: npm test", "main finished a run". */
+export function describeActivity(event: ActivityEvent, agentName: string): string {
   const clip = (text: string | undefined, max = 140) => (text && text.length > max ? text.slice(0, max - 1) + "…" : (text ?? ""));
   switch (event.kind) {
     case "run_start":
@@ -190,6 +192,8 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
       // An assistant turn that only calls a tool arrives as a text-less message carrying its usage:
       // the tool events tell that story, a blank "main:" line would not.
       if (event.kind === "message" && !event.text?.trim()) continue;
+      // The gateway says a sub-agent is done in every row it sends after its end: one despawn per end.
+      if (event.kind === "despawn" && (await isEnded(manager, orgId, gatewayId, event.sessionKey))) continue;
       if (!agents.has(event.agentId)) agents.set(event.agentId, await agentIdFor(manager, orgId, gatewayId, event.agentId));
       const agent = agents.get(event.agentId) ?? null;
       const at = new Date(event.at);
@@ -204,7 +208,9 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
            current_summary = case when $12 = 'tool_start' then excluded.current_summary when $12 in ('tool_end', 'run_end') then null else agent_sessions.current_summary end,
            last_message = coalesce(excluded.last_message, agent_sessions.last_message),
            last_activity_at = greatest(agent_sessions.last_activity_at, excluded.last_activity_at),
-           ended_at = case when $12 = 'despawn' then excluded.last_activity_at else agent_sessions.ended_at end,
+           ended_at = case when $12 = 'despawn' then excluded.last_activity_at
+                           when $12 = 'run_start' and excluded.last_activity_at > agent_sessions.ended_at then null
+                           else agent_sessions.ended_at end,
            updated_at = now()`,
         [
           orgId, gatewayId, event.sessionKey, event.sessionId ?? null, agent?.id ?? null, event.agentId,
@@ -225,13 +231,14 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
       await recordActivity(manager, {
         orgId,
         type: `agent.${event.kind}`,
-        message: describe(event, agent?.name ?? event.agentId),
+        message: describeActivity(event, agent?.name ?? event.agentId),
         actor: { type: "agent", id: agent?.id ?? null, name: agent?.name ?? event.agentId },
         agentId: agent?.id ?? null,
         at,
         topics: ["sessions", "office"],
         data: {
           sessionKey: event.sessionKey,
+          ...(gatewayId ? { gatewayId } : {}),
           kind: event.kind,
           ...(event.tool ? { tool: event.tool } : {}),
           ...(event.summary ? { summary: event.summary } : {}),
@@ -243,6 +250,14 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
       });
     }
   });
+}
+
+async function isEnded(manager: EntityManager, orgId: string, gatewayId: string | null, sessionKey: string): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `select 1 from agent_sessions where org_id = $1 and coalesce(gateway_id, '${NIL}'::uuid) = coalesce($2::uuid, '${NIL}'::uuid) and session_key = $3 and ended_at is not null`,
+    [orgId, gatewayId, sessionKey],
+  );
+  return rows.length > 0;
 }
 
 /** A sub-agent whose session is gone from the gateway's list has ended. */

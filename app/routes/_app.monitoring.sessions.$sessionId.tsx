@@ -5,8 +5,8 @@ import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens, sessionTitle } from "~/components/monitoring/session-badges";
 import { Card } from "~/components/ui/layout";
+import { sessionTimeline, HISTORY_LIMIT } from "~/ingest/session-history.server";
 import { isUuid, notFound } from "~/lib/http.server";
-import { listActivity } from "~/models/activity.server";
 import { getAgentSession, listAgentSessions } from "~/models/agent-session.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -14,24 +14,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!isUuid(params.sessionId)) notFound("That session does not exist.");
   const session = await getAgentSession({ orgId: org.id, id: params.sessionId });
   if (!session) notFound("That session does not exist in this organization.");
-  const [activity, all] = await Promise.all([
-    listActivity({ orgId: org.id, sessionKey: session.sessionKey, limit: 100 }),
-    listAgentSessions(org.id),
-  ]);
+  const [timeline, all] = await Promise.all([sessionTimeline({ orgId: org.id, session }), listAgentSessions(org.id)]);
   return {
     session,
     parent: all.find((s) => s.sessionKey === session.parentSessionKey && s.gatewayId === session.gatewayId) ?? null,
     children: all.filter((s) => s.parentSessionKey === session.sessionKey && s.gatewayId === session.gatewayId),
-    activity: activity.reverse().map((e) => ({
-      id: String(e.id),
-      kind: (e.data.kind as string | undefined) ?? e.type,
-      message: e.message,
-      text: (e.data.text as string | undefined) ?? null,
-      tool: (e.data.tool as string | undefined) ?? null,
-      summary: (e.data.summary as string | undefined) ?? null,
-      isError: e.data.isError === true,
-      at: e.createdAt.getTime(),
-    })),
+    timeline,
+    historyLimit: HISTORY_LIMIT,
     now: Date.now(),
   };
 }
@@ -58,7 +47,8 @@ const KIND_STYLE: Record<string, string> = {
 };
 
 export default function SessionPage() {
-  const { session, parent, children, activity, now } = useLoaderData<typeof loader>();
+  const { session, parent, children, timeline, historyLimit, now } = useLoaderData<typeof loader>();
+  const activity = timeline.items;
   return (
     <>
       <MonitoringNav />
@@ -85,6 +75,13 @@ export default function SessionPage() {
 
       <div className="mt-6 grid gap-6 lg:grid-cols-[1fr_300px]">
         <Card title="Recent messages and tool calls">
+          <p className="mb-3 text-xs text-muted" data-testid="timeline-source" data-source={timeline.source}>
+            {timeline.source === "gateway"
+              ? `From the gateway's own history${timeline.hasMore ? ` (the last ${historyLimit} messages)` : ""}, with the runs Mission Control saw.`
+              : timeline.unavailable
+                ? `The gateway could not be asked for this session's history (${timeline.unavailable}); showing what Mission Control recorded.`
+                : "As Mission Control read it from the session's transcript."}
+          </p>
           {activity.length === 0 ? (
             <p className="text-sm text-muted">Nothing recorded for this session yet; new activity appears here live.</p>
           ) : (

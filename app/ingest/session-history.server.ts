@@ -1,0 +1,135 @@
+import { GatewayConnection, isSettled, type ChatHistoryResult } from "~/gateway";
+import type { Gateway } from "~/db/entities";
+import { listActivity } from "~/models/activity.server";
+import { describeActivity, type AgentSessionView } from "~/models/agent-session.server";
+import { getGateway, openGatewayToken } from "~/models/gateway.server";
+import { normalizeHistoryMessage, type ActivityEvent, type ActivityKind } from "./activity";
+import { loadDeviceIdentity } from "./device-identity.server";
+import { getGatewayRuntime } from "./gateway-runtime.server";
+
+/*
+ * What a session said and did, for its detail page. On gateways of 2026.8 and later the transcript
+ * lives in the gateway, so the conversation (messages, tool calls and results) comes from
+ * `chat.history` — complete even for sessions older than our connection. What only the event stream
+ * knows (runs starting and ending, a sub-agent finishing, waiting, stalls) comes from the activity we
+ * recorded. Without a reachable gateway, and for sessions read from transcript files, the recorded
+ * activity is the whole story.
+ */
+
+export const HISTORY_LIMIT = 100;
+const HISTORY_TIMEOUT_MS = 5_000;
+
+/** Kinds chat.history tells completely; the recorded stream keeps the rest. */
+const CONVERSATION_KINDS = new Set<ActivityKind>(["user_message", "message", "thinking", "tool_start", "tool_end", "spawn", "error"]);
+
+export interface TimelineItem {
+  id: string;
+  kind: string;
+  /** the line a person reads ("main → exec: npm test") */
+  message: string;
+  text: string | null;
+  tool: string | null;
+  summary: string | null;
+  isError: boolean;
+  at: number;
+}
+
+export interface SessionTimeline {
+  items: TimelineItem[];
+  /** "gateway": the conversation is the gateway's own history; "recorded": only what we recorded */
+  source: "gateway" | "recorded";
+  /** why the gateway's history is not shown, when it should have been */
+  unavailable: string | null;
+  /** the gateway holds older messages than those shown */
+  hasMore: boolean;
+}
+
+type HistoryAnswer = { ok: true; result: ChatHistoryResult } | { ok: false; reason: string };
+
+/** chat.history on this process's connection when it owns the gateway, else on a short one of its own. */
+async function askHistory(gateway: Gateway, sessionKey: string): Promise<HistoryAnswer> {
+  if (gateway.state !== "online") return { ok: false, reason: `the gateway is ${gateway.state}` };
+  try {
+    const owned = getGatewayRuntime()?.connectionFor(gateway.id);
+    if (owned && owned.status.state === "online") {
+      return { ok: true, result: await owned.api.chatHistory({ sessionKey, limit: HISTORY_LIMIT }, { timeoutMs: HISTORY_TIMEOUT_MS }) };
+    }
+    // Another replica owns this gateway: ask it ourselves, as the same device.
+    const token = openGatewayToken(gateway);
+    const connection = new GatewayConnection({
+      url: gateway.url,
+      identity: await loadDeviceIdentity(),
+      ...(token ? { token } : {}),
+      client: { displayName: "Mission Control" },
+      reconnect: false,
+      connectTimeoutMs: HISTORY_TIMEOUT_MS,
+      requestTimeoutMs: HISTORY_TIMEOUT_MS,
+    });
+    try {
+      connection.start();
+      const settled = await connection.waitFor(isSettled, HISTORY_TIMEOUT_MS + 1_000);
+      if (settled.state !== "online") return { ok: false, reason: settled.lastError ?? `the gateway is ${settled.state}` };
+      return { ok: true, result: await connection.api.chatHistory({ sessionKey, limit: HISTORY_LIMIT }) };
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}
+
+function storedItem(row: Awaited<ReturnType<typeof listActivity>>[number]): TimelineItem {
+  const data = row.data as Record<string, unknown>;
+  const text = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : null);
+  return {
+    id: `e${row.id}`,
+    kind: text("kind") ?? row.type,
+    message: row.message,
+    text: text("text"),
+    tool: text("tool"),
+    summary: text("summary"),
+    isError: data.isError === true,
+    at: row.createdAt.getTime(),
+  };
+}
+
+function historyItem(event: ActivityEvent, index: number, agentName: string): TimelineItem {
+  return {
+    id: `h${event.recordId ?? ""}:${index}`,
+    kind: event.kind,
+    message: describeActivity(event, agentName),
+    text: event.text ?? null,
+    tool: event.tool ?? null,
+    summary: event.summary ?? null,
+    isError: event.isError === true,
+    at: event.at,
+  };
+}
+
+/**
+ * The gateway's conversation merged with the recorded run and sub-agent events, oldest first. An
+ * assistant turn that only called a tool has no line of its own (its tool lines tell it).
+ */
+export function mergeTimeline({ recorded, history, agentName, hasMore }: { recorded: TimelineItem[]; history: ActivityEvent[]; agentName: string; hasMore: boolean }): TimelineItem[] {
+  const conversation = history.filter((event) => !(event.kind === "message" && !event.text?.trim())).map((event, index) => historyItem(event, index, agentName));
+  // When older messages are cut off, so are the runs they belonged to.
+  const since = hasMore && conversation.length > 0 ? conversation[0]!.at : -Infinity;
+  const lifecycle = recorded.filter((item) => !CONVERSATION_KINDS.has(item.kind as ActivityKind) && item.at >= since);
+  return [...conversation, ...lifecycle].sort((a, b) => a.at - b.at);
+}
+
+export async function sessionTimeline({ orgId, session }: { orgId: string; session: AgentSessionView }): Promise<SessionTimeline> {
+  const [rows, gateway] = await Promise.all([
+    listActivity({ orgId, sessionKey: session.sessionKey, sessionGatewayId: session.gatewayId, limit: HISTORY_LIMIT }),
+    session.gatewayId ? getGateway({ orgId, id: session.gatewayId }) : Promise.resolve(null),
+  ]);
+  const recorded = rows.map(storedItem).reverse();
+  if (!gateway) return { items: recorded, source: "recorded", unavailable: null, hasMore: false };
+
+  const answer = await askHistory(gateway, session.sessionKey);
+  if (!answer.ok) return { items: recorded, source: "recorded", unavailable: answer.reason, hasMore: false };
+  const context = { agentId: session.externalAgentId, sessionKey: session.sessionKey, ...(session.sessionId ? { sessionId: session.sessionId } : {}) };
+  const history = answer.result.messages.flatMap((message) => normalizeHistoryMessage(message, context));
+  const hasMore = answer.result.hasMore === true;
+  return { items: mergeTimeline({ recorded, history, agentName: session.agentName ?? session.externalAgentId, hasMore }), source: "gateway", unavailable: null, hasMore };
+}

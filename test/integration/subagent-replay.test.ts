@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { useTestDatabase } from "../support/db";
+import { ownerWithOrg } from "../support/fixtures";
+import { nextLiveEvent } from "../support/live-events";
+import { db } from "~/db/data-source.server";
+import type { EventFrame } from "~/gateway";
+import { FakeGateway } from "~/gateway/testing/fake-gateway";
+import { parseJsonLines } from "~/ingest/activity";
+import { getGatewayRuntime, startGatewayRuntime, stopGatewayRuntime } from "~/ingest/gateway-runtime.server";
+import { sessionTimeline } from "~/ingest/session-history.server";
+import { listAgentSessions } from "~/models/agent-session.server";
+import { createGateway } from "~/models/gateway.server";
+import { startHub, stopHub } from "~/realtime/hub.server";
+
+/*
+ * The frames a real openclaw 2026.9.6 gateway sent while a session spawned a sub-agent through
+ * `tool_call` (test/fixtures/openclaw/subagent-spawn-2026.9.6), replayed in order by a fake gateway
+ * into the app's gateway runtime: what the sessions page and the session detail then show.
+ */
+
+const FIXTURE = path.resolve(__dirname, "../fixtures/openclaw/subagent-spawn-2026.9.6");
+const frames = parseJsonLines(readFileSync(path.join(FIXTURE, "frames.jsonl"), "utf8"), "").records as Array<{ event: string; payload: any }>;
+const history = JSON.parse(readFileSync(path.join(FIXTURE, "chat-history.json"), "utf8")) as Record<string, unknown>;
+const rows = JSON.parse(readFileSync(path.join(FIXTURE, "sessions-list.json"), "utf8")) as Array<{ key: string; spawnedBy?: string; endedAt: number }>;
+const childRow = rows.find((row) => row.spawnedBy)!;
+const childKey = childRow.key;
+const parentKey = childRow.spawnedBy!;
+
+const database = useTestDatabase();
+let fake: FakeGateway;
+let orgId = "";
+let gatewayId = "";
+
+const agentActivity = async (sessionKey: string) =>
+  (await db().query("select type, data, created_at from activity_events where org_id = $1 and data->>'sessionKey' = $2 order by id", [orgId, sessionKey])) as Array<{
+    type: string;
+    data: Record<string, any>;
+    created_at: Date;
+  }>;
+
+/** Every frame sent before it has been handled once a run_start for `key` sent after them is live (the runtime handles a gateway's frames in order). */
+async function send(list: Array<{ event: string; payload: unknown }>, key = `agent:main:sentinel-${Math.random().toString(36).slice(2)}`) {
+  const done = nextLiveEvent((e) => e.type === "event.new" && (e.data as any).event?.type === "agent.run_start" && e.orgId === orgId && (e.data as any).event?.sessionKey === key);
+  for (const frame of list) fake.broadcast({ type: "event", ...frame } as EventFrame);
+  fake.broadcast({ type: "event", event: "agent", payload: { runId: "s", sessionKey: key, agentId: "main", stream: "lifecycle", data: { phase: "start" }, ts: Date.now() } } as EventFrame);
+  await done;
+}
+
+beforeAll(async () => {
+  await startHub(database.url);
+  fake = await FakeGateway.start();
+  fake.handlers.set("chat.history", (request) => {
+    const key = (request.params as { sessionKey: string }).sessionKey;
+    return { ok: true, payload: history[key] ?? { sessionKey: key, messages: [] } };
+  });
+  const { org, actor } = await ownerWithOrg("replay");
+  orgId = org.id;
+  const online = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { state: string }).state === "online");
+  gatewayId = (await createGateway({ orgId, input: { name: "Replay", url: fake.url, token: fake.token, pollIntervalSeconds: 600 }, actor })).id;
+  await startGatewayRuntime({ databaseUrl: database.url, reconcileMs: 60_000 });
+  await online;
+  await fake.waitForRequest("sessions.subscribe");
+  await send(frames);
+});
+
+afterAll(async () => {
+  await stopGatewayRuntime();
+  await fake?.close();
+  await stopHub();
+});
+
+describe("a recorded sub-agent spawn, replayed through the gateway runtime", () => {
+  it("links the child to its parent and ends it once, when its session ends", async () => {
+    const sessions = (await listAgentSessions(orgId)).filter((s) => s.gatewayId === gatewayId);
+    const child = sessions.find((s) => s.sessionKey === childKey)!;
+    expect(child).toMatchObject({ type: "subagent", parentSessionKey: parentKey, label: "lister", endedAt: childRow.endedAt });
+    expect(sessions.find((s) => s.sessionKey === parentKey)).toMatchObject({ type: "dm", endedAt: null, parentSessionKey: null });
+
+    const parentRows = await agentActivity(parentKey);
+    const childRows = await agentActivity(childKey);
+    expect(parentRows.filter((r) => r.type === "agent.spawn")).toHaveLength(1);
+    const despawns = childRows.filter((r) => r.type === "agent.despawn");
+    expect(despawns).toHaveLength(1); // the gateway sent "done" in five rows after the end
+    const spawnReturned = parentRows.find((r) => r.type === "agent.tool_end" && r.data.tool === "sessions_spawn")!;
+    expect(spawnReturned.data.child).toEqual({ sessionKey: childKey });
+    const childRunEnd = childRows.find((r) => r.type === "agent.run_end")!;
+    // ended when the child's run ended, well after the spawn call had returned
+    expect(despawns[0]!.created_at.getTime()).toBe(childRunEnd.created_at.getTime());
+    expect(despawns[0]!.created_at.getTime()).toBeGreaterThan(spawnReturned.created_at.getTime());
+    for (const row of [...parentRows, ...childRows]) expect(row.data.gatewayId).toBe(gatewayId);
+  });
+
+  it("opens the child again when it runs again, and ends it again with one more despawn", async () => {
+    const runAt = childRow.endedAt + 60_000;
+    await send([{ event: "agent", payload: { runId: "again", sessionKey: childKey, agentId: "main", stream: "lifecycle", data: { phase: "start", startedAt: runAt }, ts: runAt } }]);
+    expect((await listAgentSessions(orgId)).find((s) => s.sessionKey === childKey)!.endedAt).toBeNull();
+
+    const session = (status: string, endedAt?: number) => ({ key: childKey, agentId: "main", spawnedBy: parentKey, label: "lister", status, ...(endedAt ? { endedAt } : {}), hasActiveRun: status === "running" });
+    await send([
+      { event: "sessions.changed", payload: { sessionKey: childKey, agentId: "main", reason: "agent.run.started", ts: runAt, session: session("running") } },
+      { event: "sessions.changed", payload: { sessionKey: childKey, agentId: "main", reason: "agent.input.settled", ts: runAt + 500, session: session("done", runAt + 400) } },
+      { event: "sessions.changed", payload: { sessionKey: childKey, agentId: "main", phase: "end", ts: runAt + 400, session: session("done", runAt + 400) } },
+    ]);
+    expect((await listAgentSessions(orgId)).find((s) => s.sessionKey === childKey)!.endedAt).toBe(runAt + 400);
+    expect((await agentActivity(childKey)).filter((r) => r.type === "agent.despawn")).toHaveLength(2);
+  });
+
+  it("shows the parent's conversation from chat.history with the recorded runs, on the owner's connection", async () => {
+    const session = (await listAgentSessions(orgId)).find((s) => s.sessionKey === parentKey && s.gatewayId === gatewayId)!;
+    const clients = fake.clients.length;
+    const timeline = await sessionTimeline({ orgId, session });
+    expect(fake.clients.length).toBe(clients); // no extra connection
+    expect(timeline).toMatchObject({ source: "gateway", unavailable: null, hasMore: false });
+    const kinds = timeline.items.map((item) => item.kind);
+    expect(kinds[0]).toBe("user_message");
+    expect(kinds).toEqual(expect.arrayContaining(["run_start", "tool_start", "spawn", "tool_end", "message", "run_end"]));
+    // the conversation comes from the history once, not again from the recorded stream
+    expect(timeline.items.filter((item) => item.kind === "spawn")).toHaveLength(1);
+    expect(timeline.items.filter((item) => item.kind === "user_message")).toHaveLength(1);
+    expect(timeline.items.map((item) => item.message)).toContain("main: mock done: tool_call");
+    const times = timeline.items.map((item) => item.at);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it("asks on a connection of its own when another process owns the gateway, and says why when it cannot", async () => {
+    const runtime = getGatewayRuntime()!;
+    const session = (await listAgentSessions(orgId)).find((s) => s.sessionKey === childKey && s.gatewayId === gatewayId)!;
+    const owned = vi.spyOn(runtime, "connectionFor").mockReturnValue(undefined);
+    try {
+      const clients = fake.clients.length;
+      const timeline = await sessionTimeline({ orgId, session });
+      expect(fake.clients.length).toBe(clients + 1);
+      expect(timeline.source).toBe("gateway");
+      expect(timeline.items.map((item) => item.message)).toContain("main: mock done: ls");
+
+      fake.handlers.set("chat.history", () => ({ ok: false, error: { code: "UNAVAILABLE", message: "history store is busy" } }));
+      const failed = await sessionTimeline({ orgId, session });
+      expect(failed.source).toBe("recorded");
+      expect(failed.unavailable).toContain("history store is busy");
+      // what was recorded live is still there
+      expect(failed.items.map((item) => item.kind)).toEqual(expect.arrayContaining(["user_message", "tool_start", "tool_end", "run_end", "despawn"]));
+    } finally {
+      owned.mockRestore();
+    }
+  });
+});
