@@ -108,7 +108,7 @@ export default function SessionsPage() {
             </thead>
             <tbody>
               {rows.map(({ session, depth }) => (
-                <tr key={session.id} data-testid="session-row" data-session-key={session.sessionKey} className="border-t border-border align-top hover:bg-panel/60">
+                <tr key={session.id} data-testid="session-row" data-session-key={session.sessionKey} data-parent-key={session.parentSessionKey ?? undefined} data-depth={depth} className="border-t border-border align-top hover:bg-panel/60">
                   <td className="px-3 py-2">
                     <div className="flex items-center gap-2" style={{ paddingLeft: depth * 18 }}>
                       {depth > 0 ? <span aria-hidden className="text-muted">└</span> : null}

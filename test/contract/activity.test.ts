@@ -62,6 +62,8 @@ interface Received {
   data: Record<string, any>;
 }
 
+const BEFORE = { sessionKey: `agent:main:mc-before-${randomBytes(4).toString("hex")}`, message: "hello from before mission control" };
+
 /** The turn, run once by the first test; the others read what it saw. */
 const turn = {
   sessionKey: `agent:main:mc-contract-${randomBytes(6).toString("hex")}`,
@@ -113,11 +115,6 @@ beforeAll(async () => {
   events = new FrameReader(stream.body!);
   await events.next((f) => f.event === "ready");
 
-  const created = await api("/api/gateways", { method: "POST", body: { name: "Activity", url: gateway.url, token: gateway.token, pollIntervalSeconds: 30 } });
-  expect(created.status).toBe(201);
-  gatewayId = created.json.gateway.id;
-  await events.next(forGateway("gateway.status", "online"), 30_000);
-
   // Another operator client (as a person in the gateway's own UI would be) starts the turns.
   operator = new GatewayConnection({ url: gateway.url, token: gateway.token, identity: generateDeviceIdentity() });
   operator.start();
@@ -126,6 +123,13 @@ beforeAll(async () => {
   operator.onEvent((frame) => {
     if ((frame.payload as { sessionKey?: string } | undefined)?.sessionKey === turn.sessionKey) turn.seen.push(frame);
   });
+  // A conversation from before the app knew the gateway: only chat.history can tell it.
+  await runTurnUnseen(BEFORE.sessionKey, BEFORE.message);
+
+  const created = await api("/api/gateways", { method: "POST", body: { name: "Activity", url: gateway.url, token: gateway.token, pollIntervalSeconds: 30 } });
+  expect(created.status).toBe(201);
+  gatewayId = created.json.gateway.id;
+  await events.next(forGateway("gateway.status", "online"), 30_000);
 
   // The app subscribes to session events just after it goes online; nothing it publishes says when
   // that is done (its first poll may wait a whole poll interval). A warm-up turn whose reply (only
@@ -139,16 +143,11 @@ beforeAll(async () => {
   }
 });
 
-/** chat.send from the operator client, then every agent.* event.new of that session until its run_end. */
-async function runTurn(sessionKey: string, message: string, onSent?: (sentAt: number) => void): Promise<Received[]> {
-  const sentAt = Date.now();
-  const sent = await operator!.api.chatSend({ sessionKey, message, idempotencyKey: randomUUID() });
-  expect(sent.status).toBe("started");
-  onSent?.(sentAt);
-  // The frame carries the API event shape (no session key), so which session and tool it is
-  // about is read from the stored row.
+/** Every agent.* event.new (any session) from now until `done` says the collection is complete. */
+async function collect(done: (received: Received[]) => boolean, timeoutMs = 90_000): Promise<Received[]> {
+  // The frame carries the API event shape; the stored row has the rest (tool, summary, text, child…).
   const received: Received[] = [];
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = await events.next((f) => f.event === "event.new", Math.max(1, deadline - Date.now()));
     const receivedAt = Date.now();
@@ -156,10 +155,40 @@ async function runTurn(sessionKey: string, message: string, onSent?: (sentAt: nu
     if (!event.type.startsWith("agent.")) continue;
     const { rows } = await db.query("select data from activity_events where id = $1", [event.id]);
     expect(rows).toHaveLength(1);
-    if (rows[0].data.sessionKey !== sessionKey) continue;
     received.push({ event, receivedAt, data: rows[0].data });
-    if (event.type === "agent.run_end") return received;
+    if (done(received)) return received;
   }
+}
+
+/** chat.send from the operator client, then every agent.* event.new of that session until its run_end. */
+async function runTurn(sessionKey: string, message: string, onSent?: (sentAt: number) => void): Promise<Received[]> {
+  const sentAt = Date.now();
+  const sent = await operator!.api.chatSend({ sessionKey, message, idempotencyKey: randomUUID() });
+  expect(sent.status).toBe("started");
+  onSent?.(sentAt);
+  const received = await collect((all) => all.some((r) => r.data.sessionKey === sessionKey && r.event.type === "agent.run_end"));
+  return received.filter((r) => r.data.sessionKey === sessionKey);
+}
+
+/** A turn the app is not there to see: chat.send, then the gateway's own chat final for it. */
+async function runTurnUnseen(sessionKey: string, message: string) {
+  const final = new Promise<void>((resolve) => {
+    const off = operator!.onEvent("chat", (frame) => {
+      const payload = frame.payload as { sessionKey?: string; state?: string };
+      if (payload.sessionKey === sessionKey && payload.state === "final") {
+        off();
+        resolve();
+      }
+    });
+  });
+  await operator!.api.chatSend({ sessionKey, message, idempotencyKey: randomUUID() });
+  await final;
+}
+
+async function page(path: string) {
+  const response = await fetch(server.url + path, { headers: { Cookie: `mc_session=${session}` } });
+  expect(response.status).toBe(200);
+  return response.text();
 }
 
 afterAll(async () => {
@@ -217,9 +246,7 @@ describe("agent activity from a real gateway", () => {
 
     // The session on the sessions page (its server-rendered HTML): a DM on the mock model.
     const row = await until("the session on the sessions page as a DM with its model", async () => {
-      const response = await fetch(`${server.url}/monitoring/sessions`, { headers: { Cookie: `mc_session=${session}` } });
-      expect(response.status).toBe(200);
-      const html = await response.text();
+      const html = await page("/monitoring/sessions");
       const match = new RegExp(`<tr[^>]*data-session-key="${turn.sessionKey}"[^>]*>([\\s\\S]*?)</tr>`).exec(html);
       return match && match[1]!.includes('data-session-type="dm"') && match[1]!.includes("mock/mock-1") ? match[1]! : undefined;
     });
@@ -253,5 +280,79 @@ describe("agent activity from a real gateway", () => {
     const tool = (phase: string) => turn.seen.find((f) => ["agent", "session.tool"].includes(f.event) && (f.payload as any).stream === "tool" && (f.payload as any).data?.phase === phase);
     expect(toolStart.event.timestamp).toBe((tool("start")!.payload as { ts: number }).ts);
     expect(toolEnd.event.timestamp).toBe((tool("result")!.payload as { ts: number }).ts);
+  });
+
+  /*
+   * openclaw 2026.9 offers sessions_spawn through Tool Search: the model calls `tool_call` with
+   * {id: "sessions_spawn", args}, and the gateway runs the spawn as a nested call. The child here is
+   * told to list its workspace, so it works on after the spawn call has returned.
+   */
+  it("links a sub-agent spawned with sessions_spawn to its parent, and ends it when the child's session ends", async () => {
+    const parentKey = `agent:main:mc-spawn-${randomBytes(4).toString("hex")}`;
+    const spawnArgs = { id: "sessions_spawn", args: { task: `TOOL:${TOOL} ARGS:${JSON.stringify(TOOL_ARGS)}`, label: "lister" } };
+    const sent = await operator!.api.chatSend({ sessionKey: parentKey, message: `get a helper TOOL:tool_call ARGS:${JSON.stringify(spawnArgs)}`, idempotencyKey: randomUUID() });
+    expect(sent.status).toBe("started");
+
+    let childKey = "";
+    const received = await collect((all) => {
+      childKey ||= all.find((r) => r.data.sessionKey === parentKey && r.event.type === "agent.tool_end" && r.data.tool === "sessions_spawn")?.data.child?.sessionKey ?? "";
+      const despawned = childKey !== "" && all.some((r) => r.event.type === "agent.despawn" && r.data.sessionKey === childKey);
+      // the parent hears the child's result and answers it: that run ends after the child's last row
+      const runEnds = all.filter((r) => r.data.sessionKey === parentKey && r.event.type === "agent.run_end").length;
+      return despawned && runEnds >= 2;
+    });
+    const at = (type: string, key: string, accept: (r: Received) => boolean = () => true) => received.findIndex((r) => r.event.type === type && r.data.sessionKey === key && accept(r));
+    figures["sub-agent: parent and child events, in stream order"] = received
+      .filter((r) => r.data.sessionKey === parentKey || r.data.sessionKey === childKey)
+      .map((r) => `${r.data.sessionKey === childKey ? "child" : "parent"} ${r.event.type}${r.data.tool ? `(${r.data.tool})` : ""}`)
+      .join(", ");
+
+    expect(childKey).toMatch(/^agent:main:subagent:/);
+    const spawn = received[at("agent.spawn", parentKey)]!;
+    expect(spawn.data.child).toMatchObject({ label: "lister" });
+    expect(spawn.event.message).toBe("main spawned a sub-agent: lister");
+    expect(received.filter((r) => r.event.type === "agent.spawn" && r.data.sessionKey === parentKey)).toHaveLength(1);
+    const wrapper = received[at("agent.tool_start", parentKey, (r) => r.data.tool === "tool_call")]!;
+    expect(wrapper.data.summary).toMatch(/^sessions_spawn: spawn lister/);
+
+    // The spawn call returns first; the child then runs its own tool; its end is the sub-agent's end.
+    const returned = at("agent.tool_end", parentKey, (r) => r.data.tool === "sessions_spawn");
+    const childTool = at("agent.tool_start", childKey, (r) => r.data.tool === TOOL);
+    const childRunEnd = at("agent.run_end", childKey);
+    const despawn = at("agent.despawn", childKey);
+    expect(returned).toBeGreaterThanOrEqual(0);
+    expect(childTool).toBeGreaterThan(returned);
+    expect(childRunEnd).toBeGreaterThan(childTool);
+    expect(despawn).toBeGreaterThan(childRunEnd);
+    expect(received[despawn]!.event.timestamp).toBeGreaterThanOrEqual(received[childRunEnd]!.event.timestamp);
+    expect(received[despawn]!.event.message).toBe("A sub-agent of main finished");
+    figures["sub-agent: spawn call returned to child ended"] = `${received[despawn]!.event.timestamp - received[returned]!.event.timestamp} ms (record times)`;
+
+    // once, although every row the gateway sends after the end says "done"
+    const { rows: despawns } = await db.query("select count(*)::int as n from activity_events where type = 'agent.despawn' and data->>'sessionKey' = $1", [childKey]);
+    expect(despawns[0].n).toBe(1);
+    const { rows } = await db.query("select type, parent_session_key, label, ended_at from agent_sessions where session_key = $1 and gateway_id = $2", [childKey, gatewayId]);
+    expect(rows).toEqual([{ type: "subagent", parent_session_key: parentKey, label: "lister", ended_at: expect.any(Date) }]);
+
+    // The sessions page shows the ended child under its parent (ended ones on request), and its
+    // detail the child's own work.
+    expect(await page("/monitoring/sessions")).not.toContain(`data-session-key="${childKey}"`);
+    const html = await page("/monitoring/sessions?ended=1");
+    expect(html).toMatch(new RegExp(`data-session-key="${childKey}"[^>]*data-parent-key="${parentKey}"|data-parent-key="${parentKey}"[^>]*data-session-key="${childKey}"`));
+    const { rows: ids } = await db.query("select id from agent_sessions where session_key = $1 and gateway_id = $2", [childKey, gatewayId]);
+    const detail = await page(`/monitoring/sessions/${ids[0].id}`);
+    expect(detail).toContain('data-source="gateway"');
+    expect(detail).toContain(`mock done: ${TOOL}`);
+  });
+
+  it("shows a session from before the app connected, from the gateway's chat.history", async () => {
+    const { rows: recorded } = await db.query("select count(*)::int as n from activity_events where data->>'sessionKey' = $1", [BEFORE.sessionKey]);
+    expect(recorded[0].n).toBe(0); // the app never saw it happen
+    const { rows } = await db.query("select id, type from agent_sessions where session_key = $1 and gateway_id = $2", [BEFORE.sessionKey, gatewayId]);
+    expect(rows).toEqual([{ id: expect.any(String), type: "dm" }]); // listed by sessions.subscribe
+    const detail = await page(`/monitoring/sessions/${rows[0].id}`);
+    expect(detail).toContain('data-source="gateway"');
+    expect(detail).toContain(BEFORE.message);
+    expect(detail).toContain(`mock reply: ${BEFORE.message}`);
   });
 });
