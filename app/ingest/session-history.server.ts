@@ -32,6 +32,9 @@ export interface TimelineItem {
   summary: string | null;
   isError: boolean;
   at: number;
+  /** a sessions_spawn call's (or its spawn's) child session, once the gateway has named it */
+  childKey: string | null;
+  toolCallId: string | null;
 }
 
 export interface SessionTimeline {
@@ -90,6 +93,8 @@ function storedItem(row: Awaited<ReturnType<typeof listActivity>>[number]): Time
     summary: text("summary"),
     isError: data.isError === true,
     at: row.createdAt.getTime(),
+    childKey: typeof (data.child as { sessionKey?: unknown } | undefined)?.sessionKey === "string" ? (data.child as { sessionKey: string }).sessionKey : null,
+    toolCallId: text("toolCallId"),
   };
 }
 
@@ -103,6 +108,8 @@ function historyItem(event: ActivityEvent, index: number, agentName: string): Ti
     summary: event.summary ?? null,
     isError: event.isError === true,
     at: event.at,
+    childKey: event.child?.sessionKey ?? null,
+    toolCallId: event.toolCallId ?? null,
   };
 }
 
@@ -115,7 +122,15 @@ export function mergeTimeline({ recorded, history, agentName, hasMore }: { recor
   // When older messages are cut off, so are the runs they belonged to.
   const since = hasMore && conversation.length > 0 ? conversation[0]!.at : -Infinity;
   const lifecycle = recorded.filter((item) => !CONVERSATION_KINDS.has(item.kind as ActivityKind) && item.at >= since);
-  return [...conversation, ...lifecycle].sort((a, b) => a.at - b.at);
+  return linkSpawns([...conversation, ...lifecycle].sort((a, b) => a.at - b.at));
+}
+
+/** A spawn learns its child from the result of the same sessions_spawn call. */
+function linkSpawns(items: TimelineItem[]): TimelineItem[] {
+  const children = new Map<string, string>();
+  for (const item of items) if (item.kind === "tool_end" && item.toolCallId && item.childKey) children.set(item.toolCallId, item.childKey);
+  for (const item of items) if (item.kind === "spawn" && !item.childKey && item.toolCallId) item.childKey = children.get(item.toolCallId) ?? null;
+  return items;
 }
 
 export async function sessionTimeline({ orgId, session }: { orgId: string; session: AgentSessionView }): Promise<SessionTimeline> {
@@ -124,10 +139,10 @@ export async function sessionTimeline({ orgId, session }: { orgId: string; sessi
     session.gatewayId ? getGateway({ orgId, id: session.gatewayId }) : Promise.resolve(null),
   ]);
   const recorded = rows.map(storedItem).reverse();
-  if (!gateway) return { items: recorded, source: "recorded", unavailable: null, hasMore: false };
+  if (!gateway) return { items: linkSpawns(recorded), source: "recorded", unavailable: null, hasMore: false };
 
   const answer = await askHistory(gateway, session.sessionKey);
-  if (!answer.ok) return { items: recorded, source: "recorded", unavailable: answer.reason, hasMore: false };
+  if (!answer.ok) return { items: linkSpawns(recorded), source: "recorded", unavailable: answer.reason, hasMore: false };
   const context = { agentId: session.externalAgentId, sessionKey: session.sessionKey, ...(session.sessionId ? { sessionId: session.sessionId } : {}) };
   const history = answer.result.messages.flatMap((message) => normalizeHistoryMessage(message, context));
   const hasMore = answer.result.hasMore === true;

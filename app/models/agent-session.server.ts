@@ -171,7 +171,7 @@ export function describeActivity(event: ActivityEvent, agentName: string): strin
     case "spawn":
       return `${agentName} spawned a sub-agent${event.child?.label || event.child?.task ? `: ${clip(event.child.label ?? event.child.task)}` : ""}`;
     case "despawn":
-      return `A sub-agent of ${agentName} finished`;
+      return `${event.isError ? "Sub-agent stopped" : "Sub-agent finished"}${event.child?.label ? `: ${clip(event.child.label)}` : ""} (${agentName})`;
     case "error":
       return `${agentName} hit an error${event.text ? `: ${clip(event.text)}` : ""}`;
     default:
@@ -241,6 +241,7 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
           ...(gatewayId ? { gatewayId } : {}),
           kind: event.kind,
           ...(event.tool ? { tool: event.tool } : {}),
+          ...(event.toolCallId ? { toolCallId: event.toolCallId } : {}),
           ...(event.summary ? { summary: event.summary } : {}),
           ...(event.text ? { text: event.text } : {}),
           ...(event.child ? { child: event.child } : {}),

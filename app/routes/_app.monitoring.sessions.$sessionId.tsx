@@ -46,9 +46,48 @@ const KIND_STYLE: Record<string, string> = {
   despawn: "border-sky-400/30",
 };
 
+type Item = ReturnType<typeof useLoaderData<typeof loader>>["timeline"]["items"][number];
+
+/** One line of the timeline: messages in full (as far as stored), tool output behind a disclosure, a spawn linked to its child. */
+function TimelineEntry({ item, agentName, childId }: { item: Item; agentName: string; childId: string | undefined }) {
+  const isMessage = (item.kind === "message" || item.kind === "user_message") && item.text;
+  return (
+    <li data-kind={item.kind} className={`rounded-md border-l-2 bg-panel-2/50 px-3 py-2 text-sm ${KIND_STYLE[item.kind] ?? "border-border"}`}>
+      <div className="flex items-baseline justify-between gap-3">
+        <div className={`min-w-0 ${item.isError ? "text-danger" : ""}`}>
+          {isMessage ? (
+            <>
+              <span className="mr-2 text-xs font-medium uppercase tracking-wide text-muted">{item.kind === "user_message" ? `To ${agentName}` : agentName}</span>
+              <span className="whitespace-pre-wrap break-words">{item.text}</span>
+            </>
+          ) : (
+            <span className="break-words">{item.message}</span>
+          )}
+          {childId ? (
+            <Link to={`/monitoring/sessions/${childId}`} className="ml-2 text-xs text-accent hover:underline">
+              open sub-agent →
+            </Link>
+          ) : null}
+        </div>
+        <time className="shrink-0 text-xs text-muted" dateTime={new Date(item.at).toISOString()}>
+          {new Date(item.at).toLocaleTimeString()}
+        </time>
+      </div>
+      {item.kind === "tool_end" && item.text ? (
+        <details className="mt-1">
+          <summary className="cursor-pointer text-xs text-muted">output</summary>
+          <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap break-words rounded bg-bg/60 p-2 font-mono text-xs">{item.text}</pre>
+        </details>
+      ) : null}
+    </li>
+  );
+}
+
 export default function SessionPage() {
   const { session, parent, children, timeline, historyLimit, now } = useLoaderData<typeof loader>();
   const activity = timeline.items;
+  const agentName = session.agentName ?? session.externalAgentId;
+  const childIds = new Map(children.map((child) => [child.sessionKey, child.id]));
   return (
     <>
       <MonitoringNav />
@@ -61,7 +100,7 @@ export default function SessionPage() {
             {" "}
             /{" "}
             <Link to={`/monitoring/sessions/${parent.id}`} className="text-accent">
-              {parent.label ?? parent.sessionKey}
+              {sessionTitle(parent)}
             </Link>
           </>
         ) : null}
@@ -87,20 +126,7 @@ export default function SessionPage() {
           ) : (
             <ol className="space-y-2" data-testid="session-activity">
               {activity.map((item) => (
-                <li key={item.id} data-kind={item.kind} className={`rounded-md border-l-2 bg-panel-2/50 px-3 py-2 text-sm ${KIND_STYLE[item.kind] ?? "border-border"}`}>
-                  <div className="flex items-baseline justify-between gap-3">
-                    <span className={item.isError ? "text-danger" : ""}>
-                      {item.kind === "message" || item.kind === "user_message" ? (
-                        <span className="whitespace-pre-wrap">{item.message}</span>
-                      ) : (
-                        item.message
-                      )}
-                    </span>
-                    <time className="shrink-0 text-xs text-muted" dateTime={new Date(item.at).toISOString()}>
-                      {new Date(item.at).toLocaleTimeString()}
-                    </time>
-                  </div>
-                </li>
+                <TimelineEntry key={item.id} item={item} agentName={agentName} childId={item.childKey ? childIds.get(item.childKey) : undefined} />
               ))}
             </ol>
           )}

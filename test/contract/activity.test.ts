@@ -325,7 +325,7 @@ describe("agent activity from a real gateway", () => {
     expect(childRunEnd).toBeGreaterThan(childTool);
     expect(despawn).toBeGreaterThan(childRunEnd);
     expect(received[despawn]!.event.timestamp).toBeGreaterThanOrEqual(received[childRunEnd]!.event.timestamp);
-    expect(received[despawn]!.event.message).toBe("A sub-agent of main finished");
+    expect(received[despawn]!.event.message).toBe("Sub-agent finished: lister (main)");
     figures["sub-agent: spawn call returned to child ended"] = `${received[despawn]!.event.timestamp - received[returned]!.event.timestamp} ms (record times)`;
 
     // once, although every row the gateway sends after the end says "done"
