@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   OPENCLAW_STATE_DIR: z.string().min(1).optional(),
   /** which organization those transcripts belong to (slug or id); default: the first one */
   OPENCLAW_STATE_ORG: z.string().min(1).optional(),
+  /** the folder inside which admins may give a gateway a transcript folder (per-gateway transcripts); unset: off */
+  MC_TRANSCRIPT_ROOT: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -251,6 +251,8 @@ export interface Gateway {
   owner: string | null;
   lastPollAt: Date | null;
   lastPollError: string | null;
+  /** its OpenClaw state directory on this host, tailed for transcripts (gateways up to 2026.7) */
+  transcriptDir: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -273,6 +275,7 @@ export const GatewayEntity = new EntitySchema<Gateway>({
     owner: { type: "text", nullable: true },
     lastPollAt: { type: "timestamptz", name: "last_poll_at", nullable: true },
     lastPollError: { type: "text", name: "last_poll_error", nullable: true },
+    transcriptDir: { type: "text", name: "transcript_dir", nullable: true },
     createdAt,
     updatedAt,
   },

@@ -445,7 +445,8 @@ export interface GatewayNormalizeOptions {
   toolEvents?: boolean;
 }
 
-const WAITING_EVENTS = new Set(["exec.approval.requested", "plugin.approval.requested", "openclaw.approval.requested", "question.requested"]);
+/** Gateway events that put an agent in "waiting" (approvals, questions). */
+export const WAITING_EVENTS = new Set(["exec.approval.requested", "plugin.approval.requested", "openclaw.approval.requested", "question.requested"]);
 const ENDED_REASON = /delet|remov|archiv|kill|abort|close|expire|terminat|^end|ended$/i;
 // openclaw 2026.9's terminal session states are done, failed, interrupted, killed and timeout; the
 // rest are spellings other versions and task rows use.

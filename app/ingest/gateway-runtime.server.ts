@@ -10,7 +10,9 @@ import { recordPollFailure } from "~/models/gateway-snapshot.server";
 import { getHub } from "~/realtime/hub.server";
 import { sendPollNow, startPolling, stopPolling } from "../../jobs/poll-gateway.server";
 import { endMissingSubagents, recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
-import { normalizeGatewayEvent } from "./activity";
+import { normalizeGatewayEvent, WAITING_EVENTS } from "./activity";
+import type { TranscriptTailer } from "./transcript-tailer.server";
+import { PgOffsetStore, transcriptTailer } from "./transcripts.server";
 import { loadDeviceIdentity } from "./device-identity.server";
 import { sessionFacts, type SessionFacts } from "./session-row";
 import { pollGateway } from "./poll.server";
@@ -23,7 +25,7 @@ import { pollGateway } from "./poll.server";
 
 const LOCK_CLASS = 4242;
 /** gateway events that carry agent activity (normalized by app/ingest/activity.ts) */
-const ACTIVITY_EVENTS = ["agent", "session.tool", "chat", "session.message", "sessions.changed"] as const;
+const ACTIVITY_EVENTS = ["agent", "session.tool", "chat", "session.message", "sessions.changed", ...WAITING_EVENTS];
 /** a latency-only change is written at most this often */
 const LATENCY_WRITE_MS = 30_000;
 
@@ -35,7 +37,15 @@ interface Owned {
   lastState: string | null;
   /** status changes and events are handled one after another, in the order they happened */
   queue: Promise<void>;
+  /** the gateway's transcript folder, tailed while we own it (gateways up to 2026.7) */
+  transcripts?: { tailer: TranscriptTailer; offsets: PgOffsetStore };
 }
+
+/**
+ * What a gateway's events add when its transcript files are tailed too: the files tell the
+ * conversation (messages, tools, runs), so only what they cannot say is taken from the events.
+ */
+const BEYOND_TRANSCRIPTS = new Set(["despawn", "waiting", "stalled"]);
 
 export interface GatewayRuntimeOptions {
   databaseUrl: string;
@@ -161,7 +171,8 @@ export class GatewayRuntime {
         await this.release(id, { deleteQueue: true });
         continue;
       }
-      const reconnect = current.url !== owned.gateway.url || current.tokenEncrypted !== owned.gateway.tokenEncrypted;
+      const reconnect =
+        current.url !== owned.gateway.url || current.tokenEncrypted !== owned.gateway.tokenEncrypted || current.transcriptDir !== owned.gateway.transcriptDir;
       owned.gateway = current;
       if (reconnect) {
         log.info("gateway settings changed; reconnecting", { gatewayId: id });
@@ -205,6 +216,7 @@ export class GatewayRuntime {
     }
     connection.start();
     log.info("took ownership of a gateway", { gatewayId: gateway.id, url: gateway.url });
+    if (gateway.transcriptDir) await this.tailTranscripts(owned, gateway.transcriptDir);
     if (this.options.boss) {
       await startPolling(this.options.boss, {
         gatewayId: gateway.id,
@@ -234,12 +246,37 @@ export class GatewayRuntime {
     return true;
   }
 
+  private async tailTranscripts(owned: Owned, stateDir: string) {
+    const offsets = new PgOffsetStore(`gateway:${owned.gateway.id}:`);
+    const tailer = transcriptTailer({ stateDir, orgId: owned.gateway.orgId, gatewayId: owned.gateway.id, offsets });
+    try {
+      await tailer.start();
+      owned.transcripts = { tailer, offsets };
+      log.info("tailing the gateway's transcripts", { gatewayId: owned.gateway.id, stateDir });
+    } catch (error) {
+      await tailer.close().catch(() => {});
+      log.warn("could not tail the gateway's transcript folder", { gatewayId: owned.gateway.id, stateDir, error: String(error) });
+    }
+  }
+
+  /** Resolves once the gateway's transcript files read so far are recorded (tests). */
+  async flushTranscripts(gatewayId: string) {
+    const transcripts = this.owned.get(gatewayId)?.transcripts;
+    await transcripts?.tailer.flush();
+    await transcripts?.offsets.flush();
+  }
+
   private async release(id: string, { unlock = true, deleteQueue = false }: { unlock?: boolean; deleteQueue?: boolean } = {}) {
     const owned = this.owned.get(id);
     if (!owned) return;
     this.owned.delete(id);
     for (const off of owned.unsubscribe) off();
     await owned.queue;
+    if (owned.transcripts) {
+      // offsets saved before the lock goes, or the next owner would read them again
+      await owned.transcripts.tailer.close().catch(() => {});
+      await owned.transcripts.offsets.flush();
+    }
     if (this.options.boss) await stopPolling(this.options.boss, id, { deleteQueue });
     await owned.connection.close().catch(() => {});
     if (unlock && this.lockClient) await this.lockClient.query("select pg_advisory_unlock($1, hashtext($2))", [LOCK_CLASS, id]).catch(() => {});
@@ -322,7 +359,8 @@ export class GatewayRuntime {
     const { orgId, id: gatewayId } = owned.gateway;
     // Activity first: a despawn is recorded only while the session is still open, and the row that
     // follows is what closes it (a sub-agent's end is reported once, not once per row after it).
-    const events = normalizeGatewayEvent({ event: frame.event, payload: frame.payload });
+    let events = normalizeGatewayEvent({ event: frame.event, payload: frame.payload });
+    if (owned.gateway.transcriptDir) events = events.filter((event) => BEYOND_TRANSCRIPTS.has(event.kind));
     if (events.length > 0) await recordAgentActivity({ orgId, gatewayId, events });
     if (frame.event === "sessions.changed") {
       const payload = frame.payload as { session?: Record<string, unknown>; sessionKey?: string } | undefined;

@@ -23,12 +23,15 @@ export class PgOffsetStore implements OffsetStore {
   private latest = new Map<string, OffsetState>();
   private writing = new Map<string, Promise<void>>();
 
+  /** `scope` keeps two tailers of one folder (global and a gateway's) from sharing offsets. */
+  constructor(private readonly scope = "") {}
+
   async get(file: string) {
     const pending = this.latest.get(file);
     if (pending) return pending;
     const rows: Array<{ byte_offset: string; inode: string; size: string }> = await db().query(
       "select byte_offset, inode, size from transcript_offsets where file = $1",
-      [file],
+      [this.scope + file],
     );
     const row = rows[0];
     return row ? { offset: Number(row.byte_offset), inode: Number(row.inode), size: Number(row.size) } : null;
@@ -45,7 +48,7 @@ export class PgOffsetStore implements OffsetStore {
         await db().query(
           `insert into transcript_offsets (file, byte_offset, inode, size, updated_at) values ($1, $2, $3, $4, now())
            on conflict (file) do update set byte_offset = excluded.byte_offset, inode = excluded.inode, size = excluded.size, updated_at = now()`,
-          [file, state.offset, state.inode, state.size],
+          [this.scope + file, state.offset, state.inode, state.size],
         );
         if (this.latest.get(file) === state) this.latest.delete(file);
       }
@@ -60,6 +63,25 @@ export class PgOffsetStore implements OffsetStore {
   async flush() {
     while (this.writing.size > 0) await Promise.all(this.writing.values());
   }
+}
+
+/**
+ * A tailer of one state directory into one organization's activity and sessions: the global one
+ * (OPENCLAW_STATE_DIR, gatewayId null) or a gateway's transcript folder (run by the gateway's owner).
+ */
+export function transcriptTailer({ stateDir, orgId, gatewayId, offsets }: { stateDir: string; orgId: string; gatewayId: string | null; offsets: OffsetStore }) {
+  return new TranscriptTailer({
+    stateDir,
+    offsets,
+    onEvents: (events) => recordAgentActivity({ orgId, gatewayId, events }),
+    onSessions: (_agentId, rows) => {
+      const sessions = Object.entries(rows)
+        .map(([key, row]) => sessionFacts(row as Record<string, unknown>, {}, key))
+        .filter((facts): facts is SessionFacts => facts !== null);
+      void upsertSessionRows({ orgId, gatewayId, sessions }).catch((error) => log.warn("could not store sessions.json rows", { gatewayId, error: String(error) }));
+    },
+    onWarning: (message, details) => log.warn(`transcripts: ${message}`, { gatewayId, ...(details as Record<string, unknown> | undefined) }),
+  });
 }
 
 async function resolveOrg(hint: string | undefined): Promise<string | null> {
@@ -102,18 +124,7 @@ export class TranscriptIngest {
     const { rows } = await this.lockClient.query("select pg_try_advisory_lock($1, $2) as locked", [...LOCK]);
     if (!rows[0]?.locked) return;
     clearInterval(this.timer);
-    const tailer = new TranscriptTailer({
-      stateDir: this.options.stateDir,
-      offsets: this.offsets,
-      onEvents: (events) => recordAgentActivity({ orgId, gatewayId: null, events }),
-      onSessions: (_agentId, rows) => {
-        const sessions = Object.entries(rows)
-          .map(([key, row]) => sessionFacts(row as Record<string, unknown>, {}, key))
-          .filter((facts): facts is SessionFacts => facts !== null);
-        void upsertSessionRows({ orgId, gatewayId: null, sessions }).catch((error) => log.warn("could not store sessions.json rows", { error: String(error) }));
-      },
-      onWarning: (message, details) => log.warn(`transcripts: ${message}`, details as Record<string, unknown> | undefined),
-    });
+    const tailer = transcriptTailer({ stateDir: this.options.stateDir, orgId, gatewayId: null, offsets: this.offsets });
     await tailer.start();
     this.tailer = tailer;
     log.info("tailing legacy transcripts", { stateDir: this.options.stateDir });

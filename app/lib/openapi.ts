@@ -168,6 +168,7 @@ function schemas(): Json {
         lastSeenAt: { type: ["integer", "null"], description: "Milliseconds since the Unix epoch" },
         lastPollAt: { type: ["integer", "null"] },
         lastPollError: { type: ["string", "null"] },
+        transcriptDir: { type: ["string", "null"], description: "Gateways up to 2026.7: their state directory on the Mission Control host, tailed for transcripts" },
         pairing: {
           type: ["object", "null"],
           description: "In pairing-required: the device to approve and the command to run on the gateway host",
@@ -187,6 +188,7 @@ function schemas(): Json {
         url: { type: "string", description: "ws:// or wss://" },
         token: { type: "string", minLength: 1, maxLength: 500, writeOnly: true },
         pollIntervalSeconds: { type: "integer", minimum: 5, maximum: 3600, default: 30 },
+        transcriptDir: { type: "string", description: "An absolute path inside the server's MC_TRANSCRIPT_ROOT; 400 otherwise" },
       },
     },
     GatewayUpdate: {
@@ -198,6 +200,7 @@ function schemas(): Json {
         url: { type: "string" },
         token: { type: ["string", "null"], writeOnly: true, description: "null removes the stored token" },
         pollIntervalSeconds: { type: "integer", minimum: 5, maximum: 3600 },
+        transcriptDir: { type: ["string", "null"], description: "null removes the transcript folder" },
       },
     },
     Event: {

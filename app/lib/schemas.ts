@@ -184,6 +184,8 @@ export const GatewaySchema = z.object({
     .min(5, "Poll at most every 5 seconds")
     .max(3600, "Poll at least once an hour")
     .default(30),
+  /** empty: none (the form always shows the whole setting) */
+  transcriptDir: z.string().trim().max(1000, "That path is too long").optional(),
   clearToken: z.literal("on").optional(),
 });
 
@@ -193,6 +195,7 @@ export const ApiGatewayCreateSchema = z
     url: gatewayUrl,
     token: z.string().trim().min(1).max(500).optional(),
     pollIntervalSeconds: z.number().int().min(5).max(3600).optional(),
+    transcriptDir: z.string().trim().min(1).max(1000).optional(),
   })
   .strict();
 
@@ -203,6 +206,8 @@ export const ApiGatewayUpdateSchema = z
     /** null removes the token */
     token: z.string().trim().min(1).max(500).nullable().optional(),
     pollIntervalSeconds: z.number().int().min(5).max(3600).optional(),
+    /** null removes the transcript folder */
+    transcriptDir: z.string().trim().min(1).max(1000).nullable().optional(),
   })
   .strict()
   .refine((value) => Object.keys(value).length > 0, { message: "Send at least one field to change" });

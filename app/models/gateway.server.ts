@@ -2,6 +2,7 @@ import { db, transaction } from "~/db/data-source.server";
 import { GatewayEntity, type Gateway, type GatewayStateName } from "~/db/entities";
 import { DomainError } from "~/lib/http.server";
 import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";
+import { checkTranscriptFolder } from "~/lib/transcript-folder.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 
@@ -16,6 +17,8 @@ export interface GatewayInput {
   /** undefined: keep; null: remove; string: replace */
   token?: string | null;
   pollIntervalSeconds?: number;
+  /** undefined: keep; null or "": none; string: the gateway's state directory on this host (checked) */
+  transcriptDir?: string | null;
 }
 
 export function listGateways(orgId: string): Promise<Gateway[]> {
@@ -41,7 +44,14 @@ export function openGatewayToken(gateway: Pick<Gateway, "tokenEncrypted">): stri
 
 const GATEWAY_TOPICS = (id: string) => ["gateways", `gateway:${id}`];
 
+/** A folder as the user typed it, resolved and checked; null to have none. */
+async function transcriptFolderOf(value: string | null | undefined): Promise<string | null | undefined> {
+  if (value === undefined) return undefined;
+  return value && value.trim() ? checkTranscriptFolder(value.trim()) : null;
+}
+
 export async function createGateway({ orgId, input, actor }: { orgId: string; input: GatewayInput; actor: Actor }) {
+  const transcriptDir = (await transcriptFolderOf(input.transcriptDir)) ?? null;
   return transaction(async (manager) => {
     const repo = manager.getRepository(GatewayEntity);
     const gateway = await repo.save(
@@ -60,6 +70,7 @@ export async function createGateway({ orgId, input, actor }: { orgId: string; in
         owner: null,
         lastPollAt: null,
         lastPollError: null,
+        transcriptDir,
       }),
     );
     await recordActivity(manager, { orgId, type: "gateway_created", message: `${actor.name} added the gateway ${gateway.name}`, actor, data: { gatewayId: gateway.id } });
@@ -69,6 +80,7 @@ export async function createGateway({ orgId, input, actor }: { orgId: string; in
 }
 
 export async function updateGateway({ orgId, id, input, actor }: { orgId: string; id: string; input: Partial<GatewayInput>; actor: Actor }) {
+  const transcriptDir = await transcriptFolderOf(input.transcriptDir);
   return transaction(async (manager) => {
     const repo = manager.getRepository(GatewayEntity);
     const gateway = await repo.findOne({ where: { orgId, id }, lock: { mode: "pessimistic_write" } });
@@ -79,6 +91,10 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
     if (input.pollIntervalSeconds !== undefined && input.pollIntervalSeconds !== gateway.pollIntervalSeconds) {
       gateway.pollIntervalSeconds = input.pollIntervalSeconds;
       changed.push("poll interval");
+    }
+    if (transcriptDir !== undefined && transcriptDir !== gateway.transcriptDir) {
+      gateway.transcriptDir = transcriptDir;
+      changed.push(transcriptDir ? "transcript folder" : "transcript folder removed");
     }
     if (input.token !== undefined) {
       gateway.tokenEncrypted = input.token ? encryptSecret(input.token) : null;
@@ -174,6 +190,7 @@ export function toApiGateway(gateway: Gateway) {
     lastSeenAt: gateway.lastSeenAt ? gateway.lastSeenAt.getTime() : null,
     lastPollAt: gateway.lastPollAt ? gateway.lastPollAt.getTime() : null,
     lastPollError: gateway.lastPollError,
+    transcriptDir: gateway.transcriptDir,
     pairing: (gateway.stateDetail.pairing as { deviceId?: string; approveCommand?: string } | undefined) ?? null,
     deviceId: (gateway.stateDetail.deviceId as string | undefined) ?? null,
     createdAt: gateway.createdAt.getTime(),

@@ -5,12 +5,14 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
+import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { testGatewayConnection } from "~/ingest/test-connection.server";
-import { isUuid, notFound } from "~/lib/http.server";
+import { DomainError, isUuid, notFound } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
+import { transcriptRoot } from "~/lib/transcript-folder.server";
 import { listAgents } from "~/models/agent.server";
 import { deleteGateway, getGateway, openGatewayToken, toApiGateway, updateGateway } from "~/models/gateway.server";
 import { getSnapshots, listDailyUsage } from "~/models/gateway-snapshot.server";
@@ -28,6 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     usage: daily.slice(-14),
     agents: agents.filter((a) => a.gatewayId === gateway.id).map((a) => ({ id: a.id, name: a.name, status: a.status })),
     canManage: roleAtLeast(role, "admin"),
+    transcriptRoot: roleAtLeast(role, "admin") ? transcriptRoot() : null,
     now: Date.now(),
   };
 }
@@ -50,13 +53,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === "update") {
     const submission = parseWithZod(formData, { schema: GatewaySchema });
     if (submission.status !== "success") return data({ intent, test: null, result: submission.reply({ hideFields: ["token"] }) }, { status: 400 });
-    const { name, url, token, pollIntervalSeconds, clearToken } = submission.value;
-    await updateGateway({
-      orgId: org.id,
-      id: gateway.id,
-      input: { name, url, pollIntervalSeconds, token: clearToken ? null : token ? token : undefined },
-      actor,
-    });
+    const { name, url, token, pollIntervalSeconds, clearToken, transcriptDir } = submission.value;
+    try {
+      await updateGateway({
+        orgId: org.id,
+        id: gateway.id,
+        input: { name, url, pollIntervalSeconds, token: clearToken ? null : token ? token : undefined,
+          // the field is only offered where transcript folders are allowed; elsewhere the setting stays
+          transcriptDir: transcriptRoot() ? (transcriptDir ?? null) : undefined },
+        actor,
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const errors = error.field ? { fieldErrors: { [error.field]: [error.message] } } : { formErrors: [error.message] };
+      return data({ intent, test: null, result: submission.reply({ hideFields: ["token"], ...errors }) }, { status: error.status });
+    }
     return { intent, test: null, result: submission.reply({ hideFields: ["token"] }) };
   }
   throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
@@ -81,14 +92,14 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 }
 
 export default function GatewayPage() {
-  const { gateway, snapshots, usage, agents, canManage, now } = useLoaderData<typeof loader>();
+  const { gateway, snapshots, usage, agents, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const testing = navigation.formData?.get("intent") === "test";
   const [form, fields] = useForm({
     id: `gateway-${gateway.id}`,
     lastResult: actionData?.intent === "update" ? actionData.result : undefined,
-    defaultValue: { name: gateway.name, url: gateway.url, pollIntervalSeconds: String(gateway.pollIntervalSeconds) },
+    defaultValue: { name: gateway.name, url: gateway.url, pollIntervalSeconds: String(gateway.pollIntervalSeconds), transcriptDir: gateway.transcriptDir ?? "" },
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: GatewaySchema }),
   });
@@ -124,6 +135,7 @@ export default function GatewayPage() {
           </Fact>
           <Fact label="Polling">every {gateway.pollIntervalSeconds} s</Fact>
           <Fact label="Last poll">{gateway.lastPollAt ? seen(gateway.lastPollAt) : "not yet"}</Fact>
+          <Fact label="Transcripts">{gateway.transcriptDir ? <span className="break-all font-mono text-xs">{gateway.transcriptDir}</span> : "from the gateway"}</Fact>
           <Fact label="Poll problems">{gateway.lastPollError ? <span className="text-danger">{gateway.lastPollError}</span> : "none"}</Fact>
         </dl>
         {canManage ? (
@@ -201,6 +213,7 @@ export default function GatewayPage() {
               </label>
             ) : null}
             <TextField label="Poll every (seconds)" field={fields.pollIntervalSeconds} type="number" min={5} max={3600} />
+            <TranscriptFolderField field={fields.transcriptDir} root={transcriptRoot} current={gateway.transcriptDir} />
             <Button type="submit">Save</Button>
           </Form>
           <Form

@@ -5,25 +5,34 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
+import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
+import { replyWithError } from "~/lib/forms.server";
 import { GatewaySchema } from "~/lib/schemas";
+import { transcriptRoot } from "~/lib/transcript-folder.server";
 import { createGateway, listGateways, toApiGateway } from "~/models/gateway.server";
 import { roleAtLeast } from "~/models/organization.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
   const gateways = await listGateways(org.id);
-  return { gateways: gateways.map(toApiGateway), canManage: roleAtLeast(role, "admin"), now: Date.now() };
+  const canManage = roleAtLeast(role, "admin");
+  return { gateways: gateways.map(toApiGateway), canManage, transcriptRoot: canManage ? transcriptRoot() : null, now: Date.now() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "admin");
   const submission = parseWithZod(await request.formData(), { schema: GatewaySchema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["token"] }), { status: 400 });
-  const { name, url, token, pollIntervalSeconds } = submission.value;
-  const gateway = await createGateway({ orgId: org.id, input: { name, url, token: token || null, pollIntervalSeconds }, actor });
+  const { name, url, token, pollIntervalSeconds, transcriptDir } = submission.value;
+  let gateway;
+  try {
+    gateway = await createGateway({ orgId: org.id, input: { name, url, token: token || null, pollIntervalSeconds, transcriptDir: transcriptDir ?? null }, actor });
+  } catch (error) {
+    return replyWithError(submission, error);
+  }
   throw redirect(`/gateways/${gateway.id}`);
 }
 
@@ -32,7 +41,7 @@ export const handle: LiveHandle = { liveTopics: () => ["gateways"] };
 export const meta: MetaFunction = () => [{ title: "Gateways · Mission Control" }];
 
 export default function GatewaysPage() {
-  const { gateways, canManage, now } = useLoaderData<typeof loader>();
+  const { gateways, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
@@ -100,6 +109,7 @@ export default function GatewaysPage() {
               <TextField label="WebSocket URL" field={fields.url} placeholder="ws://127.0.0.1:18789" />
               <TextField label="Token" field={fields.token} type="password" autoComplete="off" hint="gateway.auth.token from the gateway's config. Stored encrypted; never shown again." />
               <TextField label="Poll every (seconds)" field={fields.pollIntervalSeconds} type="number" min={5} max={3600} />
+              <TranscriptFolderField field={fields.transcriptDir} root={transcriptRoot} />
               <Button type="submit" className="w-full" disabled={navigation.state !== "idle"}>
                 {navigation.state === "submitting" ? "Adding…" : "Add gateway"}
               </Button>
