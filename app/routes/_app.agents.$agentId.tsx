@@ -88,6 +88,7 @@ export default function AgentPage() {
     lastResult: actionData?.result,
     defaultValue: { name: agent.name, role: agent.role, status: agent.status, avatarColor: agent.avatarColor },
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AgentSchema }),
   });
   return (

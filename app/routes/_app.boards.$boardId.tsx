@@ -185,6 +185,7 @@ export default function BoardPage() {
     lastResult: actionData?.intent === "create-task" ? actionData.result : undefined,
     defaultValue: { status: "todo", priority: "medium" },
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TaskFormSchema }),
   });
   const [boardForm, boardFields] = useForm({

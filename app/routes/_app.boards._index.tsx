@@ -81,6 +81,7 @@ export default function BoardsPage() {
     lastResult: actionData?.intent === "create-board" ? actionData.result : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: BoardSchema }),
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
   });
   const [groupForm, groupFields] = useForm({
     id: "create-group",

@@ -101,6 +101,7 @@ export default function GatewayPage() {
     lastResult: actionData?.intent === "update" ? actionData.result : undefined,
     defaultValue: { name: gateway.name, url: gateway.url, pollIntervalSeconds: String(gateway.pollIntervalSeconds), transcriptDir: gateway.transcriptDir ?? "" },
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: GatewaySchema }),
   });
   const advice = gatewayAdvice(gateway.state, gateway.pairing);

@@ -49,6 +49,7 @@ export default function GatewaysPage() {
     lastResult,
     defaultValue: { pollIntervalSeconds: "30" },
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: GatewaySchema }),
   });
   return (

@@ -41,6 +41,7 @@ export default function ProfileSettings() {
   const [form, fields] = useForm({
     lastResult: actionData?.result,
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ChangePasswordSchema }),
   });
   const busy = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";

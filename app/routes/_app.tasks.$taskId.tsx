@@ -97,6 +97,7 @@ export default function TaskPage() {
       tags: task.tags.map((t) => t.name).join(", "),
     },
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TaskFormSchema }),
   });
   const assignee = agents.find((a) => a.id === task.assigneeAgentId);

@@ -85,6 +85,7 @@ export default function InvitePage() {
   const [form, fields] = useForm({
     lastResult: actionData?.intent === "signup" ? actionData.result : undefined,
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: InviteSignUpSchema }),
   });
 

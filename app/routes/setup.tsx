@@ -42,6 +42,7 @@ export default function SetupPage() {
   const [form, fields] = useForm({
     lastResult,
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SetupSchema }),
   });
   return (

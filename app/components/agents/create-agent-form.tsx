@@ -17,6 +17,7 @@ export function CreateAgentForm({ lastResult, defaultColor }: { lastResult?: Sub
     lastResult,
     defaultValue: { role: "Dev", status: "offline", avatarColor: defaultColor },
     shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AgentSchema }),
   });
   return (
