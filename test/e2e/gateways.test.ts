@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser";
@@ -8,15 +11,18 @@ let server: StartedServer;
 let browser: Browser;
 const USER = "gw-admin";
 const PASSWORD = "gw-admin-password";
+const root = mkdtempSync(path.join(os.tmpdir(), "mc-e2e-transcripts-"));
+mkdirSync(path.join(root, "legacy"));
 
 beforeAll(async () => {
-  server = await startServer({ env: { ADMIN_USERNAME: USER, ADMIN_PASSWORD: PASSWORD, MC_GATEWAY_RECONCILE_MS: "500" } });
+  server = await startServer({ env: { ADMIN_USERNAME: USER, ADMIN_PASSWORD: PASSWORD, MC_GATEWAY_RECONCILE_MS: "500", MC_TRANSCRIPT_ROOT: root } });
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  rmSync(root, { recursive: true, force: true });
 });
 
 describe("gateways page", () => {
@@ -49,6 +55,33 @@ describe("gateways page", () => {
     await result.waitFor({ timeout: 15_000 });
     expect(await result.textContent()).toMatch(/127\.0\.0\.1|refused|reach/i);
     expect(await page.content()).not.toContain(token);
+    await page.close();
+  });
+
+  it("shows a refused transcript folder on its field, and the corrected one saves with one click", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(server.url + "/login");
+    await page.fill("[name=username]", USER);
+    await page.fill("[name=password]", PASSWORD);
+    await page.click("button[type=submit]");
+    await page.waitForURL(server.url + "/");
+    await page.goto(server.url + "/gateways");
+    await page.locator("a[href^='/gateways/']").first().click();
+    await page.waitForURL(/\/gateways\/[0-9a-f-]{36}$/);
+    const edit = "form:has(input[name=intent][value=update])";
+
+    await page.fill(`${edit} [name=transcriptDir]`, "/etc");
+    await page.click(`${edit} button[type=submit]`);
+    await page.locator(`text=must be inside ${root}`).waitFor();
+    expect(await page.getAttribute(`${edit} [name=transcriptDir]`, "aria-invalid")).toBe("true");
+
+    // The long error sits above the button: it must not vanish under the pointer and eat the click.
+    await page.fill(`${edit} [name=transcriptDir]`, path.join(root, "legacy"));
+    const saved = page.waitForResponse((response) => response.request().method() === "POST" && response.status() === 200);
+    await page.click(`${edit} button[type=submit]`);
+    await saved;
+    await page.locator("text=Saved. The connection restarts").waitFor();
+    await page.locator(`dd:has-text("${path.join(root, "legacy")}")`).first().waitFor();
     await page.close();
   });
 });
