@@ -23,11 +23,10 @@ export interface PublishInput {
  */
 export async function publish(manager: EntityManager, event: PublishInput): Promise<string> {
   await manager.query("select pg_advisory_xact_lock(hashtext('mission-control:event-log'))");
+  // NOTIFY rides on the insert (one round trip less on every write that publishes)
   const rows: Array<{ id: string }> = await manager.query(
-    "insert into event_log (org_id, topics, type, data) values ($1, $2, $3, $4) returning id",
-    [event.orgId, event.topics, event.type, JSON.stringify(event.data)],
+    "insert into event_log (org_id, topics, type, data) values ($1, $2, $3, $4) returning id, pg_notify($5, id::text)",
+    [event.orgId, event.topics, event.type, JSON.stringify(event.data), NOTIFY_CHANNEL],
   );
-  const id = String(rows[0]!.id);
-  await manager.query("select pg_notify($1, $2)", [NOTIFY_CHANNEL, id]);
-  return id;
+  return String(rows[0]!.id);
 }

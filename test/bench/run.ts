@@ -8,7 +8,8 @@
  *
  * Creates its own database (on DATABASE_URL's server, else an embedded PostgreSQL), seeds it through
  * the app's models, and removes everything when done. The HTTP parts need `npm run build` first.
- * Knobs: BENCH_TASKS (1000), BENCH_CONCURRENCY (50), BENCH_API_REQUESTS (1000), BENCH_HEALTH_REQUESTS (10000).
+ * Knobs: BENCH_TASKS (1000), BENCH_CONCURRENCY (50), BENCH_API_REQUESTS (1000), BENCH_HEALTH_REQUESTS (10000);
+ * BENCH_ONLY=board,api,live,activity,parsing (comma-separated) runs only those sections.
  */
 import { existsSync } from "node:fs";
 import http from "node:http";
@@ -35,6 +36,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const API_REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 1000);
 const HEALTH_REQUESTS = Number(process.env.BENCH_HEALTH_REQUESTS ?? 10_000);
 const BOARD_LOADER_P95_TARGET_MS = 50;
+const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((name) => name.trim()).filter(Boolean));
+const wanted = (section: string) => ONLY.size === 0 || ONLY.has(section);
 const SSE_CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
 const SSE_UPDATES = Number(process.env.BENCH_SSE_UPDATES ?? 30);
 const POLL_UPDATES = Number(process.env.BENCH_POLL_UPDATES ?? 10);
@@ -235,18 +238,18 @@ async function main() {
   // autovacuum does not kick in halfway through a measurement.
   await db().query("vacuum analyze");
 
-  await benchBoardLoader(seeded.orgId, seeded.boardId);
+  if (wanted("board")) await benchBoardLoader(seeded.orgId, seeded.boardId);
 
   if (!existsSync(path.join(REPO_ROOT, "build", "server.js"))) {
     console.log("\nHTTP benchmarks skipped: build/server.js is missing (run `npm run build`).");
   } else {
-    server = await spawnBuiltServer({ databaseUrl: database.url });
-    await benchBoardPage(server, seeded.boardId, seeded.sessionToken);
-    await benchApi(server, seeded.apiToken);
-    await benchLive(server, seeded.orgId, seeded.apiToken, database.url);
-    await benchActivity(seeded.orgId, seeded.apiToken, database.url);
+    if (wanted("board") || wanted("api") || wanted("live")) server = await spawnBuiltServer({ databaseUrl: database.url });
+    if (server && wanted("board")) await benchBoardPage(server, seeded.boardId, seeded.sessionToken);
+    if (server && wanted("api")) await benchApi(server, seeded.apiToken);
+    if (server && wanted("live")) await benchLive(server, seeded.orgId, seeded.apiToken, database.url);
+    if (wanted("activity")) await benchActivity(seeded.orgId, seeded.apiToken, database.url);
   }
-  await benchTranscriptParsing();
+  if (wanted("parsing")) await benchTranscriptParsing();
   console.log(`\nTotal ${((Date.now() - started) / 1000).toFixed(0)} s.`);
 }
 
