@@ -133,12 +133,19 @@ function linkSpawns(items: TimelineItem[]): TimelineItem[] {
   return items;
 }
 
-export async function sessionTimeline({ orgId, session }: { orgId: string; session: AgentSessionView }): Promise<SessionTimeline> {
-  const [rows, gateway] = await Promise.all([
+/**
+ * `childKeys`: the session's sub-agents, whose ends belong in the parent's story too ("Sub-agent
+ * finished: lister") though they are recorded on the child.
+ */
+export async function sessionTimeline({ orgId, session, childKeys = [] }: { orgId: string; session: AgentSessionView; childKeys?: string[] }): Promise<SessionTimeline> {
+  const [rows, childEnds, gateway] = await Promise.all([
     listActivity({ orgId, sessionKey: session.sessionKey, sessionGatewayId: session.gatewayId, limit: HISTORY_LIMIT }),
+    childKeys.length > 0
+      ? listActivity({ orgId, sessionKeys: childKeys, sessionGatewayId: session.gatewayId, type: "agent.despawn", limit: HISTORY_LIMIT })
+      : Promise.resolve([]),
     session.gatewayId ? getGateway({ orgId, id: session.gatewayId }) : Promise.resolve(null),
   ]);
-  const recorded = rows.map(storedItem).reverse();
+  const recorded = [...rows, ...childEnds].map(storedItem).sort((a, b) => a.at - b.at);
   if (!gateway) return { items: linkSpawns(recorded), source: "recorded", unavailable: null, hasMore: false };
 
   const answer = await askHistory(gateway, session.sessionKey);

@@ -78,6 +78,8 @@ export interface ActivityFilter {
   actorType?: ActorType;
   /** agent activity of one session */
   sessionKey?: string;
+  /** agent activity of any of these sessions */
+  sessionKeys?: string[];
   /** with sessionKey: the session's gateway (null: read from transcript files) — keys repeat across gateways */
   sessionGatewayId?: string | null;
 }
@@ -101,6 +103,7 @@ export async function listActivity(filter: ActivityFilter): Promise<ActivityEven
   if (filter.agentId) query.andWhere("e.agent_id = :agentId", { agentId: filter.agentId });
   if (filter.actorType) query.andWhere("e.actor_type = :actorType", { actorType: filter.actorType });
   if (filter.sessionKey) query.andWhere("e.data->>'sessionKey' = :sessionKey", { sessionKey: filter.sessionKey });
+  if (filter.sessionKeys) query.andWhere("e.data->>'sessionKey' in (:...sessionKeys)", { sessionKeys: filter.sessionKeys.length ? filter.sessionKeys : [""] });
   if (filter.sessionGatewayId !== undefined) {
     if (filter.sessionGatewayId === null) query.andWhere("e.data->>'gatewayId' is null");
     else query.andWhere("e.data->>'gatewayId' = :sessionGatewayId", { sessionGatewayId: filter.sessionGatewayId });

@@ -14,11 +14,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!isUuid(params.sessionId)) notFound("That session does not exist.");
   const session = await getAgentSession({ orgId: org.id, id: params.sessionId });
   if (!session) notFound("That session does not exist in this organization.");
-  const [timeline, all] = await Promise.all([sessionTimeline({ orgId: org.id, session }), listAgentSessions(org.id)]);
+  const all = await listAgentSessions(org.id);
+  const children = all.filter((s) => s.parentSessionKey === session.sessionKey && s.gatewayId === session.gatewayId);
+  const timeline = await sessionTimeline({ orgId: org.id, session, childKeys: children.map((child) => child.sessionKey) });
   return {
     session,
     parent: all.find((s) => s.sessionKey === session.parentSessionKey && s.gatewayId === session.gatewayId) ?? null,
-    children: all.filter((s) => s.parentSessionKey === session.sessionKey && s.gatewayId === session.gatewayId),
+    children,
     timeline,
     historyLimit: HISTORY_LIMIT,
     now: Date.now(),

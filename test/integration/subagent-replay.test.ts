@@ -110,7 +110,7 @@ describe("a recorded sub-agent spawn, replayed through the gateway runtime", () 
   it("shows the parent's conversation from chat.history with the recorded runs, on the owner's connection", async () => {
     const session = (await listAgentSessions(orgId)).find((s) => s.sessionKey === parentKey && s.gatewayId === gatewayId)!;
     const clients = fake.clients.length;
-    const timeline = await sessionTimeline({ orgId, session });
+    const timeline = await sessionTimeline({ orgId, session, childKeys: [childKey] });
     expect(fake.clients.length).toBe(clients); // no extra connection
     expect(timeline).toMatchObject({ source: "gateway", unavailable: null, hasMore: false });
     const kinds = timeline.items.map((item) => item.kind);
@@ -120,6 +120,12 @@ describe("a recorded sub-agent spawn, replayed through the gateway runtime", () 
     expect(timeline.items.filter((item) => item.kind === "spawn")).toHaveLength(1);
     expect(timeline.items.filter((item) => item.kind === "user_message")).toHaveLength(1);
     expect(timeline.items.map((item) => item.message)).toContain("main: mock done: tool_call");
+    // the child's end, recorded on the child, is part of the parent's story, linked to the child
+    const ends = timeline.items.filter((item) => item.kind === "despawn");
+    expect(ends.length).toBeGreaterThanOrEqual(1);
+    expect(ends[0]).toMatchObject({ childKey, message: "Sub-agent finished: lister (main)" });
+    // and the spawn learned its child from the result of the same call
+    expect(timeline.items.find((item) => item.kind === "spawn")!.childKey).toBe(childKey);
     const times = timeline.items.map((item) => item.at);
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
