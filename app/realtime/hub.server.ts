@@ -3,10 +3,12 @@ import { log } from "~/lib/log.server";
 import { NOTIFY_CHANNEL } from "./publish.server";
 
 /*
- * One LISTEN connection per process. A notification only says "something new"; the hub then reads
- * the log forward from its cursor (ids follow commit order, see publish.server.ts), so a burst of
- * notifications costs one query, and after a lost connection the same read catches up on
- * everything committed meanwhile. Rows are fanned out to in-process subscribers by org and topic.
+ * One LISTEN connection per process. PostgreSQL delivers notifications in commit order, and event
+ * ids follow commit order (see publish.server.ts). A notification that carries its whole event is
+ * fanned out as it is; one that carries only an id (a large event), or any that arrives while a
+ * read is under way, makes the hub read the log forward from its cursor, so a burst costs one
+ * query. After a lost connection the same read catches up on everything committed meanwhile. Events
+ * go to in-process subscribers by org and topic.
  */
 
 export interface LiveEvent {
@@ -31,6 +33,25 @@ export function matches(subscriber: Pick<Subscriber, "orgId" | "topics">, event:
   if (subscriber.orgId !== "*" && event.orgId !== null && event.orgId !== subscriber.orgId) return false;
   for (const topic of event.topics) if (subscriber.topics.has(topic)) return true;
   return false;
+}
+
+/** The event a notification carries, or null when it carries only an id (or is not ours). */
+export function eventFromPayload(payload: string | undefined): LiveEvent | null {
+  if (!payload || payload[0] !== "{") return null;
+  try {
+    const value = JSON.parse(payload) as Record<string, unknown>;
+    if (typeof value.id !== "string" || typeof value.type !== "string" || !Array.isArray(value.topics) || typeof value.createdAt !== "string") return null;
+    return {
+      id: value.id,
+      orgId: typeof value.orgId === "string" ? value.orgId : null,
+      topics: value.topics as string[],
+      type: value.type,
+      data: (value.data ?? {}) as Record<string, unknown>,
+      createdAt: new Date(value.createdAt),
+    };
+  } catch {
+    return null;
+  }
 }
 
 function rowToEvent(row: Record<string, unknown>): LiveEvent {
@@ -108,7 +129,7 @@ export class RealtimeHub {
 
   private async connect() {
     const client = new pg.Client({ connectionString: this.url, application_name: "mission-control-listen" });
-    client.on("notification", () => this.readForward());
+    client.on("notification", (message) => this.onNotification(message.payload));
     client.on("error", (error) => {
       log.warn("realtime LISTEN connection lost; reconnecting", { error: String(error) });
       this.dropListener(client);
@@ -149,6 +170,18 @@ export class RealtimeHub {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => void this.connect(), delay);
     this.reconnectTimer.unref();
+  }
+
+  private onNotification(payload: string | undefined) {
+    const event = eventFromPayload(payload);
+    if (!event || this.reading) {
+      this.readForward();
+      return;
+    }
+    // In order and whole: no need to read it back. Already seen (a catch-up read got it): skip.
+    if (BigInt(event.id) <= BigInt(this.cursor)) return;
+    this.cursor = event.id;
+    this.fanOut(event);
   }
 
   /** Coalesces notifications: at most one read runs, and one more is queued if any arrived meanwhile. */

@@ -6,6 +6,8 @@ import { ORIGIN, pageRequest, ROUTE_ARGS, sessionCookieFor } from "../support/re
 import { FrameReader } from "../support/sse";
 import { loader as eventsLoader } from "~/routes/events";
 import { startHub, stopHub, getHub } from "~/realtime/hub.server";
+import { publish } from "~/realtime/publish.server";
+import { transaction } from "~/db/data-source.server";
 import { createTask, moveTask, updateTask } from "~/models/task.server";
 import { getDefaultBoard } from "~/models/board.server";
 import { createApiToken, revokeApiToken } from "~/models/api-token.server";
@@ -167,6 +169,56 @@ describe("GET /events", () => {
       expect(getHub().isListening).toBe(true);
     } finally {
       await admin.end();
+    }
+  });
+});
+
+describe("the hub", () => {
+  it("fans out events that arrive whole in their notification without reading them back, reads large ones, and keeps commit order", async () => {
+    const { org } = await ownerWithOrg("hub-order");
+    const hub = getHub();
+    const reader = (hub as unknown as { reader: pg.Pool }).reader;
+    let reads = 0;
+    const query = reader.query.bind(reader);
+    (reader as { query: unknown }).query = (text: unknown, ...rest: unknown[]) => {
+      if (typeof text === "string" && text.includes("from event_log where id >")) reads += 1;
+      return (query as (...args: unknown[]) => unknown)(text, ...rest);
+    };
+    const seen: Array<{ id: string; size: number; n: number }> = [];
+    const waiters: Array<{ count: number; resolve: () => void }> = [];
+    const delivered = (count: number) => new Promise<void>((resolve) => (seen.length >= count ? resolve() : waiters.push({ count, resolve })));
+    const off = hub.subscribe({
+      orgId: org.id,
+      topics: new Set(["hub-test"]),
+      deliver: (e) => {
+        seen.push({ id: e.id, size: JSON.stringify(e.data).length, n: e.data.n as number });
+        for (const waiter of waiters.filter((w) => seen.length >= w.count)) waiter.resolve();
+      },
+    });
+    const send = (n: number, large = false) =>
+      transaction((manager) => publish(manager, { orgId: org.id, type: "hub.test", topics: ["hub-test"], data: { n, ...(large ? { big: "x".repeat(9_000) } : {}) } }));
+    try {
+      // one at a time: each small event reaches the subscriber with no read of the log
+      for (let n = 0; n < 5; n++) {
+        await send(n);
+        await delivered(n + 1);
+      }
+      expect(reads).toBe(0);
+      // over PostgreSQL's 8000-byte payload limit: only the id travels, the hub reads the rest
+      await send(5, true);
+      await delivered(6);
+      expect(reads).toBeGreaterThanOrEqual(1);
+      expect(seen[5]!.size).toBeGreaterThan(9_000);
+      // a burst mixing both arrives complete and in commit order
+      const burst = [0, 1, 0, 0, 1, 0];
+      for (const [i, large] of burst.entries()) await send(6 + i, large === 1);
+      await delivered(6 + burst.length);
+      expect(seen.map((e) => e.n)).toEqual(Array.from({ length: 6 + burst.length }, (_, n) => n));
+      const ids = seen.map((e) => BigInt(e.id));
+      expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : 1)));
+    } finally {
+      off();
+      (reader as { query: unknown }).query = query;
     }
   });
 });
