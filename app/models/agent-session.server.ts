@@ -110,9 +110,10 @@ async function lookupAgent(manager: EntityManager, orgId: string, gatewayId: str
   return rows[0] ?? null;
 }
 
-async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: string | null, facts: SessionFacts) {
+/** Returns the session row's id. */
+async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: string | null, facts: SessionFacts): Promise<string> {
   const agent = await agentIdFor(manager, orgId, gatewayId, facts.externalAgentId);
-  await manager.query(
+  const rows: Array<{ id: string }> = await manager.query(
     `insert into agent_sessions (org_id, gateway_id, session_key, session_id, agent_id, external_agent_id, type, label, model, parent_session_key,
         context_tokens, total_tokens, input_tokens, output_tokens, cost_usd, status, last_activity_at, ended_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, to_timestamp($17 / 1000.0), to_timestamp($18 / 1000.0), now())
@@ -132,21 +133,30 @@ async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: str
        last_activity_at = greatest(excluded.last_activity_at, agent_sessions.last_activity_at),
        -- a row that states its status also states whether it has ended (a persistent sub-agent reopens)
        ended_at = case when excluded.status is not null then excluded.ended_at else agent_sessions.ended_at end,
-       updated_at = now()`,
+       updated_at = now()
+     returning id`,
     [
       orgId, gatewayId, facts.sessionKey, facts.sessionId, agent?.id ?? null, facts.externalAgentId, facts.type, facts.label, facts.model,
       facts.parentSessionKey, facts.contextTokens, facts.totalTokens, facts.inputTokens, facts.outputTokens, facts.costUsd, facts.status,
       facts.lastActivityAt, facts.endedAt,
     ],
   );
+  return rows[0]!.id;
 }
+
+/** The live topic of one session row: its page follows it instead of every session of the org. */
+export const sessionTopic = (id: string) => `agent-session:${id}`;
+/** A batch of rows names each session's topic up to this many; a bigger one (a first subscribe) only "sessions". */
+const SESSION_TOPICS_PER_BATCH = 50;
 
 /** Gateway rows (poll or sessions.changed) into the table; one live event for the whole batch. */
 export async function upsertSessionRows({ orgId, gatewayId, sessions }: { orgId: string; gatewayId: string | null; sessions: SessionFacts[] }) {
   if (sessions.length === 0) return;
   await transaction(async (manager) => {
-    for (const facts of sessions) await upsertFacts(manager, orgId, gatewayId, facts);
-    await publish(manager, { orgId, type: "sessions.changed", topics: ["sessions"], data: { count: sessions.length, keys: sessions.slice(0, 20).map((s) => s.sessionKey) } });
+    const ids: string[] = [];
+    for (const facts of sessions) ids.push(await upsertFacts(manager, orgId, gatewayId, facts));
+    const topics = ["sessions", ...(ids.length <= SESSION_TOPICS_PER_BATCH ? ids.map(sessionTopic) : [])];
+    await publish(manager, { orgId, type: "sessions.changed", topics, data: { count: sessions.length, keys: sessions.slice(0, 20).map((s) => s.sessionKey) } });
   });
 }
 
@@ -198,7 +208,7 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
       const agent = agents.get(event.agentId) ?? null;
       const at = new Date(event.at);
       const tool = event.kind === "tool_start" ? (event.tool ?? null) : null;
-      await manager.query(
+      const [row] = (await manager.query(
         `insert into agent_sessions (org_id, gateway_id, session_key, session_id, agent_id, external_agent_id, type, parent_session_key, current_tool, current_summary, last_message, last_activity_at, ended_at)
          values ($1, $2, $3, $4, $5, $6, $7, null, $8, $9, $10, $11, null)
          on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set
@@ -211,14 +221,15 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
            ended_at = case when $12 = 'despawn' then excluded.last_activity_at
                            when $12 = 'run_start' and excluded.last_activity_at > agent_sessions.ended_at then null
                            else agent_sessions.ended_at end,
-           updated_at = now()`,
+           updated_at = now()
+         returning id`,
         [
           orgId, gatewayId, event.sessionKey, event.sessionId ?? null, agent?.id ?? null, event.agentId,
           /:subagent:/.test(event.sessionKey) ? "subagent" : "other",
           tool, event.kind === "tool_start" ? (event.summary ?? null) : null,
           event.kind === "message" ? (event.text ?? null) : null, at, event.kind,
         ],
-      );
+      )) as Array<{ id: string }>;
       // The child's key is known only from the sessions_spawn result (its tool_end).
       if ((event.kind === "tool_end" || event.kind === "spawn") && event.child?.sessionKey) {
         await manager.query(
@@ -235,7 +246,7 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
         actor: { type: "agent", id: agent?.id ?? null, name: agent?.name ?? event.agentId },
         agentId: agent?.id ?? null,
         at,
-        topics: ["sessions", "office"],
+        topics: ["sessions", "office", sessionTopic(row!.id)],
         data: {
           sessionKey: event.sessionKey,
           ...(gatewayId ? { gatewayId } : {}),

@@ -3,6 +3,7 @@ import { requireApiAuth } from "~/auth/api-auth.server";
 import { apiError, isUuid } from "~/lib/http.server";
 import { getBoard } from "~/models/board.server";
 import { getAgent } from "~/models/agent.server";
+import { getAgentSession } from "~/models/agent-session.server";
 import { getGateway } from "~/models/gateway.server";
 import { listMembershipsForUser } from "~/models/organization.server";
 import { getHub, type LiveEvent, type Subscriber } from "./hub.server";
@@ -52,7 +53,8 @@ export async function resolveTopics(orgId: string, param: string | null): Promis
       isUuid(id) &&
       ((kind === "board" && (await getBoard({ orgId, id }))) ||
         (kind === "agent" && (await getAgent({ orgId, id }))) ||
-        (kind === "gateway" && (await getGateway({ orgId, id }))));
+        (kind === "gateway" && (await getGateway({ orgId, id }))) ||
+        (kind === "agent-session" && (await getAgentSession({ orgId, id }))));
     // A board of another organization is reported exactly like one that does not exist.
     if (!exists) throw apiError(404, "unknown_topic", `Unknown topic "${topic}".`, { topic });
   }

@@ -27,10 +27,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+/** How many sub-agents' own topics a page follows before it follows every session instead (a stream takes 20 topics). */
+const CHILD_TOPICS_MAX = 15;
+
 export const handle: LiveHandle = {
+  // This session's own topic (its activity and row updates), and its sub-agents' (their ends show here).
   liveTopics: (data) => {
-    const session = (data as { session?: { agentId: string | null } } | undefined)?.session;
-    return session ? ["sessions", ...(session.agentId ? [`agent:${session.agentId}`] : [])] : [];
+    const loaded = data as { session?: { id: string }; children?: Array<{ id: string }> } | undefined;
+    if (!loaded?.session) return [];
+    const children = loaded.children ?? [];
+    if (children.length > CHILD_TOPICS_MAX) return [`agent-session:${loaded.session.id}`, "sessions"];
+    return [`agent-session:${loaded.session.id}`, ...children.map((child) => `agent-session:${child.id}`)];
   },
 };
 

@@ -7,6 +7,8 @@ import { FrameReader } from "../support/sse";
 import { loader as eventsLoader } from "~/routes/events";
 import { startHub, stopHub, getHub } from "~/realtime/hub.server";
 import { publish } from "~/realtime/publish.server";
+import { listAgentSessions, recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
+import { sessionFacts } from "~/ingest/session-row";
 import { transaction } from "~/db/data-source.server";
 import { createTask, moveTask, updateTask } from "~/models/task.server";
 import { getDefaultBoard } from "~/models/board.server";
@@ -170,6 +172,33 @@ describe("GET /events", () => {
     } finally {
       await admin.end();
     }
+  });
+});
+
+describe("a session's own topic", () => {
+  it("carries that session's activity and row updates and nothing of other sessions; another org's session is not a topic", async () => {
+    const { user, org } = await ownerWithOrg("session-topic");
+    const other = await ownerWithOrg("session-topic-other");
+    const base = { source: "gateway" as const, agentId: "main" };
+    const at = Date.now();
+    await recordAgentActivity({ orgId: org.id, gatewayId: null, events: [{ ...base, sessionKey: "agent:main:watched", kind: "run_start", at }, { ...base, sessionKey: "agent:main:busy", kind: "run_start", at }] });
+    await recordAgentActivity({ orgId: other.org.id, gatewayId: null, events: [{ ...base, sessionKey: "agent:main:theirs", kind: "run_start", at }] });
+    const sessions = await listAgentSessions(org.id);
+    const watched = sessions.find((s) => s.sessionKey === "agent:main:watched")!;
+    const theirs = (await listAgentSessions(other.org.id))[0]!;
+    const cookie = await sessionCookieFor(user.id, org.id);
+    expect(await thrownStatus(`/events?topics=agent-session:${theirs.id}`, { Cookie: cookie })).toBe(404);
+
+    const stream = await connect(`/events?topics=agent-session:${watched.id}`, { Cookie: cookie });
+    await stream.frames!.next((f) => f.event === "ready");
+    await recordAgentActivity({ orgId: org.id, gatewayId: null, events: [{ ...base, sessionKey: "agent:main:busy", kind: "tool_start", tool: "exec", summary: "exec: noisy", at: at + 1 }] });
+    await recordAgentActivity({ orgId: org.id, gatewayId: null, events: [{ ...base, sessionKey: "agent:main:watched", kind: "tool_start", tool: "read", summary: "read notes.md", at: at + 2 }] });
+    const activity = await stream.frames!.next((f) => f.event === "event.new");
+    expect(JSON.parse(activity.data!).event).toMatchObject({ sessionKey: "agent:main:watched", summary: "read notes.md" });
+    await upsertSessionRows({ orgId: org.id, gatewayId: null, sessions: [sessionFacts({ key: "agent:main:watched", totalTokens: 1234 })!] });
+    const changed = await stream.frames!.next((f) => f.event === "sessions.changed");
+    expect(JSON.parse(changed.data!).keys).toEqual(["agent:main:watched"]);
+    expect([activity, changed, ...stream.frames!.pending()].map((f) => f.raw).join("\n")).not.toContain("noisy");
   });
 });
 
