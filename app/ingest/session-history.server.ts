@@ -145,7 +145,9 @@ export async function sessionTimeline({ orgId, session, childKeys = [] }: { orgI
       : Promise.resolve([]),
     session.gatewayId ? getGateway({ orgId, id: session.gatewayId }) : Promise.resolve(null),
   ]);
-  const recorded = [...rows, ...childEnds].map(storedItem).sort((a, b) => a.at - b.at);
+  // Rows come newest first; oldest first before the stable sort keeps the recording order among
+  // equal times (a sub-agent's run_end and its despawn often share a millisecond).
+  const recorded = [...rows.reverse(), ...childEnds.reverse()].map(storedItem).sort((a, b) => a.at - b.at);
   if (!gateway) return { items: linkSpawns(recorded), source: "recorded", unavailable: null, hasMore: false };
 
   const answer = await askHistory(gateway, session.sessionKey);

@@ -71,7 +71,7 @@ export default function SessionsPage() {
         </EmptyState>
       ) : (
         <>
-        <ul className="space-y-2 md:hidden" aria-label="Sessions">
+        <ul className="space-y-2 lg:hidden" aria-label="Sessions">
           {rows.map(({ session, depth }) => (
             <li key={session.id} data-testid="session-card" className="rounded-lg border border-border bg-panel p-3" style={{ marginLeft: depth * 14 }}>
               <div className="flex items-center gap-2">
@@ -79,6 +79,7 @@ export default function SessionsPage() {
                 <Link to={`/monitoring/sessions/${session.id}`} className="truncate font-medium hover:text-accent">
                   {sessionTitle(session)}
                 </Link>
+                {session.endedAt ? <span className="shrink-0 text-xs text-muted">(ended)</span> : null}
                 <span className="ml-auto shrink-0 text-xs text-muted">{ago(session.lastActivityAt, now)}</span>
               </div>
               <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-muted">
@@ -92,46 +93,45 @@ export default function SessionsPage() {
             </li>
           ))}
         </ul>
-        <div className="hidden overflow-x-auto rounded-lg border border-border md:block">
+        <div className="hidden overflow-x-auto rounded-lg border border-border lg:block">
           <table className="w-full min-w-[860px] text-sm">
             <thead className="bg-panel text-left text-xs uppercase tracking-wide text-muted">
               <tr>
                 <th className="px-3 py-2">Session</th>
-                <th className="px-3 py-2">Agent</th>
-                <th className="px-3 py-2">Model</th>
+                <th className="whitespace-nowrap px-3 py-2">Agent · model</th>
                 <th className="px-3 py-2">Context</th>
                 <th className="px-3 py-2 text-right">Tokens</th>
                 <th className="px-3 py-2 text-right">Cost</th>
                 <th className="px-3 py-2">Now</th>
-                <th className="px-3 py-2 text-right">Last activity</th>
+                <th className="whitespace-nowrap px-3 py-2 text-right">Last activity</th>
               </tr>
             </thead>
             <tbody>
               {rows.map(({ session, depth }) => (
                 <tr key={session.id} data-testid="session-row" data-session-key={session.sessionKey} data-parent-key={session.parentSessionKey ?? undefined} data-depth={depth} className="border-t border-border align-top hover:bg-panel/60">
-                  <td className="px-3 py-2">
+                  <td className="min-w-[13rem] px-3 py-2">
                     <div className="flex items-center gap-2" style={{ paddingLeft: depth * 18 }}>
                       {depth > 0 ? <span aria-hidden className="text-muted">└</span> : null}
                       <SessionTypeBadge type={session.type} />
-                      <Link to={`/monitoring/sessions/${session.id}`} className="max-w-[16rem] truncate font-medium hover:text-accent" title={session.sessionKey}>
+                      <Link to={`/monitoring/sessions/${session.id}`} className="min-w-0 max-w-[16rem] truncate font-medium hover:text-accent" title={session.sessionKey}>
                         {sessionTitle(session)}
                       </Link>
-                      {session.endedAt ? <span className="text-xs text-muted">(ended)</span> : null}
+                      {session.endedAt ? <span className="shrink-0 text-xs text-muted">(ended)</span> : null}
                     </div>
                   </td>
                   <td className="px-3 py-2">
                     <AgentDot name={session.agentName ?? session.externalAgentId} color={session.agentColor} />
+                    <div data-testid="session-model" className="mt-0.5 whitespace-nowrap font-mono text-[11px] text-muted">{session.model ?? "—"}</div>
                   </td>
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs text-muted">{session.model ?? "—"}</td>
                   <td className="px-3 py-2">
                     <ContextBar percent={session.contextPercent} />
                   </td>
                   <td className="px-3 py-2 text-right tabular-nums">{formatTokens(session.totalTokens)}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{formatCost(session.costUsd)}</td>
-                  <td className="max-w-[18rem] px-3 py-2 text-xs">
+                  <td className="max-w-[15rem] px-3 py-2 text-xs">
                     <SessionNow session={session} />
                   </td>
-                  <td className="px-3 py-2 text-right text-xs text-muted">{ago(session.lastActivityAt, now)}</td>
+                  <td className="whitespace-nowrap px-3 py-2 text-right text-xs text-muted">{ago(session.lastActivityAt, now)}</td>
                 </tr>
               ))}
             </tbody>

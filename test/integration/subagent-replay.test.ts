@@ -146,7 +146,12 @@ describe("a recorded sub-agent spawn, replayed through the gateway runtime", () 
       expect(failed.source).toBe("recorded");
       expect(failed.unavailable).toContain("history store is busy");
       // what was recorded live is still there
-      expect(failed.items.map((item) => item.kind)).toEqual(expect.arrayContaining(["user_message", "tool_start", "tool_end", "run_end", "despawn"]));
+      const kinds = failed.items.map((item) => item.kind);
+      expect(kinds).toEqual(expect.arrayContaining(["user_message", "tool_start", "tool_end", "run_end", "despawn"]));
+      // the child's run ends before the child does, though the gateway gives both the same millisecond
+      const [runEnd, despawn] = [kinds.indexOf("run_end"), kinds.indexOf("despawn")];
+      expect(failed.items[runEnd]!.at).toBe(failed.items[despawn]!.at);
+      expect(runEnd).toBeLessThan(despawn);
     } finally {
       owned.mockRestore();
     }

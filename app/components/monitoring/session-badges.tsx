@@ -10,7 +10,7 @@ const TYPE_STYLES: Record<string, { label: string; className: string }> = {
 export function SessionTypeBadge({ type }: { type: string }) {
   const style = TYPE_STYLES[type] ?? TYPE_STYLES.other!;
   return (
-    <span data-session-type={type} className={`inline-flex items-center rounded-full border px-2 py-0.5 text-[11px] font-medium ${style.className}`}>
+    <span data-session-type={type} className={`inline-flex shrink-0 items-center whitespace-nowrap rounded-full border px-2 py-0.5 text-[11px] font-medium ${style.className}`}>
       {style.label}
     </span>
   );
