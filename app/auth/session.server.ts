@@ -65,7 +65,8 @@ export async function invalidateSession(sessionId: string) {
 /** Signs the user out everywhere (but here, when given): e.g. after a password change. */
 export async function invalidateUserSessions(userId: string, exceptSessionId?: string) {
   await db().transaction(async (manager) => {
-    const rows: Array<{ id: string }> = await manager.query(
+    // TypeORM answers a DELETE … RETURNING with [rows, affected count]
+    const [rows]: [Array<{ id: string }>, number] = await manager.query(
       "delete from sessions where user_id = $1 and id <> coalesce($2, '') returning id",
       [userId, exceptSessionId ?? null],
     );

@@ -14,7 +14,7 @@ import { createTask, moveTask, updateTask } from "~/models/task.server";
 import { getDefaultBoard } from "~/models/board.server";
 import { createApiToken, revokeApiToken } from "~/models/api-token.server";
 import { createAgent, updateAgent } from "~/models/agent.server";
-import { invalidateSession, SESSION_COOKIE } from "~/auth/session.server";
+import { invalidateSession, invalidateUserSessions, SESSION_COOKIE } from "~/auth/session.server";
 import { hashSecret } from "~/auth/crypto.server";
 
 const database = useTestDatabase();
@@ -151,6 +151,24 @@ describe("GET /events", () => {
     await invalidateSession(hashSecret(cookie.split("=")[1]!));
     await stream.frames!.next((f) => f.event === "session.ended");
     await stream.frames!.untilEnded();
+  });
+
+  it("ends the streams of the account's other sessions when it signs out everywhere (a password change), not this one's", async () => {
+    const { user, org, actor } = await ownerWithOrg();
+    const here = await sessionCookieFor(user.id, org.id);
+    const elsewhere = await sessionCookieFor(user.id, org.id);
+    const other = await connect(`/events?topics=activity`, { Cookie: elsewhere });
+    const kept = await connect(`/events?topics=activity`, { Cookie: here });
+    await other.frames!.next((f) => f.event === "ready");
+    await kept.frames!.next((f) => f.event === "ready");
+    await invalidateUserSessions(user.id, hashSecret(here.split("=")[1]!));
+    const ended = await other.frames!.next((f) => f.event === "session.ended");
+    expect(JSON.parse(ended.data!)).toEqual({ reason: "signed-out-everywhere" });
+    await other.frames!.untilEnded();
+    // the session that changed the password keeps its stream
+    await createTask({ orgId: org.id, input: { title: "still following" }, actor });
+    const frame = await kept.frames!.next((f) => f.event === "event.new" || f.event === "session.ended");
+    expect(frame.event).toBe("event.new");
   });
 
   it("re-listens by itself after PostgreSQL drops the LISTEN connection and catches up from the log", async () => {
