@@ -227,6 +227,18 @@ describe("requests", () => {
     expect(connection.status.state).toBe("online");
   });
 
+  it("asks sessions.usage though 2026.9.6 leaves it out of its method list (it answers it)", async () => {
+    const gateway = await fakeGateway();
+    const connection = connect(gateway);
+    await connection.waitFor("online");
+    expect(connection.methods).not.toContain("sessions.usage");
+    expect(connection.hasMethod("sessions.usage")).toBe(true);
+    const answer = await connection.api.sessionsUsage({ key: "agent:main:mc-final" });
+    expect(answer.sessions[0]).toMatchObject({ key: "agent:main:mc-final", usage: null });
+    expect(answer.cacheStatus?.status).toBe("refreshing");
+    expect(gateway.clients[0].requests.map((r: { method: string }) => r.method)).toEqual(["sessions.usage"]);
+  });
+
   it("an error answer rejects with the gateway's code and details", async () => {
     const gateway = await fakeGateway();
     gateway.handlers.set("cron.remove", () => ({

@@ -62,6 +62,13 @@ type StatusListener = (status: GatewayStatus, previous: GatewayStatus) => void;
 
 const DEFAULT_TICK_MS = 30_000;
 
+/*
+ * Methods a gateway answers though its hello-ok does not list them (seen on 2026.9.6: sessions.usage
+ * answers ok, with every session's usage, but is missing from features.methods). A gateway that
+ * really lacks one answers with an error, which the caller records like any failed call.
+ */
+const UNADVERTISED_METHODS: ReadonlySet<string> = new Set(["sessions.usage"]);
+
 export class GatewayConnection implements GatewayRequester {
   /** typed wrappers for the methods Mission Control uses */
   readonly api: GatewayApi;
@@ -154,7 +161,7 @@ export class GatewayConnection implements GatewayRequester {
   }
 
   hasMethod(method: string): boolean {
-    return this.methodSet?.has(method) ?? false;
+    return (this.methodSet?.has(method) ?? false) || (this.methodSet !== null && UNADVERTISED_METHODS.has(method));
   }
 
   /** Every gateway event (tick included), or only the events named `event`. Returns an unsubscribe. */
@@ -216,7 +223,7 @@ export class GatewayConnection implements GatewayRequester {
     if (this.current.state !== "online" || !ws) {
       return Promise.reject(new NotConnectedError(method, this.current.state, this.current.lastError));
     }
-    if (this.methodSet && !this.methodSet.has(method)) {
+    if (this.methodSet && !this.methodSet.has(method) && !UNADVERTISED_METHODS.has(method)) {
       return Promise.reject(new MethodUnavailableError(method, this.current.serverVersion));
     }
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 15_000;

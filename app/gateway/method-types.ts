@@ -360,6 +360,32 @@ export interface UsageCostResult extends Open {
   cacheStatus?: Open & { status: string };
 }
 
+export interface SessionsUsageParams extends Open {
+  /** one session; without it, every session (up to `limit`) */
+  key?: string;
+  limit?: number;
+  /** YYYY-MM-DD; the gateway's default window is the last 30 days */
+  startDate?: string;
+  endDate?: string;
+}
+
+/** One session's usage over the window, summed over every model call (not just the last run). */
+export interface SessionUsage extends UsageCostTotals {
+  sessionId?: string;
+  firstActivity?: number;
+  lastActivity?: number;
+}
+
+export interface SessionsUsageResult extends Open {
+  updatedAt: number;
+  startDate: string;
+  endDate: string;
+  /** `usage` is null while the gateway has not counted a session yet (cacheStatus "refreshing") */
+  sessions: Array<Open & { key: string; sessionId?: string; agentId?: string; usage: SessionUsage | null }>;
+  totals: UsageCostTotals;
+  cacheStatus?: Open & { status: string };
+}
+
 export interface UsageStatusResult extends Open {
   updatedAt?: number;
   providers: Array<Open & { provider?: string }>;

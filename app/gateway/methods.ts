@@ -24,6 +24,8 @@ import type {
   SessionsListResult,
   SessionsPreviewResult,
   SessionsSubscribeResult,
+  SessionsUsageParams,
+  SessionsUsageResult,
   StatusResult,
   SystemInfoResult,
   UpdateStatusResult,
@@ -96,6 +98,13 @@ export class GatewayApi {
   }
   usageCost(params: UsageCostParams = {}, options?: RequestOptions) {
     return this.call<UsageCostResult>("usage.cost", params, options);
+  }
+  /**
+   * Each session's usage summed over every model call in the window. The session rows of
+   * sessions.list carry the last run's figures only.
+   */
+  sessionsUsage(params: SessionsUsageParams = {}, options?: RequestOptions) {
+    return this.call<SessionsUsageResult>("sessions.usage", params, options);
   }
   usageStatus(options?: RequestOptions) {
     return this.call<UsageStatusResult>("usage.status", {}, options);

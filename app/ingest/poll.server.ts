@@ -1,7 +1,7 @@
-import type { GatewayConnection } from "~/gateway";
+import type { GatewayConnection, SessionsUsageResult } from "~/gateway";
 import type { Gateway } from "~/db/entities";
 import { storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
-import { endMissingSubagents, upsertSessionRows } from "~/models/agent-session.server";
+import { endMissingSubagents, storeSessionUsage, upsertSessionRows, type SessionUsageRow } from "~/models/agent-session.server";
 import { sessionFacts, type SessionFacts } from "./session-row";
 
 /**
@@ -14,6 +14,7 @@ export async function pollGateway(connection: GatewayConnection, gateway: Pick<G
     ["health", () => api.health()],
     ["status", () => api.status()],
     ["sessions", () => api.sessionsList({ limit: 200 })],
+    ["sessions.usage", () => api.sessionsUsage({ limit: 200 })],
     ["usage.cost", () => api.usageCost()],
     ["cron", () => api.cronList()],
     ["models", () => api.modelsList()],
@@ -25,6 +26,10 @@ export async function pollGateway(connection: GatewayConnection, gateway: Pick<G
     if (result.status === "fulfilled") outcome.snapshots[kind] = result.value;
     else outcome.errors[kind] = result.reason instanceof Error ? result.reason.message : String(result.reason);
   });
+  // Every session's usage is kept on its row; the snapshot keeps only the totals (the whole answer
+  // runs to kilobytes per session).
+  const usage = outcome.snapshots["sessions.usage"] as SessionsUsageResult | undefined;
+  if (usage) outcome.snapshots["sessions.usage"] = { updatedAt: usage.updatedAt, startDate: usage.startDate, endDate: usage.endDate, totals: usage.totals, cacheStatus: usage.cacheStatus, sessions: Array.isArray(usage.sessions) ? usage.sessions.length : 0 };
   const cost = outcome.snapshots["usage.cost"] as { daily?: DailyUsage[] } | undefined;
   if (Array.isArray(cost?.daily)) outcome.daily = cost.daily;
   await storePoll({ gatewayId: gateway.id, orgId: gateway.orgId, outcome });
@@ -37,5 +42,27 @@ export async function pollGateway(connection: GatewayConnection, gateway: Pick<G
       await endMissingSubagents({ orgId: gateway.orgId, gatewayId: gateway.id, liveKeys: sessions.map((s) => s.sessionKey) });
     }
   }
+  if (usage) {
+    await storeSessionUsage({ orgId: gateway.orgId, gatewayId: gateway.id, since: typeof usage.startDate === "string" && /^\d{4}-\d{2}-\d{2}$/.test(usage.startDate) ? usage.startDate : null, rows: sessionUsageRows(usage) });
+  }
   return outcome;
+}
+
+const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : 0);
+
+/** The sessions the gateway has counted (a session it has not counted yet has usage null). */
+export function sessionUsageRows(result: Pick<SessionsUsageResult, "sessions">): SessionUsageRow[] {
+  if (!Array.isArray(result.sessions)) return [];
+  return result.sessions.flatMap((session) => {
+    const usage = session?.usage;
+    if (typeof session?.key !== "string" || !usage || typeof usage !== "object") return [];
+    return [{
+      sessionKey: session.key,
+      inputTokens: count(usage.input),
+      outputTokens: count(usage.output),
+      cacheReadTokens: count(usage.cacheRead),
+      totalTokens: count(usage.totalTokens),
+      costUsd: count(usage.totalCost),
+    }];
+  });
 }

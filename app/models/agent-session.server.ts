@@ -37,6 +37,18 @@ export interface AgentSessionView {
   lastMessage: string | null;
   lastActivityAt: number | null;
   endedAt: number | null;
+  /** every model call of the session since `since` (the gateway's sessions.usage); null when not known */
+  usage: SessionUsageTotals | null;
+}
+
+export interface SessionUsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+  costUsd: number;
+  /** YYYY-MM-DD, first day the gateway counted */
+  since: string | null;
 }
 
 const n = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -68,10 +80,21 @@ function rowToView(row: Record<string, unknown>): AgentSessionView {
     lastMessage: (row.last_message as string | null) ?? null,
     lastActivityAt: ms(row.last_activity_at),
     endedAt: ms(row.ended_at),
+    usage:
+      row.usage_updated_at === null || row.usage_updated_at === undefined
+        ? null
+        : {
+            inputTokens: n(row.usage_input_tokens) ?? 0,
+            outputTokens: n(row.usage_output_tokens) ?? 0,
+            cacheReadTokens: n(row.usage_cache_read_tokens) ?? 0,
+            totalTokens: n(row.usage_total_tokens) ?? 0,
+            costUsd: n(row.usage_cost_usd) ?? 0,
+            since: typeof row.usage_since === "string" ? row.usage_since : null,
+          },
   };
 }
 
-const SELECT = `select s.*, a.name as agent_name, a.avatar_color as agent_color
+const SELECT = `select s.*, to_char(s.usage_since, 'YYYY-MM-DD') as usage_since, a.name as agent_name, a.avatar_color as agent_color
   from agent_sessions s left join agents a on a.id = s.agent_id`;
 
 export async function listAgentSessions(orgId: string, { includeEnded = true } = {}): Promise<AgentSessionView[]> {
@@ -157,6 +180,45 @@ export async function upsertSessionRows({ orgId, gatewayId, sessions }: { orgId:
     for (const facts of sessions) ids.push(await upsertFacts(manager, orgId, gatewayId, facts));
     const topics = ["sessions", ...(ids.length <= SESSION_TOPICS_PER_BATCH ? ids.map(sessionTopic) : [])];
     await publish(manager, { orgId, type: "sessions.changed", topics, data: { count: sessions.length, keys: sessions.slice(0, 20).map((s) => s.sessionKey) } });
+  });
+}
+
+export interface SessionUsageRow {
+  sessionKey: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+  costUsd: number;
+}
+
+/**
+ * A gateway's per-session usage (sessions.usage) onto its session rows. Only rows whose figures
+ * changed are written and announced, so a quiet gateway's poll publishes nothing here.
+ */
+export async function storeSessionUsage({ orgId, gatewayId, since, rows }: { orgId: string; gatewayId: string; since: string | null; rows: SessionUsageRow[] }) {
+  if (rows.length === 0) return;
+  await transaction(async (manager) => {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count]
+    const [changed]: [Array<{ id: string }>, number] = await manager.query(
+      `update agent_sessions s set
+         usage_input_tokens = u.input, usage_output_tokens = u.output, usage_cache_read_tokens = u.cache_read,
+         usage_total_tokens = u.total, usage_cost_usd = u.cost, usage_since = $3::date, usage_updated_at = now()
+       from unnest($4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::float8[]) as u(session_key, input, output, cache_read, total, cost)
+       where s.org_id = $1 and s.gateway_id = $2 and s.session_key = u.session_key
+         and (s.usage_updated_at is null
+           or (s.usage_input_tokens, s.usage_output_tokens, s.usage_cache_read_tokens, s.usage_total_tokens, s.usage_cost_usd, s.usage_since)
+              is distinct from (u.input, u.output, u.cache_read, u.total, u.cost, $3::date))
+       returning s.id`,
+      [
+        orgId, gatewayId, since,
+        rows.map((r) => r.sessionKey), rows.map((r) => Math.round(r.inputTokens)), rows.map((r) => Math.round(r.outputTokens)),
+        rows.map((r) => Math.round(r.cacheReadTokens)), rows.map((r) => Math.round(r.totalTokens)), rows.map((r) => r.costUsd),
+      ],
+    );
+    if (changed.length === 0) return;
+    const topics = ["sessions", ...(changed.length <= SESSION_TOPICS_PER_BATCH ? changed.map((row) => sessionTopic(row.id)) : [])];
+    await publish(manager, { orgId, type: "sessions.changed", topics, data: { count: changed.length, reason: "usage" } });
   });
 }
 

@@ -3,10 +3,10 @@ import { publish } from "~/realtime/publish.server";
 
 /*
  * What polling learns about a gateway and events do not carry: the latest answer per kind
- * (health, status, sessions, cron, models, usage) and one upserted row per day of usage.cost.
+ * (health, status, sessions, session usage, cron, models, usage) and one upserted row per day of usage.cost.
  */
 
-export const SNAPSHOT_KINDS = ["health", "status", "sessions", "usage.cost", "cron", "models"] as const;
+export const SNAPSHOT_KINDS = ["health", "status", "sessions", "sessions.usage", "usage.cost", "cron", "models"] as const;
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
 
 export interface DailyUsage {

@@ -76,7 +76,7 @@ describe("Mission Control with a real gateway", () => {
     await db.connect();
     try {
       const kinds = await db.query("select kind from gateway_snapshots where gateway_id = $1 order by kind", [gatewayId]);
-      expect(kinds.rows.map((r) => r.kind)).toEqual(["cron", "health", "models", "sessions", "status", "usage.cost"]);
+      expect(kinds.rows.map((r) => r.kind)).toEqual(["cron", "health", "models", "sessions", "sessions.usage", "status", "usage.cost"]);
       const days = await db.query("select count(*)::int as count from gateway_usage_daily where gateway_id = $1", [gatewayId]);
       expect(days.rows[0].count).toBeGreaterThan(0);
     } finally {

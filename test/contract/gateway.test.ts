@@ -149,6 +149,51 @@ describe("a real OpenClaw gateway", () => {
     expect(list.sessions.find((row) => row.key === sessionKey)).toMatchObject({ agentId: "main", model: "mock-1" });
   });
 
+  it("a session row carries the last run's usage; sessions.usage sums every model call of the session", async () => {
+    const connection = connect();
+    await connection.waitFor("online", 20_000);
+    const { api } = connection;
+    const sessionKey = `agent:main:mc-usage-${Date.now()}`;
+    const turn = async (message: string) => {
+      let runId = "";
+      const final = new Promise<void>((resolve) =>
+        connection.onEvent("chat", (frame) => {
+          const payload = frame.payload as { runId?: string; state?: string };
+          if (runId && payload.runId === runId && payload.state === "final") resolve();
+        }),
+      );
+      runId = (await api.chatSend({ sessionKey, message, idempotencyKey: randomUUID() })).runId;
+      await final;
+    };
+    await turn('list it TOOL:ls ARGS:{"path":"."}'); // two model calls: the tool call, then the answer
+    await turn("and now just talk"); // one model call
+
+    type Usage = { input: number; output: number; cost: { total: number } };
+    const calls = (await api.chatHistory({ sessionKey, limit: 50 })).messages
+      .filter((message) => message.role === "assistant")
+      .map((message) => (message as { usage: Usage }).usage);
+    expect(calls).toHaveLength(3);
+    const row = (await api.sessionsList({ limit: 50 })).sessions.find((session) => session.key === sessionKey)!;
+    // the row: the last run only (one call)
+    expect(row.inputTokens).toBe(calls[2]!.input);
+    expect(row.estimatedCostUsd).toBeCloseTo(calls[2]!.cost.total, 9);
+
+    // sessions.usage counts after the run, in the background ("refreshing" until then): ask until it has
+    const askedAt = Date.now();
+    const deadline = askedAt + 20_000;
+    let usage = (await api.sessionsUsage({ key: sessionKey })).sessions.find((session) => session.key === sessionKey)?.usage ?? null;
+    while ((!usage || usage.input < calls.reduce((sum, call) => sum + call.input, 0)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200)); // nothing announces a finished count
+      usage = (await api.sessionsUsage({ key: sessionKey })).sessions.find((session) => session.key === sessionKey)?.usage ?? null;
+    }
+    figures["sessions.usage counted the last run after"] = `${Date.now() - askedAt} ms`;
+    expect(usage).not.toBeNull();
+    expect(usage!.input).toBe(calls.reduce((sum, call) => sum + call.input, 0));
+    expect(usage!.output).toBe(calls.reduce((sum, call) => sum + call.output, 0));
+    expect(usage!.totalCost).toBeCloseTo(calls.reduce((sum, call) => sum + call.cost.total, 0), 9);
+    expect(usage!.totalCost).toBeGreaterThan(row.estimatedCostUsd as number);
+  });
+
   it("adds, updates, runs and removes a cron job", async () => {
     const connection = connect();
     await connection.waitFor("online", 20_000);

@@ -109,7 +109,7 @@ describe("gateway runtime", () => {
     const poll = await polled;
     expect(poll.data.kinds).toEqual(expect.arrayContaining(["health", "status", "sessions", "usage.cost", "cron", "models"]));
     const kinds: Array<{ kind: string }> = await db().query("select kind from gateway_snapshots where gateway_id = $1 order by kind", [gateway.id]);
-    expect(kinds.map((k) => k.kind)).toEqual(["cron", "health", "models", "sessions", "status", "usage.cost"]);
+    expect(kinds.map((k) => k.kind)).toEqual(["cron", "health", "models", "sessions", "sessions.usage", "status", "usage.cost"]);
     const days: Array<{ count: number }> = await db().query("select count(*)::int as count from gateway_usage_daily where gateway_id = $1", [gateway.id]);
     expect(days[0]!.count).toBeGreaterThan(0);
 

@@ -9,9 +9,10 @@ import type { EventFrame } from "~/gateway";
 import { FakeGateway } from "~/gateway/testing/fake-gateway";
 import { parseJsonLines } from "~/ingest/activity";
 import { getGatewayRuntime, startGatewayRuntime, stopGatewayRuntime } from "~/ingest/gateway-runtime.server";
+import { pollGateway } from "~/ingest/poll.server";
 import { sessionTimeline } from "~/ingest/session-history.server";
 import { listAgentSessions } from "~/models/agent-session.server";
-import { createGateway } from "~/models/gateway.server";
+import { createGateway, getGateway } from "~/models/gateway.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
 
 /*
@@ -154,6 +155,49 @@ describe("a recorded sub-agent spawn, replayed through the gateway runtime", () 
       expect(runEnd).toBeLessThan(despawn);
     } finally {
       owned.mockRestore();
+    }
+  });
+
+  it("keeps each session's usage over every call (sessions.usage) beside the row's last run, and announces only changes", async () => {
+    const usage = (input: number, cost: number) => ({ input, output: 10, cacheRead: 5, cacheWrite: 0, totalTokens: input + 15, totalCost: cost });
+    fake.handlers.set("sessions.usage", () => ({
+      ok: true,
+      payload: {
+        updatedAt: Date.now(), startDate: "2026-10-30", endDate: "2026-11-28", cacheStatus: { status: "fresh" },
+        totals: usage(3000, 0.03),
+        sessions: [
+          { key: parentKey, agentId: "main", usage: usage(2700, 0.01044) },
+          { key: childKey, agentId: "main", usage: null }, // not counted yet
+          { key: "agent:main:not-known-here", agentId: "main", usage: usage(1, 0.001) },
+        ],
+      },
+    }));
+    try {
+      const connection = getGatewayRuntime()!.connectionFor(gatewayId)!;
+      const gateway = (await getGateway({ orgId, id: gatewayId }))!;
+      const announced = nextLiveEvent((e) => e.orgId === orgId && e.type === "sessions.changed" && (e.data as { reason?: string }).reason === "usage");
+      const outcome = await pollGateway(connection, gateway);
+      expect(outcome.errors["sessions.usage"]).toBeUndefined();
+      expect((await announced).data).toMatchObject({ count: 1 });
+
+      const sessions = await listAgentSessions(orgId);
+      const parent = sessions.find((s) => s.sessionKey === parentKey && s.gatewayId === gatewayId)!;
+      expect(parent.usage).toEqual({ inputTokens: 2700, outputTokens: 10, cacheReadTokens: 5, totalTokens: 2715, costUsd: 0.01044, since: "2026-10-30" });
+      expect(parent.costUsd).not.toBe(0.01044); // the row's own figure (the last run) is kept beside it
+      expect(sessions.find((s) => s.sessionKey === childKey && s.gatewayId === gatewayId)!.usage).toBeNull();
+      expect(sessions.some((s) => s.sessionKey === "agent:main:not-known-here")).toBe(false);
+      // the snapshot keeps the totals, not every session's breakdown
+      const [snapshot] = (await db().query("select data from gateway_snapshots where gateway_id = $1 and kind = 'sessions.usage'", [gatewayId])) as Array<{ data: Record<string, unknown> }>;
+      expect(snapshot!.data).toMatchObject({ startDate: "2026-10-30", sessions: 3, totals: { totalCost: 0.03 } });
+
+      // the same figures again: nothing written, nothing announced
+      const count = async () =>
+        ((await db().query("select count(*)::int as n from event_log where org_id = $1 and type = 'sessions.changed' and data->>'reason' = 'usage'", [orgId])) as Array<{ n: number }>)[0]!.n;
+      const before = await count();
+      await pollGateway(connection, gateway);
+      expect(await count()).toBe(before);
+    } finally {
+      fake.handlers.delete("sessions.usage");
     }
   });
 });
