@@ -260,7 +260,19 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
   if (events.length === 0) return;
   await transaction(async (manager) => {
     const agents = new Map<string, { id: string; name: string } | null>();
+    const spent = new Map<string, { agentId: string; input: number; output: number; cacheRead: number; cacheWrite: number; cost: number }>();
     for (const event of events) {
+      // A transcript holds every model call with its usage: their sum is the session's usage. (A
+      // gateway's session usage comes whole from sessions.usage instead.)
+      if (event.usage && event.source === "transcript") {
+        const sum = spent.get(event.sessionKey) ?? { agentId: event.agentId, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
+        sum.input += event.usage.input ?? 0;
+        sum.output += event.usage.output ?? 0;
+        sum.cacheRead += event.usage.cacheRead ?? 0;
+        sum.cacheWrite += event.usage.cacheWrite ?? 0;
+        sum.cost += event.usage.cost ?? 0;
+        spent.set(event.sessionKey, sum);
+      }
       // An assistant turn that only calls a tool arrives as a text-less message carrying its usage:
       // the tool events tell that story, a blank "main:" line would not.
       if (event.kind === "message" && !event.text?.trim()) continue;
@@ -323,7 +335,33 @@ export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId:
         },
       });
     }
+    for (const [sessionKey, sum] of spent) await addTranscriptUsage(manager, orgId, gatewayId, sessionKey, sum);
   });
+}
+
+async function addTranscriptUsage(
+  manager: EntityManager,
+  orgId: string,
+  gatewayId: string | null,
+  sessionKey: string,
+  sum: { agentId: string; input: number; output: number; cacheRead: number; cacheWrite: number; cost: number },
+) {
+  await manager.query(
+    `insert into agent_sessions (org_id, gateway_id, session_key, external_agent_id, type,
+        usage_input_tokens, usage_output_tokens, usage_cache_read_tokens, usage_total_tokens, usage_cost_usd, usage_updated_at)
+     values ($1, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $6::bigint + $7::bigint + $8::bigint + $9::bigint, $10::float8, now())
+     on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set
+       usage_input_tokens = coalesce(agent_sessions.usage_input_tokens, 0) + excluded.usage_input_tokens,
+       usage_output_tokens = coalesce(agent_sessions.usage_output_tokens, 0) + excluded.usage_output_tokens,
+       usage_cache_read_tokens = coalesce(agent_sessions.usage_cache_read_tokens, 0) + excluded.usage_cache_read_tokens,
+       usage_total_tokens = coalesce(agent_sessions.usage_total_tokens, 0) + excluded.usage_total_tokens,
+       usage_cost_usd = coalesce(agent_sessions.usage_cost_usd, 0) + excluded.usage_cost_usd,
+       usage_updated_at = now()`,
+    [
+      orgId, gatewayId, sessionKey, sum.agentId, /:subagent:/.test(sessionKey) ? "subagent" : "other",
+      Math.round(sum.input), Math.round(sum.output), Math.round(sum.cacheRead), Math.round(sum.cacheWrite), sum.cost,
+    ],
+  );
 }
 
 async function isEnded(manager: EntityManager, orgId: string, gatewayId: string | null, sessionKey: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
-import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens, sessionTitle } from "~/components/monitoring/session-badges";
+import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { Card } from "~/components/ui/layout";
 import { sessionTimeline, HISTORY_LIMIT } from "~/ingest/session-history.server";
 import { isUuid, notFound } from "~/lib/http.server";
@@ -55,6 +55,11 @@ const KIND_STYLE: Record<string, string> = {
   despawn: "border-sky-400/30",
 };
 
+/** "30 Oct" for a YYYY-MM-DD day, the same on the server and in the browser. */
+function shortDate(day: string) {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+}
+
 type Item = ReturnType<typeof useLoaderData<typeof loader>>["timeline"]["items"][number];
 
 /** One line of the timeline: messages in full (as far as stored), tool output behind a disclosure, a spawn linked to its child. */
@@ -94,6 +99,7 @@ function TimelineEntry({ item, agentName, childId }: { item: Item; agentName: st
 
 export default function SessionPage() {
   const { session, parent, children, timeline, historyLimit, now } = useLoaderData<typeof loader>();
+  const spend = sessionSpend(session);
   const activity = timeline.items;
   const agentName = session.agentName ?? session.externalAgentId;
   const childIds = new Map(children.map((child) => [child.sessionKey, child.id]));
@@ -153,19 +159,45 @@ export default function SessionPage() {
               </div>
               <div className="flex justify-between gap-2">
                 <dt className="text-muted">Context</dt>
-                <dd>
+                <dd className="flex flex-col items-end">
                   <ContextBar percent={session.contextPercent} />
+                  {session.totalTokens !== null && session.contextTokens ? (
+                    <span className="text-xs tabular-nums text-muted">
+                      {formatTokens(session.totalTokens)} of {formatTokens(session.contextTokens)}
+                    </span>
+                  ) : null}
                 </dd>
               </div>
-              <div className="flex justify-between gap-2">
-                <dt className="text-muted">Tokens</dt>
-                <dd className="tabular-nums">
-                  {formatTokens(session.totalTokens)} ({formatTokens(session.inputTokens)} in / {formatTokens(session.outputTokens)} out)
+              {session.usage ? (
+                <>
+                  <div className="flex justify-between gap-2" data-testid="session-usage">
+                    <dt className="text-muted" title={`Covers ${spend.scope}`}>
+                      Usage
+                      <span className="block text-xs">{session.usage.since ? `since ${shortDate(session.usage.since)}` : "whole transcript"}</span>
+                    </dt>
+                    <dd className="text-right tabular-nums">
+                      {formatTokens(session.usage.totalTokens)} tokens
+                      <span className="block whitespace-nowrap text-xs text-muted">
+                        {formatTokens(session.usage.inputTokens)} in · {formatTokens(session.usage.outputTokens)} out
+                        {session.usage.cacheReadTokens > 0 ? ` · ${formatTokens(session.usage.cacheReadTokens)} cached` : ""}
+                      </span>
+                    </dd>
+                  </div>
+                  <div className="flex justify-between gap-2">
+                    <dt className="text-muted">Cost</dt>
+                    <dd className="tabular-nums" data-testid="session-cost">{formatCost(session.usage.costUsd)}</dd>
+                  </div>
+                </>
+              ) : null}
+              <div className="flex justify-between gap-2" data-testid="session-last-run">
+                <dt className="text-muted">
+                  Last run
+                  {session.usage ? null : <span className="block text-xs">the total is not known yet</span>}
+                </dt>
+                <dd className="text-right tabular-nums">
+                  {formatTokens(session.inputTokens)} in · {formatTokens(session.outputTokens)} out
+                  <span className="block text-xs text-muted">{formatCost(session.costUsd)}</span>
                 </dd>
-              </div>
-              <div className="flex justify-between gap-2">
-                <dt className="text-muted">Cost</dt>
-                <dd className="tabular-nums">{formatCost(session.costUsd)}</dd>
               </div>
               <div className="flex justify-between gap-2">
                 <dt className="text-muted">Last activity</dt>

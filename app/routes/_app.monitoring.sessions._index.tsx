@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
-import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, ago, formatCost, formatTokens, sessionTitle } from "~/components/monitoring/session-badges";
+import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { listAgentSessions, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
@@ -40,7 +40,7 @@ function asTree(sessions: AgentSessionView[]) {
 
 export default function SessionsPage() {
   const { sessions, showEnded, hasGateway, now } = useLoaderData<typeof loader>();
-  const rows = asTree(sessions);
+  const rows = asTree(sessions).map((row) => ({ ...row, spend: sessionSpend(row.session) }));
   return (
     <>
       <MonitoringNav />
@@ -72,7 +72,7 @@ export default function SessionsPage() {
       ) : (
         <>
         <ul className="space-y-2 lg:hidden" aria-label="Sessions">
-          {rows.map(({ session, depth }) => (
+          {rows.map(({ session, depth, spend }) => (
             <li key={session.id} data-testid="session-card" className="rounded-lg border border-border bg-panel p-3" style={{ marginLeft: depth * 14 }}>
               <div className="flex items-center gap-2">
                 <SessionTypeBadge type={session.type} />
@@ -86,8 +86,10 @@ export default function SessionsPage() {
                 <AgentDot name={session.agentName ?? session.externalAgentId} color={session.agentColor} />
                 <span className="font-mono">{session.model ?? "—"}</span>
                 <ContextBar percent={session.contextPercent} />
-                <span>{formatTokens(session.totalTokens)} tokens</span>
-                <span>{formatCost(session.costUsd)}</span>
+                <span title={`Covers ${spend.scope}`}>
+                  {formatTokens(spend.tokens)} tokens · {formatCost(spend.cost)}
+                  {spend.complete ? "" : " (last run)"}
+                </span>
               </div>
               <SessionNow session={session} className="mt-1 text-xs" />
             </li>
@@ -107,7 +109,7 @@ export default function SessionsPage() {
               </tr>
             </thead>
             <tbody>
-              {rows.map(({ session, depth }) => (
+              {rows.map(({ session, depth, spend }) => (
                 <tr key={session.id} data-testid="session-row" data-session-key={session.sessionKey} data-parent-key={session.parentSessionKey ?? undefined} data-depth={depth} className="border-t border-border align-top hover:bg-panel/60">
                   <td className="min-w-[13rem] px-3 py-2">
                     <div className="flex items-center gap-2" style={{ paddingLeft: depth * 18 }}>
@@ -126,9 +128,13 @@ export default function SessionsPage() {
                   <td className="px-3 py-2">
                     <ContextBar percent={session.contextPercent} />
                   </td>
-                  <td className="px-3 py-2 text-right tabular-nums">{formatTokens(session.totalTokens)}</td>
-                  <td className="px-3 py-2 text-right tabular-nums">{formatCost(session.costUsd)}</td>
-                  <td className="max-w-[15rem] px-3 py-2 text-xs">
+                  <td className="px-3 py-2 text-right tabular-nums">
+                    <SpendFigure value={formatTokens(spend.tokens)} spend={spend} />
+                  </td>
+                  <td className="px-3 py-2 text-right tabular-nums">
+                    <SpendFigure value={formatCost(spend.cost)} spend={spend} />
+                  </td>
+                  <td className="max-w-[12rem] px-3 py-2 text-xs">
                     <SessionNow session={session} />
                   </td>
                   <td className="whitespace-nowrap px-3 py-2 text-right text-xs text-muted">{ago(session.lastActivityAt, now)}</td>

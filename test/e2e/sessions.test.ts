@@ -93,7 +93,10 @@ describe("sessions pages from legacy transcripts", () => {
     await expect(tool.locator("[data-session-type]").textContent()).resolves.toBe("DM");
     await expect(tool.locator('[title="1% of the context window"]').textContent()).resolves.toBe("1%");
     const cells = await tool.locator("td").allTextContents();
-    expect(cells).toEqual(expect.arrayContaining(["1.2k", "$0.0080"]));
+    // tokens and cost: every model call in the transcript (3,102 in + 168 out + 600 cached; $0.012006),
+    // not sessions.json's figures, which are its last run's only ($0.008004)
+    expect(cells).toEqual(expect.arrayContaining(["3.9k", "$0.0120"]));
+    await expect(tool.locator("[data-spend]").evaluateAll((items) => items.map((item) => item.getAttribute("data-spend")))).resolves.toEqual(["total", "total"]);
     await expect(tool.getByTestId("session-model").textContent()).resolves.toBe("mock/mock-1");
     expect(cells[0]).toContain("mc-v7-tool");
     expect(cells[1]).toContain("main");
@@ -116,6 +119,9 @@ describe("sessions pages from legacy transcripts", () => {
     // the record's own time (03:23:01 UTC), not when it was read
     const times = await activity.locator("li time").evaluateAll((items) => items.map((item) => item.getAttribute("datetime")));
     expect(times.at(-1)).toBe("2026-11-22T03:23:01.491Z");
+    await expect(page.getByTestId("session-cost").textContent()).resolves.toBe("$0.0120");
+    await expect(page.getByTestId("session-usage").textContent()).resolves.toContain("3.1k in · 168 out · 600 cached");
+    await expect(page.getByTestId("session-last-run").textContent()).resolves.toContain("$0.0080");
     await screenshots(page, "session-detail");
 
     // A line appended to the transcript shows up without a reload.

@@ -88,5 +88,13 @@ describe("legacy transcript ingest", () => {
     await second.flush();
     const offsets: Array<{ byte_offset: string }> = await db().query("select byte_offset from transcript_offsets where file = $1", [file]);
     expect(Number(offsets[0]!.byte_offset)).toBe(readFileSync(file).length);
+
+    // the session's usage is every model call of the transcript, each counted once across the handover
+    const calls = lines.map((line) => JSON.parse(line).message).filter((message) => message?.role === "assistant" && message.usage);
+    expect(calls.length).toBeGreaterThan(0);
+    const sum = (pick: (usage: { input: number; output: number; cacheRead?: number; cost: { total: number } }) => number) => calls.reduce((total, message) => total + pick(message.usage), 0);
+    const demo = (await listAgentSessions(org.id)).find((s) => s.sessionKey === "agent:main:mc-v7-demo")!;
+    expect(demo.usage).toMatchObject({ inputTokens: sum((u) => u.input), outputTokens: sum((u) => u.output), cacheReadTokens: sum((u) => u.cacheRead ?? 0), since: null });
+    expect(demo.usage!.costUsd).toBeCloseTo(sum((u) => u.cost.total), 9);
   });
 });

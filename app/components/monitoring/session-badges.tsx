@@ -71,3 +71,33 @@ export function SessionNow({ session, className = "" }: { session: { currentTool
   if (session.lastMessage) return <span className={`line-clamp-2 text-muted ${className}`}>{session.lastMessage}</span>;
   return <span className={`text-muted ${className}`}>idle</span>;
 }
+
+interface SpendFacts {
+  usage: { totalTokens: number; costUsd: number; since: string | null } | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+}
+
+/**
+ * What a session has used: every model call when that is known (the gateway's sessions.usage, or a
+ * transcript's sum), else its last run, which is all an OpenClaw session row carries.
+ */
+export function sessionSpend(session: SpendFacts): { tokens: number | null; cost: number | null; complete: boolean; scope: string } {
+  if (session.usage) {
+    const scope = session.usage.since ? `every model call since ${session.usage.since}` : "every model call in its transcript";
+    return { tokens: session.usage.totalTokens, cost: session.usage.costUsd, complete: true, scope };
+  }
+  const tokens = session.inputTokens === null && session.outputTokens === null ? null : (session.inputTokens ?? 0) + (session.outputTokens ?? 0);
+  return { tokens, cost: session.costUsd, complete: false, scope: "its last run only; the session's total is not known yet" };
+}
+
+/** Tokens or cost of a session, saying what it covers; "last run" beneath when that is all there is. */
+export function SpendFigure({ value, spend }: { value: string; spend: { complete: boolean; scope: string } }) {
+  return (
+    <span title={`Covers ${spend.scope}`} data-spend={spend.complete ? "total" : "last-run"}>
+      {value}
+      {spend.complete ? null : <span className="block text-[10px] uppercase tracking-wide text-muted">last run</span>}
+    </span>
+  );
+}
