@@ -507,11 +507,21 @@ function normalizeSessionsChanged(payload: Obj, base: Base): ActivityEvent[] {
   // row was sent for.
   const at = (finished ? time(session.endedAt) : undefined) ?? time(payload.ts) ?? time(session.endedAt) ?? time(payload.updatedAt);
   if (at === undefined) return [];
-  return [make({ source: base.source, agentId: base.agentId, sessionKey: base.sessionKey, sessionId: base.sessionId }, "despawn", at, {
+  return [subagentEnd({ ...base, at, status, label: str(payload.label) ?? str(session.label), removed: gone ? reason || "removed" : undefined })];
+}
+
+/**
+ * A sub-agent's end: from its own sessions.changed, or from a row (polled, or listed again after a
+ * reconnect) that closes a session we still had open. `removed` says why it is gone when it was
+ * deleted or archived rather than finished.
+ */
+export function subagentEnd(end: { source: ActivityEvent["source"]; agentId: string; sessionKey: string; sessionId?: string; at: number; status?: string; label?: string; removed?: string }): ActivityEvent {
+  const { status } = end;
+  return make({ source: end.source, agentId: end.agentId, sessionKey: end.sessionKey, sessionId: end.sessionId }, "despawn", end.at, {
     isError: status !== undefined && FAILED_STATUS.has(status),
-    summary: gone ? reason || "removed" : status,
-    child: withoutUndefined({ sessionKey: base.sessionKey, label: str(payload.label) ?? str(session.label) }),
-  })];
+    summary: end.removed ?? status,
+    child: withoutUndefined({ sessionKey: end.sessionKey, label: end.label }),
+  });
 }
 
 function normalizeWaiting(frame: { event: string }, payload: Obj): ActivityEvent[] {

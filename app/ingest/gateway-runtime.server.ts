@@ -76,6 +76,20 @@ export function agentIdFromSessionKey(sessionKey: unknown): string | null {
   return match ? match[1]! : null;
 }
 
+/**
+ * Runs `work` in the gateway's handling order, after the events before it and before the ones after
+ * it, and answers with its own result (the queue itself goes on if it fails). Session rows are only
+ * written this way, so "was this session still open?" is never answered by two writers at once.
+ */
+function serialized<T>(owned: Owned, work: () => Promise<T>): Promise<T> {
+  const result = owned.queue.then(work);
+  owned.queue = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  return result;
+}
+
 export class GatewayRuntime {
   readonly processId = `${os.hostname()}:${process.pid}`;
   private lockClient: pg.Client | undefined;
@@ -239,7 +253,7 @@ export class GatewayRuntime {
       return false;
     }
     try {
-      await pollGateway(owned.connection, owned.gateway);
+      await pollGateway(owned.connection, owned.gateway, (work) => serialized(owned, work));
     } catch (error) {
       await recordPollFailure({ gatewayId, message: error instanceof Error ? error.message : String(error) });
     }
@@ -248,7 +262,7 @@ export class GatewayRuntime {
 
   private async tailTranscripts(owned: Owned, stateDir: string) {
     const offsets = new PgOffsetStore(`gateway:${owned.gateway.id}:`);
-    const tailer = transcriptTailer({ stateDir, orgId: owned.gateway.orgId, gatewayId: owned.gateway.id, offsets });
+    const tailer = transcriptTailer({ stateDir, orgId: owned.gateway.orgId, gatewayId: owned.gateway.id, offsets, serialize: (work) => serialized(owned, work) });
     try {
       await tailer.start();
       owned.transcripts = { tailer, offsets };

@@ -8,7 +8,12 @@ import { sessionFacts, type SessionFacts } from "./session-row";
  * One poll of one gateway over its live connection: each method is asked on its own, so one that
  * fails (or that this gateway does not offer) is recorded and the others are still stored.
  */
-export async function pollGateway(connection: GatewayConnection, gateway: Pick<Gateway, "id" | "orgId">): Promise<PollOutcome> {
+export async function pollGateway(
+  connection: GatewayConnection,
+  gateway: Pick<Gateway, "id" | "orgId">,
+  /** runs the writes in the gateway's handling order (the runtime's per-gateway queue); the asking is not held up by it */
+  serialize: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+): Promise<PollOutcome> {
   const api = connection.api;
   const calls: Array<[SnapshotKind, () => Promise<unknown>]> = [
     ["health", () => api.health()],
@@ -30,21 +35,23 @@ export async function pollGateway(connection: GatewayConnection, gateway: Pick<G
   // runs to kilobytes per session).
   const usage = outcome.snapshots["sessions.usage"] as SessionsUsageResult | undefined;
   if (usage) outcome.snapshots["sessions.usage"] = { updatedAt: usage.updatedAt, startDate: usage.startDate, endDate: usage.endDate, totals: usage.totals, cacheStatus: usage.cacheStatus, sessions: Array.isArray(usage.sessions) ? usage.sessions.length : 0 };
-  const cost = outcome.snapshots["usage.cost"] as { daily?: DailyUsage[] } | undefined;
-  if (Array.isArray(cost?.daily)) outcome.daily = cost.daily;
-  await storePoll({ gatewayId: gateway.id, orgId: gateway.orgId, outcome });
-  const list = outcome.snapshots.sessions as { sessions?: Array<Record<string, unknown>>; defaults?: { contextTokens?: number } } | undefined;
-  if (Array.isArray(list?.sessions)) {
-    const sessions = list.sessions.map((row) => sessionFacts(row, list.defaults ?? {})).filter((facts): facts is SessionFacts => facts !== null);
-    await upsertSessionRows({ orgId: gateway.orgId, gatewayId: gateway.id, sessions });
-    // Only a complete list says which sub-agents are gone.
-    if ((list as { hasMore?: boolean }).hasMore !== true) {
-      await endMissingSubagents({ orgId: gateway.orgId, gatewayId: gateway.id, liveKeys: sessions.map((s) => s.sessionKey) });
+  await serialize(async () => {
+    const cost = outcome.snapshots["usage.cost"] as { daily?: DailyUsage[] } | undefined;
+    if (Array.isArray(cost?.daily)) outcome.daily = cost.daily;
+    await storePoll({ gatewayId: gateway.id, orgId: gateway.orgId, outcome });
+    const list = outcome.snapshots.sessions as { sessions?: Array<Record<string, unknown>>; defaults?: { contextTokens?: number } } | undefined;
+    if (Array.isArray(list?.sessions)) {
+      const sessions = list.sessions.map((row) => sessionFacts(row, list.defaults ?? {})).filter((facts): facts is SessionFacts => facts !== null);
+      await upsertSessionRows({ orgId: gateway.orgId, gatewayId: gateway.id, sessions });
+      // Only a complete list says which sub-agents are gone.
+      if ((list as { hasMore?: boolean }).hasMore !== true) {
+        await endMissingSubagents({ orgId: gateway.orgId, gatewayId: gateway.id, liveKeys: sessions.map((s) => s.sessionKey) });
+      }
     }
-  }
-  if (usage) {
-    await storeSessionUsage({ orgId: gateway.orgId, gatewayId: gateway.id, since: typeof usage.startDate === "string" && /^\d{4}-\d{2}-\d{2}$/.test(usage.startDate) ? usage.startDate : null, rows: sessionUsageRows(usage) });
-  }
+    if (usage) {
+      await storeSessionUsage({ orgId: gateway.orgId, gatewayId: gateway.id, since: typeof usage.startDate === "string" && /^\d{4}-\d{2}-\d{2}$/.test(usage.startDate) ? usage.startDate : null, rows: sessionUsageRows(usage) });
+    }
+  });
   return outcome;
 }
 

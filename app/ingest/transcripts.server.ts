@@ -69,16 +69,29 @@ export class PgOffsetStore implements OffsetStore {
  * A tailer of one state directory into one organization's activity and sessions: the global one
  * (OPENCLAW_STATE_DIR, gatewayId null) or a gateway's transcript folder (run by the gateway's owner).
  */
-export function transcriptTailer({ stateDir, orgId, gatewayId, offsets }: { stateDir: string; orgId: string; gatewayId: string | null; offsets: OffsetStore }) {
+export function transcriptTailer({
+  stateDir,
+  orgId,
+  gatewayId,
+  offsets,
+  serialize = (work) => work(),
+}: {
+  stateDir: string;
+  orgId: string;
+  gatewayId: string | null;
+  offsets: OffsetStore;
+  /** a gateway's folder: writes go in that gateway's handling order, with its events and polls */
+  serialize?: <T>(work: () => Promise<T>) => Promise<T>;
+}) {
   return new TranscriptTailer({
     stateDir,
     offsets,
-    onEvents: (events) => recordAgentActivity({ orgId, gatewayId, events }),
+    onEvents: (events) => serialize(() => recordAgentActivity({ orgId, gatewayId, events })),
     onSessions: (_agentId, rows) => {
       const sessions = Object.entries(rows)
         .map(([key, row]) => sessionFacts(row as Record<string, unknown>, {}, key))
         .filter((facts): facts is SessionFacts => facts !== null);
-      void upsertSessionRows({ orgId, gatewayId, sessions }).catch((error) => log.warn("could not store sessions.json rows", { gatewayId, error: String(error) }));
+      void serialize(() => upsertSessionRows({ orgId, gatewayId, sessions })).catch((error) => log.warn("could not store sessions.json rows", { gatewayId, error: String(error) }));
     },
     onWarning: (message, details) => log.warn(`transcripts: ${message}`, { gatewayId, ...(details as Record<string, unknown> | undefined) }),
   });

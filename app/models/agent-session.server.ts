@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { db, transaction } from "~/db/data-source.server";
-import type { ActivityEvent } from "~/ingest/activity";
+import { subagentEnd, type ActivityEvent } from "~/ingest/activity";
 import { contextPercent, type SessionFacts } from "~/ingest/session-row";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity } from "./activity.server";
@@ -133,11 +133,19 @@ async function lookupAgent(manager: EntityManager, orgId: string, gatewayId: str
   return rows[0] ?? null;
 }
 
-/** Returns the session row's id. */
-async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: string | null, facts: SessionFacts): Promise<string> {
+/**
+ * Returns the session row's id, and whether this row closed a session that was open until now (a
+ * sub-agent that ended while nobody listened: it still gets its "finished" line). Callers hold the
+ * gateway's handling order (see the gateway runtime), so "open until now" cannot race an event.
+ */
+async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: string | null, facts: SessionFacts): Promise<{ id: string; closed: boolean }> {
   const agent = await agentIdFor(manager, orgId, gatewayId, facts.externalAgentId);
-  const rows: Array<{ id: string }> = await manager.query(
-    `insert into agent_sessions (org_id, gateway_id, session_key, session_id, agent_id, external_agent_id, type, label, model, parent_session_key,
+  const rows: Array<{ id: string; was_open: boolean; ended_at: Date | null }> = await manager.query(
+    `with before as (
+       select ended_at from agent_sessions
+        where org_id = $1 and coalesce(gateway_id, '${NIL}'::uuid) = coalesce($2::uuid, '${NIL}'::uuid) and session_key = $3
+     )
+     insert into agent_sessions (org_id, gateway_id, session_key, session_id, agent_id, external_agent_id, type, label, model, parent_session_key,
         context_tokens, total_tokens, input_tokens, output_tokens, cost_usd, status, last_activity_at, ended_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, to_timestamp($17 / 1000.0), to_timestamp($18 / 1000.0), now())
      on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set
@@ -157,14 +165,15 @@ async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: str
        -- a row that states its status also states whether it has ended (a persistent sub-agent reopens)
        ended_at = case when excluded.status is not null then excluded.ended_at else agent_sessions.ended_at end,
        updated_at = now()
-     returning id`,
+     returning id, ended_at, exists (select 1 from before where ended_at is null) as was_open`,
     [
       orgId, gatewayId, facts.sessionKey, facts.sessionId, agent?.id ?? null, facts.externalAgentId, facts.type, facts.label, facts.model,
       facts.parentSessionKey, facts.contextTokens, facts.totalTokens, facts.inputTokens, facts.outputTokens, facts.costUsd, facts.status,
       facts.lastActivityAt, facts.endedAt,
     ],
   );
-  return rows[0]!.id;
+  const row = rows[0]!;
+  return { id: row.id, closed: facts.type === "subagent" && row.was_open && row.ended_at !== null };
 }
 
 /** The live topic of one session row: its page follows it instead of every session of the org. */
@@ -177,7 +186,20 @@ export async function upsertSessionRows({ orgId, gatewayId, sessions }: { orgId:
   if (sessions.length === 0) return;
   await transaction(async (manager) => {
     const ids: string[] = [];
-    for (const facts of sessions) ids.push(await upsertFacts(manager, orgId, gatewayId, facts));
+    const ends: ActivityEvent[] = [];
+    for (const facts of sessions) {
+      const { id, closed } = await upsertFacts(manager, orgId, gatewayId, facts);
+      ids.push(id);
+      if (closed) {
+        ends.push(subagentEnd({
+          source: gatewayId ? "gateway" : "transcript", agentId: facts.externalAgentId, sessionKey: facts.sessionKey,
+          ...(facts.sessionId ? { sessionId: facts.sessionId } : {}), at: facts.endedAt ?? Date.now(),
+          ...(facts.status ? { status: facts.status } : {}), ...(facts.label ? { label: facts.label } : {}),
+        }));
+      }
+    }
+    // the rows above already closed these sessions: their ends are recorded as they are
+    if (ends.length > 0) await recordEvents(manager, orgId, gatewayId, ends, { closedHere: true });
     const topics = ["sessions", ...(ids.length <= SESSION_TOPICS_PER_BATCH ? ids.map(sessionTopic) : [])];
     await publish(manager, { orgId, type: "sessions.changed", topics, data: { count: sessions.length, keys: sessions.slice(0, 20).map((s) => s.sessionKey) } });
   });
@@ -258,85 +280,91 @@ export function describeActivity(event: ActivityEvent, agentName: string): strin
  */
 export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId: string; gatewayId: string | null; events: ActivityEvent[] }) {
   if (events.length === 0) return;
-  await transaction(async (manager) => {
-    const agents = new Map<string, { id: string; name: string } | null>();
-    const spent = new Map<string, { agentId: string; input: number; output: number; cacheRead: number; cacheWrite: number; cost: number }>();
-    for (const event of events) {
-      // A transcript holds every model call with its usage: their sum is the session's usage. (A
-      // gateway's session usage comes whole from sessions.usage instead.)
-      if (event.usage && event.source === "transcript") {
-        const sum = spent.get(event.sessionKey) ?? { agentId: event.agentId, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
-        sum.input += event.usage.input ?? 0;
-        sum.output += event.usage.output ?? 0;
-        sum.cacheRead += event.usage.cacheRead ?? 0;
-        sum.cacheWrite += event.usage.cacheWrite ?? 0;
-        sum.cost += event.usage.cost ?? 0;
-        spent.set(event.sessionKey, sum);
-      }
-      // An assistant turn that only calls a tool arrives as a text-less message carrying its usage:
-      // the tool events tell that story, a blank "main:" line would not.
-      if (event.kind === "message" && !event.text?.trim()) continue;
-      // The gateway says a sub-agent is done in every row it sends after its end: one despawn per end.
-      if (event.kind === "despawn" && (await isEnded(manager, orgId, gatewayId, event.sessionKey))) continue;
-      if (!agents.has(event.agentId)) agents.set(event.agentId, await agentIdFor(manager, orgId, gatewayId, event.agentId));
-      const agent = agents.get(event.agentId) ?? null;
-      const at = new Date(event.at);
-      const tool = event.kind === "tool_start" ? (event.tool ?? null) : null;
-      const [row] = (await manager.query(
-        `insert into agent_sessions (org_id, gateway_id, session_key, session_id, agent_id, external_agent_id, type, parent_session_key, current_tool, current_summary, last_message, last_activity_at, ended_at)
-         values ($1, $2, $3, $4, $5, $6, $7, null, $8, $9, $10, $11, null)
-         on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set
-           session_id = coalesce(agent_sessions.session_id, excluded.session_id),
-           agent_id = coalesce(agent_sessions.agent_id, excluded.agent_id),
-           current_tool = case when $12 in ('tool_start') then excluded.current_tool when $12 in ('tool_end', 'run_end', 'message') then null else agent_sessions.current_tool end,
-           current_summary = case when $12 = 'tool_start' then excluded.current_summary when $12 in ('tool_end', 'run_end') then null else agent_sessions.current_summary end,
-           last_message = coalesce(excluded.last_message, agent_sessions.last_message),
-           last_activity_at = greatest(agent_sessions.last_activity_at, excluded.last_activity_at),
-           ended_at = case when $12 = 'despawn' then excluded.last_activity_at
-                           when $12 = 'run_start' and excluded.last_activity_at > agent_sessions.ended_at then null
-                           else agent_sessions.ended_at end,
-           updated_at = now()
-         returning id`,
-        [
-          orgId, gatewayId, event.sessionKey, event.sessionId ?? null, agent?.id ?? null, event.agentId,
-          /:subagent:/.test(event.sessionKey) ? "subagent" : "other",
-          tool, event.kind === "tool_start" ? (event.summary ?? null) : null,
-          event.kind === "message" ? (event.text ?? null) : null, at, event.kind,
-        ],
-      )) as Array<{ id: string }>;
-      // The child's key is known only from the sessions_spawn result (its tool_end).
-      if ((event.kind === "tool_end" || event.kind === "spawn") && event.child?.sessionKey) {
-        await manager.query(
-          `insert into agent_sessions (org_id, gateway_id, session_key, agent_id, external_agent_id, type, parent_session_key, label, last_activity_at)
-           values ($1, $2, $3, null, $4, 'subagent', $5, $6, $7)
-           on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set parent_session_key = excluded.parent_session_key, type = 'subagent'`,
-          [orgId, gatewayId, event.child.sessionKey, event.child.agentId ?? event.agentId, event.sessionKey, event.child.label ?? event.child.task ?? null, at],
-        );
-      }
-      await recordActivity(manager, {
-        orgId,
-        type: `agent.${event.kind}`,
-        message: describeActivity(event, agent?.name ?? event.agentId),
-        actor: { type: "agent", id: agent?.id ?? null, name: agent?.name ?? event.agentId },
-        agentId: agent?.id ?? null,
-        at,
-        topics: ["sessions", "office", sessionTopic(row!.id)],
-        data: {
-          sessionKey: event.sessionKey,
-          ...(gatewayId ? { gatewayId } : {}),
-          kind: event.kind,
-          ...(event.tool ? { tool: event.tool } : {}),
-          ...(event.toolCallId ? { toolCallId: event.toolCallId } : {}),
-          ...(event.summary ? { summary: event.summary } : {}),
-          ...(event.text ? { text: event.text } : {}),
-          ...(event.child ? { child: event.child } : {}),
-          ...(event.isError ? { isError: true } : {}),
-          source: event.source,
-        },
-      });
+  await transaction((manager) => recordEvents(manager, orgId, gatewayId, events));
+}
+
+/**
+ * `closedHere`: the caller has just closed these sessions itself (their ends), so a despawn is not
+ * skipped for a session that is already ended.
+ */
+async function recordEvents(manager: EntityManager, orgId: string, gatewayId: string | null, events: ActivityEvent[], { closedHere = false } = {}) {
+  const agents = new Map<string, { id: string; name: string } | null>();
+  const spent = new Map<string, { agentId: string; input: number; output: number; cacheRead: number; cacheWrite: number; cost: number }>();
+  for (const event of events) {
+    // A transcript holds every model call with its usage: their sum is the session's usage. (A
+    // gateway's session usage comes whole from sessions.usage instead.)
+    if (event.usage && event.source === "transcript") {
+      const sum = spent.get(event.sessionKey) ?? { agentId: event.agentId, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
+      sum.input += event.usage.input ?? 0;
+      sum.output += event.usage.output ?? 0;
+      sum.cacheRead += event.usage.cacheRead ?? 0;
+      sum.cacheWrite += event.usage.cacheWrite ?? 0;
+      sum.cost += event.usage.cost ?? 0;
+      spent.set(event.sessionKey, sum);
     }
-    for (const [sessionKey, sum] of spent) await addTranscriptUsage(manager, orgId, gatewayId, sessionKey, sum);
-  });
+    // An assistant turn that only calls a tool arrives as a text-less message carrying its usage:
+    // the tool events tell that story, a blank "main:" line would not.
+    if (event.kind === "message" && !event.text?.trim()) continue;
+    // The gateway says a sub-agent is done in every row it sends after its end: one despawn per end.
+    if (event.kind === "despawn" && !closedHere && (await isEnded(manager, orgId, gatewayId, event.sessionKey))) continue;
+    if (!agents.has(event.agentId)) agents.set(event.agentId, await agentIdFor(manager, orgId, gatewayId, event.agentId));
+    const agent = agents.get(event.agentId) ?? null;
+    const at = new Date(event.at);
+    const tool = event.kind === "tool_start" ? (event.tool ?? null) : null;
+    const [row] = (await manager.query(
+      `insert into agent_sessions (org_id, gateway_id, session_key, session_id, agent_id, external_agent_id, type, parent_session_key, current_tool, current_summary, last_message, last_activity_at, ended_at)
+       values ($1, $2, $3, $4, $5, $6, $7, null, $8, $9, $10, $11, null)
+       on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set
+         session_id = coalesce(agent_sessions.session_id, excluded.session_id),
+         agent_id = coalesce(agent_sessions.agent_id, excluded.agent_id),
+         current_tool = case when $12 in ('tool_start') then excluded.current_tool when $12 in ('tool_end', 'run_end', 'message') then null else agent_sessions.current_tool end,
+         current_summary = case when $12 = 'tool_start' then excluded.current_summary when $12 in ('tool_end', 'run_end') then null else agent_sessions.current_summary end,
+         last_message = coalesce(excluded.last_message, agent_sessions.last_message),
+         last_activity_at = greatest(agent_sessions.last_activity_at, excluded.last_activity_at),
+         ended_at = case when $12 = 'despawn' then excluded.last_activity_at
+                         when $12 = 'run_start' and excluded.last_activity_at > agent_sessions.ended_at then null
+                         else agent_sessions.ended_at end,
+         updated_at = now()
+       returning id`,
+      [
+        orgId, gatewayId, event.sessionKey, event.sessionId ?? null, agent?.id ?? null, event.agentId,
+        /:subagent:/.test(event.sessionKey) ? "subagent" : "other",
+        tool, event.kind === "tool_start" ? (event.summary ?? null) : null,
+        event.kind === "message" ? (event.text ?? null) : null, at, event.kind,
+      ],
+    )) as Array<{ id: string }>;
+    // The child's key is known only from the sessions_spawn result (its tool_end).
+    if ((event.kind === "tool_end" || event.kind === "spawn") && event.child?.sessionKey) {
+      await manager.query(
+        `insert into agent_sessions (org_id, gateway_id, session_key, agent_id, external_agent_id, type, parent_session_key, label, last_activity_at)
+         values ($1, $2, $3, null, $4, 'subagent', $5, $6, $7)
+         on conflict (org_id, coalesce(gateway_id, '${NIL}'::uuid), session_key) do update set parent_session_key = excluded.parent_session_key, type = 'subagent'`,
+        [orgId, gatewayId, event.child.sessionKey, event.child.agentId ?? event.agentId, event.sessionKey, event.child.label ?? event.child.task ?? null, at],
+      );
+    }
+    await recordActivity(manager, {
+      orgId,
+      type: `agent.${event.kind}`,
+      message: describeActivity(event, agent?.name ?? event.agentId),
+      actor: { type: "agent", id: agent?.id ?? null, name: agent?.name ?? event.agentId },
+      agentId: agent?.id ?? null,
+      at,
+      topics: ["sessions", "office", sessionTopic(row!.id)],
+      data: {
+        sessionKey: event.sessionKey,
+        ...(gatewayId ? { gatewayId } : {}),
+        kind: event.kind,
+        ...(event.tool ? { tool: event.tool } : {}),
+        ...(event.toolCallId ? { toolCallId: event.toolCallId } : {}),
+        ...(event.summary ? { summary: event.summary } : {}),
+        ...(event.text ? { text: event.text } : {}),
+        ...(event.child ? { child: event.child } : {}),
+        ...(event.isError ? { isError: true } : {}),
+        source: event.source,
+      },
+    });
+  }
+  for (const [sessionKey, sum] of spent) await addTranscriptUsage(manager, orgId, gatewayId, sessionKey, sum);
 }
 
 async function addTranscriptUsage(
@@ -374,9 +402,20 @@ async function isEnded(manager: EntityManager, orgId: string, gatewayId: string 
 
 /** A sub-agent whose session is gone from the gateway's list has ended. */
 export async function endMissingSubagents({ orgId, gatewayId, liveKeys }: { orgId: string; gatewayId: string; liveKeys: string[] }) {
-  await db().query(
-    `update agent_sessions set ended_at = now(), updated_at = now()
-      where org_id = $1 and gateway_id = $2 and type = 'subagent' and ended_at is null and not (session_key = any($3::text[]))`,
-    [orgId, gatewayId, liveKeys],
-  );
+  await transaction(async (manager) => {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count]
+    const [gone]: [Array<{ session_key: string; external_agent_id: string; session_id: string | null; label: string | null; ended_at: Date }>, number] = await manager.query(
+      `update agent_sessions set ended_at = now(), updated_at = now()
+        where org_id = $1 and gateway_id = $2 and type = 'subagent' and ended_at is null and not (session_key = any($3::text[]))
+        returning session_key, external_agent_id, session_id, label, ended_at`,
+      [orgId, gatewayId, liveKeys],
+    );
+    const ends = gone.map((row) =>
+      subagentEnd({
+        source: "gateway", agentId: row.external_agent_id, sessionKey: row.session_key, at: row.ended_at.getTime(), removed: "no longer listed",
+        ...(row.session_id ? { sessionId: row.session_id } : {}), ...(row.label ? { label: row.label } : {}),
+      }),
+    );
+    if (ends.length > 0) await recordEvents(manager, orgId, gatewayId, ends, { closedHere: true });
+  });
 }

@@ -158,6 +158,49 @@ describe("a recorded sub-agent spawn, replayed through the gateway runtime", () 
     }
   });
 
+  it("gives a sub-agent that ended unheard its finished line from the row that closes it, once; and one that vanished from the list too", async () => {
+    const runtime = getGatewayRuntime()!;
+    const quietKey = `agent:main:subagent:quiet-${Math.random().toString(36).slice(2)}`;
+    const goneKey = `agent:main:subagent:gone-${Math.random().toString(36).slice(2)}`;
+    const startedAt = Date.now() - 60_000;
+    const row = (key: string, label: string, status: string, endedAt?: number) => ({
+      key, agentId: "main", spawnedBy: parentKey, label, status, kind: "direct", classification: "subagent", updatedAt: endedAt ?? startedAt, ...(endedAt ? { endedAt } : {}),
+    });
+    // both children are seen running ...
+    await send([
+      { event: "sessions.changed", payload: { sessionKey: quietKey, agentId: "main", reason: "agent.run.started", ts: startedAt, session: row(quietKey, "quiet one", "running") } },
+      { event: "sessions.changed", payload: { sessionKey: goneKey, agentId: "main", reason: "agent.run.started", ts: startedAt, session: row(goneKey, "gone one", "running") } },
+    ]);
+    const open = (await listAgentSessions(orgId)).filter((s) => s.sessionKey === quietKey || s.sessionKey === goneKey);
+    expect(open.map((s) => s.endedAt)).toEqual([null, null]);
+
+    // ... then, with no event heard, the next poll lists one as done and no longer lists the other
+    const endedAt = startedAt + 30_000;
+    const listed = [...rows, row(quietKey, "quiet one", "done", endedAt)];
+    fake.handlers.set("sessions.list", () => ({ ok: true, payload: { count: listed.length, hasMore: false, sessions: listed } }));
+    try {
+      const gateway = (await getGateway({ orgId, id: gatewayId }))!;
+      await runtime.pollNow(gateway.id);
+      const quiet = await agentActivity(quietKey);
+      expect(quiet.filter((r) => r.type === "agent.despawn").map((r) => ({ at: r.created_at.getTime(), summary: r.data.summary }))).toEqual([{ at: endedAt, summary: "done" }]);
+      const gone = (await agentActivity(goneKey)).filter((r) => r.type === "agent.despawn");
+      expect(gone).toHaveLength(1);
+      expect(gone[0]!.data.summary).toBe("no longer listed");
+      const ended = (await listAgentSessions(orgId)).filter((s) => s.sessionKey === quietKey || s.sessionKey === goneKey);
+      expect(ended.every((s) => s.endedAt !== null)).toBe(true);
+      const [line] = (await db().query("select message from activity_events where org_id = $1 and type = 'agent.despawn' and data->>'sessionKey' = $2", [orgId, quietKey])) as Array<{ message: string }>;
+      expect(line!.message).toBe("Sub-agent finished: quiet one (main)");
+
+      // polled again, and told again by an event: still one end each
+      await runtime.pollNow(gateway.id);
+      await send([{ event: "sessions.changed", payload: { sessionKey: quietKey, agentId: "main", reason: "agent.input.settled", ts: endedAt + 5, session: row(quietKey, "quiet one", "done", endedAt) } }]);
+      expect((await agentActivity(quietKey)).filter((r) => r.type === "agent.despawn")).toHaveLength(1);
+      expect((await agentActivity(goneKey)).filter((r) => r.type === "agent.despawn")).toHaveLength(1);
+    } finally {
+      fake.handlers.delete("sessions.list");
+    }
+  });
+
   it("keeps each session's usage over every call (sessions.usage) beside the row's last run, and announces only changes", async () => {
     const usage = (input: number, cost: number) => ({ input, output: 10, cacheRead: 5, cacheWrite: 0, totalTokens: input + 15, totalCost: cost });
     fake.handlers.set("sessions.usage", () => ({
