@@ -17,6 +17,12 @@ import { getGatewayRuntime } from "./gateway-runtime.server";
  */
 
 export const HISTORY_LIMIT = 100;
+/** chat.history answers at most this many messages (2026.9.6: "limit must be <= 1000"), and has no cursor */
+export const HISTORY_LIMIT_MAX = 1000;
+/** listActivity reads at most this many rows at once */
+const RECORDED_MAX = 500;
+/** The steps "Show earlier messages" takes. */
+export const HISTORY_STEPS = [HISTORY_LIMIT, 300, HISTORY_LIMIT_MAX] as const;
 const HISTORY_TIMEOUT_MS = 5_000;
 
 /** Kinds chat.history tells completely; the recorded stream keeps the rest. */
@@ -43,19 +49,21 @@ export interface SessionTimeline {
   source: "gateway" | "recorded";
   /** why the gateway's history is not shown, when it should have been */
   unavailable: string | null;
-  /** the gateway holds older messages than those shown */
+  /** the gateway holds older messages than those shown (or, recorded, older events) */
   hasMore: boolean;
+  /** how many messages (or recorded events) were asked for */
+  limit: number;
 }
 
 type HistoryAnswer = { ok: true; result: ChatHistoryResult } | { ok: false; reason: string };
 
 /** chat.history on this process's connection when it owns the gateway, else on a short one of its own. */
-async function askHistory(gateway: Gateway, sessionKey: string): Promise<HistoryAnswer> {
+async function askHistory(gateway: Gateway, sessionKey: string, limit: number): Promise<HistoryAnswer> {
   if (gateway.state !== "online") return { ok: false, reason: `the gateway is ${gateway.state}` };
   try {
     const owned = getGatewayRuntime()?.connectionFor(gateway.id);
     if (owned && owned.status.state === "online") {
-      return { ok: true, result: await owned.api.chatHistory({ sessionKey, limit: HISTORY_LIMIT }, { timeoutMs: HISTORY_TIMEOUT_MS }) };
+      return { ok: true, result: await owned.api.chatHistory({ sessionKey, limit }, { timeoutMs: HISTORY_TIMEOUT_MS }) };
     }
     // Another replica owns this gateway: ask it ourselves, as the same device.
     const token = openGatewayToken(gateway);
@@ -72,7 +80,7 @@ async function askHistory(gateway: Gateway, sessionKey: string): Promise<History
       connection.start();
       const settled = await connection.waitFor(isSettled, HISTORY_TIMEOUT_MS + 1_000);
       if (settled.state !== "online") return { ok: false, reason: settled.lastError ?? `the gateway is ${settled.state}` };
-      return { ok: true, result: await connection.api.chatHistory({ sessionKey, limit: HISTORY_LIMIT }) };
+      return { ok: true, result: await connection.api.chatHistory({ sessionKey, limit }) };
     } finally {
       await connection.close();
     }
@@ -137,9 +145,24 @@ function linkSpawns(items: TimelineItem[]): TimelineItem[] {
  * `childKeys`: the session's sub-agents, whose ends belong in the parent's story too ("Sub-agent
  * finished: lister") though they are recorded on the child.
  */
-export async function sessionTimeline({ orgId, session, childKeys = [] }: { orgId: string; session: AgentSessionView; childKeys?: string[] }): Promise<SessionTimeline> {
+export async function sessionTimeline({
+  orgId,
+  session,
+  childKeys = [],
+  limit = HISTORY_LIMIT,
+}: {
+  orgId: string;
+  session: AgentSessionView;
+  childKeys?: string[];
+  /** messages asked of the gateway (and recorded events read), 1–1000 */
+  limit?: number;
+}): Promise<SessionTimeline> {
+  limit = Math.min(HISTORY_LIMIT_MAX, Math.max(1, Math.floor(limit)));
+  // Beside the gateway's messages, the runs and sub-agent ends of the same stretch: a turn records
+  // about three events for every two messages.
+  const readLimit = Math.min(RECORDED_MAX, session.gatewayId ? limit * 3 : limit);
   const [rows, childEnds, gateway] = await Promise.all([
-    listActivity({ orgId, sessionKey: session.sessionKey, sessionGatewayId: session.gatewayId, limit: HISTORY_LIMIT }),
+    listActivity({ orgId, sessionKey: session.sessionKey, sessionGatewayId: session.gatewayId, limit: readLimit }),
     childKeys.length > 0
       ? listActivity({ orgId, sessionKeys: childKeys, sessionGatewayId: session.gatewayId, type: "agent.despawn", limit: HISTORY_LIMIT })
       : Promise.resolve([]),
@@ -147,13 +170,14 @@ export async function sessionTimeline({ orgId, session, childKeys = [] }: { orgI
   ]);
   // Rows come newest first; oldest first before the stable sort keeps the recording order among
   // equal times (a sub-agent's run_end and its despawn often share a millisecond).
+  const recordedMore = rows.length >= readLimit;
   const recorded = [...rows.reverse(), ...childEnds.reverse()].map(storedItem).sort((a, b) => a.at - b.at);
-  if (!gateway) return { items: linkSpawns(recorded), source: "recorded", unavailable: null, hasMore: false };
+  if (!gateway) return { items: linkSpawns(recorded), source: "recorded", unavailable: null, hasMore: recordedMore, limit: readLimit };
 
-  const answer = await askHistory(gateway, session.sessionKey);
-  if (!answer.ok) return { items: linkSpawns(recorded), source: "recorded", unavailable: answer.reason, hasMore: false };
+  const answer = await askHistory(gateway, session.sessionKey, limit);
+  if (!answer.ok) return { items: linkSpawns(recorded), source: "recorded", unavailable: answer.reason, hasMore: recordedMore, limit: readLimit };
   const context = { agentId: session.externalAgentId, sessionKey: session.sessionKey, ...(session.sessionId ? { sessionId: session.sessionId } : {}) };
   const history = answer.result.messages.flatMap((message) => normalizeHistoryMessage(message, context));
   const hasMore = answer.result.hasMore === true;
-  return { items: mergeTimeline({ recorded, history, agentName: session.agentName ?? session.externalAgentId, hasMore }), source: "gateway", unavailable: null, hasMore };
+  return { items: mergeTimeline({ recorded, history, agentName: session.agentName ?? session.externalAgentId, hasMore }), source: "gateway", unavailable: null, hasMore, limit };
 }

@@ -5,7 +5,7 @@ import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { Card } from "~/components/ui/layout";
-import { sessionTimeline, HISTORY_LIMIT } from "~/ingest/session-history.server";
+import { sessionTimeline, HISTORY_STEPS } from "~/ingest/session-history.server";
 import { isUuid, notFound } from "~/lib/http.server";
 import { getAgentSession, listAgentSessions } from "~/models/agent-session.server";
 
@@ -16,13 +16,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!session) notFound("That session does not exist in this organization.");
   const all = await listAgentSessions(org.id);
   const children = all.filter((s) => s.parentSessionKey === session.sessionKey && s.gatewayId === session.gatewayId);
-  const timeline = await sessionTimeline({ orgId: org.id, session, childKeys: children.map((child) => child.sessionKey) });
+  // ?messages=300 after "Show earlier messages"; anything else is the first step
+  const asked = Number(new URL(request.url).searchParams.get("messages"));
+  const historyLimit = HISTORY_STEPS.find((step) => step === asked) ?? HISTORY_STEPS[0];
+  const nextStep = HISTORY_STEPS.find((step) => step > historyLimit) ?? null;
+  const timeline = await sessionTimeline({ orgId: org.id, session, childKeys: children.map((child) => child.sessionKey), limit: historyLimit });
   return {
     session,
     parent: all.find((s) => s.sessionKey === session.parentSessionKey && s.gatewayId === session.gatewayId) ?? null,
     children,
     timeline,
-    historyLimit: HISTORY_LIMIT,
+    nextStep: timeline.hasMore ? nextStep : null,
     now: Date.now(),
   };
 }
@@ -98,7 +102,7 @@ function TimelineEntry({ item, agentName, childId }: { item: Item; agentName: st
 }
 
 export default function SessionPage() {
-  const { session, parent, children, timeline, historyLimit, now } = useLoaderData<typeof loader>();
+  const { session, parent, children, timeline, nextStep, now } = useLoaderData<typeof loader>();
   const spend = sessionSpend(session);
   const activity = timeline.items;
   const agentName = session.agentName ?? session.externalAgentId;
@@ -131,11 +135,22 @@ export default function SessionPage() {
         <Card title="Recent messages and tool calls">
           <p className="mb-3 text-xs text-muted" data-testid="timeline-source" data-source={timeline.source}>
             {timeline.source === "gateway"
-              ? `From the gateway's own history${timeline.hasMore ? ` (the last ${historyLimit} messages)` : ""}, with the runs Mission Control saw.`
+              ? `From the gateway's own history${timeline.hasMore ? ` (the last ${timeline.limit} messages)` : ""}, with the runs Mission Control saw.`
               : timeline.unavailable
                 ? `The gateway could not be asked for this session's history (${timeline.unavailable}); showing what Mission Control recorded.`
-                : "As Mission Control read it from the session's transcript."}
+                : `As Mission Control read it from the session's transcript${timeline.hasMore ? ` (the last ${timeline.limit} events)` : ""}.`}
           </p>
+          {timeline.hasMore ? (
+            <p className="mb-3 text-xs">
+              {nextStep ? (
+                <Link to={`?messages=${nextStep}`} preventScrollReset className="text-accent hover:underline" data-testid="show-earlier">
+                  Show earlier messages (up to {nextStep})
+                </Link>
+              ) : (
+                <span className="text-muted">Older messages are not shown: {timeline.source === "gateway" ? `the gateway gives at most the last ${timeline.limit}` : `at most the last ${timeline.limit} are read`}.</span>
+              )}
+            </p>
+          ) : null}
           {activity.length === 0 ? (
             <p className="text-sm text-muted">Nothing recorded for this session yet; new activity appears here live.</p>
           ) : (

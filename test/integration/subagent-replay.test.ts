@@ -158,6 +158,35 @@ describe("a recorded sub-agent spawn, replayed through the gateway runtime", () 
     }
   });
 
+  it("reads earlier messages on request, up to the gateway's 1,000, and says when there are more", async () => {
+    const session = (await listAgentSessions(orgId)).find((s) => s.sessionKey === parentKey && s.gatewayId === gatewayId)!;
+    // a long conversation: 400 user/assistant pairs, the gateway answering the newest `limit`
+    const long = Array.from({ length: 800 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: [{ type: "text", text: `line ${i}` }], timestamp: 1795335000000 + i * 1000 }));
+    const asked: number[] = [];
+    fake.handlers.set("chat.history", (request) => {
+      const limit = (request.params as { limit: number }).limit;
+      asked.push(limit);
+      return { ok: true, payload: { sessionKey: parentKey, messages: long.slice(-limit), hasMore: limit < long.length } };
+    });
+    try {
+      const first = await sessionTimeline({ orgId, session });
+      expect(first).toMatchObject({ source: "gateway", hasMore: true, limit: 100 });
+      expect(first.items.filter((item) => item.kind === "user_message" || item.kind === "message")).toHaveLength(100);
+      const more = await sessionTimeline({ orgId, session, limit: 300 });
+      expect(more).toMatchObject({ hasMore: true, limit: 300 });
+      expect(more.items[0]!.text).toBe("line 500");
+      const all = await sessionTimeline({ orgId, session, limit: 5_000 }); // clamped to what the gateway accepts
+      expect(all).toMatchObject({ hasMore: false, limit: 1_000 });
+      expect(all.items.filter((item) => item.kind === "user_message" || item.kind === "message")).toHaveLength(800);
+      expect(asked).toEqual([100, 300, 1_000]);
+    } finally {
+      fake.handlers.set("chat.history", (request) => {
+        const key = (request.params as { sessionKey: string }).sessionKey;
+        return { ok: true, payload: history[key] ?? { sessionKey: key, messages: [] } };
+      });
+    }
+  });
+
   it("gives a sub-agent that ended unheard its finished line from the row that closes it, once; and one that vanished from the list too", async () => {
     const runtime = getGatewayRuntime()!;
     const quietKey = `agent:main:subagent:quiet-${Math.random().toString(36).slice(2)}`;
