@@ -49,8 +49,12 @@ export interface TranscriptFile {
 export interface TranscriptTailerOptions {
   stateDir: string;
   offsets: OffsetStore;
-  /** Called in file order; the offset is saved only after it resolves (at-least-once on a crash). */
-  onEvents(events: ActivityEvent[], file: TranscriptFile): void | Promise<void>;
+  /**
+   * Called in file order with the offset reached after these events. Answer true when the offset was
+   * stored together with the events (one transaction: exactly once, even across a crash); otherwise
+   * the tailer saves it once this resolves (at-least-once: a crash in between replays the chunk).
+   */
+  onEvents(events: ActivityEvent[], file: TranscriptFile, next: OffsetState): void | boolean | Promise<void | boolean>;
   /** An agent's sessions.json rows (session key -> row), whenever the file changes. */
   onSessions?(agentId: string, rows: Record<string, unknown>): void;
   onWarning?(message: string, details?: object): void;
@@ -301,15 +305,18 @@ export class TranscriptTailer {
       }
       // copied: the next read reuses the buffer
       if (lastNewline + 1 < data.length) carry = Buffer.from(data.subarray(lastNewline + 1));
-      await this.emit(state, file, complete.toString("utf8"));
-      // Saved only once the events are handed over: a crash replays this chunk, never loses it.
-      state.offset = position - (carry?.length ?? 0);
-      await this.options.offsets.set(state.path, { offset: state.offset, inode, size: Math.max(size, position) });
+      const next: OffsetState = { offset: position - (carry?.length ?? 0), inode, size: Math.max(size, position) };
+      const stored = await this.emit(state, file, complete.toString("utf8"), next);
+      state.offset = next.offset;
+      // Saved only once the events are handed over (unless they were stored with it): a crash
+      // replays this chunk, never loses it.
+      if (!stored) await this.options.offsets.set(state.path, next);
       await yieldToEventLoop();
     }
   }
 
-  private async emit(state: FileState, file: TranscriptFile, text: string): Promise<void> {
+  /** True when the consumer stored `next` with the events. */
+  private async emit(state: FileState, file: TranscriptFile, text: string, next: OffsetState): Promise<boolean> {
     const { records, malformed } = parseJsonLines(text, "");
     if (malformed > 0) {
       this.counters.malformedLines += malformed;
@@ -324,9 +331,9 @@ export class TranscriptTailer {
     for (const record of records) {
       for (const event of normalizeTranscriptRecord(record, file)) events.push(event);
     }
-    if (events.length === 0) return;
+    if (events.length === 0) return false;
     this.counters.events += events.length;
-    await this.options.onEvents(events, file);
+    return (await this.options.onEvents(events, file, next)) === true;
   }
 
   private async describe(state: FileState): Promise<TranscriptFile> {

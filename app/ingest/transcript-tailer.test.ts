@@ -1,4 +1,4 @@
-import { appendFile, mkdir, mkdtemp, rename, rm, truncate, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rename, rm, truncate, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -264,5 +264,33 @@ describe("TranscriptTailer", () => {
     await appendFile(file, record("two"));
     await h.tailer.flush();
     expect(delivered).toEqual(["one", "two"]);
+  });
+
+  it("hands the consumer the offset its events end at, and leaves it to the consumer that stored it with them", async () => {
+    const file = path.join(sessionsDir, "s1.jsonl");
+    await writeFile(file, record("one") + "not json\n");
+    const saved: number[] = [];
+    const offsets = new MemoryOffsetStore();
+    const set = offsets.set.bind(offsets);
+    offsets.set = async (name, state) => {
+      saved.push(state.offset);
+      await set(name, state);
+    };
+    const handed: number[] = [];
+    const h = harness(offsets, {
+      onEvents: (_events, _file, next) => {
+        handed.push(next.offset);
+        return true; // stored with the events
+      },
+    });
+    await h.tailer.start();
+    const length = (await readFile(file)).length;
+    expect(handed).toEqual([length]);
+    expect(saved).toEqual([]);
+    // a chunk with nothing to store (a malformed line) is saved by the tailer itself
+    await appendFile(file, "still not json\n");
+    await h.tailer.flush();
+    expect(saved).toEqual([(await readFile(file)).length]);
+    expect(handed).toHaveLength(1);
   });
 });

@@ -14,10 +14,14 @@ import { TranscriptTailer, type OffsetState, type OffsetStore } from "./transcri
 
 const LOCK = [4243, 1] as const;
 
+type Queryable = { query(sql: string, params?: unknown[]): Promise<unknown> };
+
 /**
  * Offsets in PostgreSQL. A save does not hold up the next read: the newest offset of each file is
  * written by one write at a time in the background (older ones are skipped), and flush() waits for
- * them. Records are stored before their offset, so a crash replays at most the last chunk, never loses one.
+ * them. A chunk that yields activity has its offset stored in the activity's own transaction
+ * (saveWithin); the others (nothing to store) are saved in the background, where a crash replays
+ * lines that yield nothing.
  */
 export class PgOffsetStore implements OffsetStore {
   private latest = new Map<string, OffsetState>();
@@ -42,14 +46,32 @@ export class PgOffsetStore implements OffsetStore {
     if (!this.writing.has(file)) this.writing.set(file, this.drain(file));
   }
 
+  /** Resolves when no background save of this file is under way (call before saveWithin). */
+  async settle(file: string) {
+    await this.writing.get(file);
+  }
+
+  /**
+   * Saves `state` in the caller's transaction (with the events it ends): exactly once. Call settle()
+   * first, so no background save lands after it with an older offset.
+   */
+  async saveWithin(manager: Queryable, file: string, state: OffsetState) {
+    this.latest.delete(file);
+    await this.write(manager, file, state);
+  }
+
+  private write(to: Queryable, file: string, state: OffsetState) {
+    return to.query(
+      `insert into transcript_offsets (file, byte_offset, inode, size, updated_at) values ($1, $2, $3, $4, now())
+       on conflict (file) do update set byte_offset = excluded.byte_offset, inode = excluded.inode, size = excluded.size, updated_at = now()`,
+      [this.scope + file, state.offset, state.inode, state.size],
+    );
+  }
+
   private async drain(file: string) {
     try {
       for (let state = this.latest.get(file); state; state = this.latest.get(file)) {
-        await db().query(
-          `insert into transcript_offsets (file, byte_offset, inode, size, updated_at) values ($1, $2, $3, $4, now())
-           on conflict (file) do update set byte_offset = excluded.byte_offset, inode = excluded.inode, size = excluded.size, updated_at = now()`,
-          [this.scope + file, state.offset, state.inode, state.size],
-        );
+        await this.write(db(), file, state);
         if (this.latest.get(file) === state) this.latest.delete(file);
       }
     } catch (error) {
@@ -79,14 +101,19 @@ export function transcriptTailer({
   stateDir: string;
   orgId: string;
   gatewayId: string | null;
-  offsets: OffsetStore;
+  offsets: PgOffsetStore;
   /** a gateway's folder: writes go in that gateway's handling order, with its events and polls */
   serialize?: <T>(work: () => Promise<T>) => Promise<T>;
 }) {
   return new TranscriptTailer({
     stateDir,
     offsets,
-    onEvents: (events) => serialize(() => recordAgentActivity({ orgId, gatewayId, events })),
+    // the offset reached is stored in the events' own transaction: a crash neither replays nor loses them
+    onEvents: async (events, file, next) => {
+      await offsets.settle(file.path);
+      await serialize(() => recordAgentActivity({ orgId, gatewayId, events, within: (manager) => offsets.saveWithin(manager, file.path, next) }));
+      return true;
+    },
     onSessions: (_agentId, rows) => {
       const sessions = Object.entries(rows)
         .map(([key, row]) => sessionFacts(row as Record<string, unknown>, {}, key))

@@ -278,9 +278,24 @@ export function describeActivity(event: ActivityEvent, agentName: string): strin
  * transaction: each event becomes an activity row with the record's own time (and so `event.new`
  * on the stream), and the session it belongs to learns its current tool, last message and activity.
  */
-export async function recordAgentActivity({ orgId, gatewayId, events }: { orgId: string; gatewayId: string | null; events: ActivityEvent[] }) {
-  if (events.length === 0) return;
-  await transaction((manager) => recordEvents(manager, orgId, gatewayId, events));
+export async function recordAgentActivity({
+  orgId,
+  gatewayId,
+  events,
+  within,
+}: {
+  orgId: string;
+  gatewayId: string | null;
+  events: ActivityEvent[];
+  /** more work for the same transaction (the transcript offset these events end at) */
+  within?: (manager: EntityManager) => Promise<unknown>;
+}) {
+  if (events.length === 0 && !within) return;
+  await transaction(async (manager) => {
+    // first: the events publish last (their NOTIFY holds the commit-order lock until the end)
+    if (within) await within(manager);
+    await recordEvents(manager, orgId, gatewayId, events);
+  });
 }
 
 /**

@@ -68,6 +68,10 @@ describe("legacy transcript ingest", () => {
     const record = JSON.parse(lines[next]!);
     // the record's own time (its entry or its message timestamp), not the moment it was read
     expect([Date.parse(record.timestamp), record.message?.timestamp]).toContain((event.data.event as { timestamp: number }).timestamp);
+    // the offset reached was committed with the activity itself (no flush needed): a crash now could
+    // neither replay nor lose these lines
+    const [stored] = (await db().query("select byte_offset from transcript_offsets where file = $1", [file])) as Array<{ byte_offset: string }>;
+    expect(Number(stored!.byte_offset)).toBe(readFileSync(file).length);
     const afterAppend = await activityCount(org.id);
     expect(afterAppend).toBeGreaterThan(initial);
 
