@@ -239,6 +239,20 @@ describe("requests", () => {
     expect(gateway.clients[0].requests.map((r: { method: string }) => r.method)).toEqual(["sessions.usage"]);
   });
 
+  it("a gateway that does not know sessions.usage makes it unavailable, and it is not asked again", async () => {
+    const gateway = await fakeGateway();
+    gateway.handlers.set("sessions.usage", () => ({ ok: false, error: { code: "INVALID_REQUEST", message: "unknown method: sessions.usage" } }));
+    const connection = connect(gateway);
+    await connection.waitFor("online");
+    await expect(connection.api.sessionsUsage()).rejects.toBeInstanceOf(MethodUnavailableError);
+    expect(connection.hasMethod("sessions.usage")).toBe(false);
+    await expect(connection.api.sessionsUsage()).rejects.toBeInstanceOf(MethodUnavailableError);
+    expect(gateway.clients[0].requests.map((r: { method: string }) => r.method)).toEqual(["sessions.usage"]);
+    // any other refusal is passed on as it is
+    gateway.handlers.set("cron.remove", () => ({ ok: false, error: { code: "INVALID_REQUEST", message: "cron job not found" } }));
+    await expect(connection.api.cronRemove({ id: "x" })).rejects.not.toBeInstanceOf(MethodUnavailableError);
+  });
+
   it("an error answer rejects with the gateway's code and details", async () => {
     const gateway = await fakeGateway();
     gateway.handlers.set("cron.remove", () => ({

@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
-import { formatMs, MethodUnavailableError, NotConnectedError } from "./errors";
+import { formatMs, GatewayRequestError, MethodUnavailableError, NotConnectedError } from "./errors";
 import {
   PROTOCOL_VERSION,
   parseInboundFrame,
@@ -79,6 +79,8 @@ export class GatewayConnection implements GatewayRequester {
   private current: GatewayStatus;
   private hello: HelloOk | null = null;
   private methodSet: Set<string> | null = null;
+  /** unadvertised methods this gateway answered "unknown method" to, since its last hello */
+  private refusedUnadvertised = new Set<string>();
 
   private ws: WebSocket | null = null;
   private generation = 0;
@@ -161,7 +163,8 @@ export class GatewayConnection implements GatewayRequester {
   }
 
   hasMethod(method: string): boolean {
-    return (this.methodSet?.has(method) ?? false) || (this.methodSet !== null && UNADVERTISED_METHODS.has(method));
+    if (this.methodSet?.has(method)) return true;
+    return this.methodSet !== null && UNADVERTISED_METHODS.has(method) && !this.refusedUnadvertised.has(method);
   }
 
   /** Every gateway event (tick included), or only the events named `event`. Returns an unsubscribe. */
@@ -223,13 +226,23 @@ export class GatewayConnection implements GatewayRequester {
     if (this.current.state !== "online" || !ws) {
       return Promise.reject(new NotConnectedError(method, this.current.state, this.current.lastError));
     }
-    if (this.methodSet && !this.methodSet.has(method) && !UNADVERTISED_METHODS.has(method)) {
+    if (this.methodSet && !this.hasMethod(method)) {
       return Promise.reject(new MethodUnavailableError(method, this.current.serverVersion));
     }
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 15_000;
-    return this.pending.add<T>(method, timeoutMs, (id, failed) =>
+    const answer = this.pending.add<T>(method, timeoutMs, (id, failed) =>
       ws.send(JSON.stringify({ type: "req", id, method, params }), (error) => error && failed(error)),
     );
+    if (this.methodSet?.has(method)) return answer;
+    // An unadvertised method this gateway turns out not to know: unavailable, and not asked again
+    // until the next hello.
+    return answer.catch((error: unknown) => {
+      if (error instanceof GatewayRequestError && /unknown method/i.test(error.message)) {
+        this.refusedUnadvertised.add(method);
+        throw new MethodUnavailableError(method, this.current.serverVersion);
+      }
+      throw error;
+    });
   }
 
   // ---- socket lifecycle ----
@@ -335,6 +348,7 @@ export class GatewayConnection implements GatewayRequester {
     const now = Date.now();
     this.hello = hello;
     this.methodSet = new Set(hello.features.methods);
+    this.refusedUnadvertised = new Set();
     this.update({
       state: "online",
       serverVersion: hello.server.version,

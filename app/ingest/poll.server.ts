@@ -1,4 +1,5 @@
-import type { GatewayConnection, SessionsUsageResult } from "~/gateway";
+import { MethodUnavailableError, type GatewayConnection, type SessionsUsageResult } from "~/gateway";
+import { db } from "~/db/data-source.server";
 import type { Gateway } from "~/db/entities";
 import { storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
 import { endMissingSubagents, storeSessionUsage, upsertSessionRows, type SessionUsageRow } from "~/models/agent-session.server";
@@ -10,7 +11,7 @@ import { sessionFacts, type SessionFacts } from "./session-row";
  */
 export async function pollGateway(
   connection: GatewayConnection,
-  gateway: Pick<Gateway, "id" | "orgId">,
+  gateway: Pick<Gateway, "id" | "orgId" | "transcriptDir">,
   /** runs the writes in the gateway's handling order (the runtime's per-gateway queue); the asking is not held up by it */
   serialize: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
 ): Promise<PollOutcome> {
@@ -25,10 +26,15 @@ export async function pollGateway(
     ["models", () => api.modelsList()],
   ];
   const outcome: PollOutcome = { snapshots: {}, daily: [], errors: {} };
+  // The database's time just before asking: a session row written after it (an event handled while
+  // the answers were on their way) is newer than the list, and the list does not undo it.
+  const [{ asked_at: askedAt }] = (await db().query("select clock_timestamp() as asked_at")) as [{ asked_at: Date }];
   const results = await Promise.allSettled(calls.map(([, call]) => call()));
   results.forEach((result, index) => {
     const kind = calls[index]![0];
     if (result.status === "fulfilled") outcome.snapshots[kind] = result.value;
+    // a gateway without per-session usage (older versions) is not failing: the rows keep their own figures
+    else if (kind === "sessions.usage" && result.reason instanceof MethodUnavailableError) return;
     else outcome.errors[kind] = result.reason instanceof Error ? result.reason.message : String(result.reason);
   });
   // Every session's usage is kept on its row; the snapshot keeps only the totals (the whole answer
@@ -42,13 +48,15 @@ export async function pollGateway(
     const list = outcome.snapshots.sessions as { sessions?: Array<Record<string, unknown>>; defaults?: { contextTokens?: number } } | undefined;
     if (Array.isArray(list?.sessions)) {
       const sessions = list.sessions.map((row) => sessionFacts(row, list.defaults ?? {})).filter((facts): facts is SessionFacts => facts !== null);
-      await upsertSessionRows({ orgId: gateway.orgId, gatewayId: gateway.id, sessions });
+      await upsertSessionRows({ orgId: gateway.orgId, gatewayId: gateway.id, sessions, observedAt: askedAt });
       // Only a complete list says which sub-agents are gone.
       if ((list as { hasMore?: boolean }).hasMore !== true) {
-        await endMissingSubagents({ orgId: gateway.orgId, gatewayId: gateway.id, liveKeys: sessions.map((s) => s.sessionKey) });
+        await endMissingSubagents({ orgId: gateway.orgId, gatewayId: gateway.id, liveKeys: sessions.map((s) => s.sessionKey), observedAt: askedAt });
       }
     }
-    if (usage) {
+    // A gateway whose transcripts we tail has its usage summed from them (all of it, not 30 days):
+    // one source per session, not two writing the same figures.
+    if (usage && !gateway.transcriptDir) {
       await storeSessionUsage({ orgId: gateway.orgId, gatewayId: gateway.id, since: typeof usage.startDate === "string" && /^\d{4}-\d{2}-\d{2}$/.test(usage.startDate) ? usage.startDate : null, rows: sessionUsageRows(usage) });
     }
   });

@@ -19,8 +19,8 @@ import { getGatewayRuntime } from "./gateway-runtime.server";
 export const HISTORY_LIMIT = 100;
 /** chat.history answers at most this many messages (2026.9.6: "limit must be <= 1000"), and has no cursor */
 export const HISTORY_LIMIT_MAX = 1000;
-/** listActivity reads at most this many rows at once */
-const RECORDED_MAX = 500;
+/** recorded events read beside the gateway's (at most) 1,000 messages: about three per two messages */
+const RECORDED_MAX = 3 * HISTORY_LIMIT_MAX;
 /** The steps "Show earlier messages" takes. */
 export const HISTORY_STEPS = [HISTORY_LIMIT, 300, HISTORY_LIMIT_MAX] as const;
 const HISTORY_TIMEOUT_MS = 5_000;
@@ -162,7 +162,7 @@ export async function sessionTimeline({
   // about three events for every two messages.
   const readLimit = Math.min(RECORDED_MAX, session.gatewayId ? limit * 3 : limit);
   const [rows, childEnds, gateway] = await Promise.all([
-    listActivity({ orgId, sessionKey: session.sessionKey, sessionGatewayId: session.gatewayId, limit: readLimit }),
+    listActivity({ orgId, sessionKey: session.sessionKey, sessionGatewayId: session.gatewayId, limit: readLimit, maxLimit: RECORDED_MAX }),
     childKeys.length > 0
       ? listActivity({ orgId, sessionKeys: childKeys, sessionGatewayId: session.gatewayId, type: "agent.despawn", limit: HISTORY_LIMIT })
       : Promise.resolve([]),

@@ -96,13 +96,16 @@ export function transcriptTailer({
   orgId,
   gatewayId,
   offsets,
-  serialize = (work) => work(),
+  serialize = inOrder(),
 }: {
   stateDir: string;
   orgId: string;
   gatewayId: string | null;
   offsets: PgOffsetStore;
-  /** a gateway's folder: writes go in that gateway's handling order, with its events and polls */
+  /**
+   * A gateway's folder: writes go in that gateway's handling order, with its events and polls. The
+   * global folder: in an order of its own (two quick sessions.json rewrites must not interleave).
+   */
   serialize?: <T>(work: () => Promise<T>) => Promise<T>;
 }) {
   return new TranscriptTailer({
@@ -122,6 +125,16 @@ export function transcriptTailer({
     },
     onWarning: (message, details) => log.warn(`transcripts: ${message}`, { gatewayId, ...(details as Record<string, unknown> | undefined) }),
   });
+}
+
+/** A queue of its own: each piece of work starts when the one before has settled. */
+function inOrder() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const result = tail.then(work);
+    tail = result.catch(() => undefined);
+    return result;
+  };
 }
 
 async function resolveOrg(hint: string | undefined): Promise<string | null> {

@@ -82,10 +82,12 @@ export interface ActivityFilter {
   sessionKeys?: string[];
   /** with sessionKey: the session's gateway (null: read from transcript files) — keys repeat across gateways */
   sessionGatewayId?: string | null;
+  /** the most `limit` may ask for (500; a session's page reads one session's story, up to 3,000) */
+  maxLimit?: number;
 }
 
 export async function listActivity(filter: ActivityFilter): Promise<ActivityEvent[]> {
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), filter.maxLimit ?? 500);
   const query = db()
     .getRepository(ActivityEventEntity)
     .createQueryBuilder("e")

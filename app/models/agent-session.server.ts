@@ -138,7 +138,7 @@ async function lookupAgent(manager: EntityManager, orgId: string, gatewayId: str
  * sub-agent that ended while nobody listened: it still gets its "finished" line). Callers hold the
  * gateway's handling order (see the gateway runtime), so "open until now" cannot race an event.
  */
-async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: string | null, facts: SessionFacts): Promise<{ id: string; closed: boolean }> {
+async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: string | null, facts: SessionFacts, observedAt: Date | null): Promise<{ id: string; closed: boolean }> {
   const agent = await agentIdFor(manager, orgId, gatewayId, facts.externalAgentId);
   const rows: Array<{ id: string; was_open: boolean; ended_at: Date | null }> = await manager.query(
     `with before as (
@@ -160,16 +160,19 @@ async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: str
        input_tokens = coalesce(excluded.input_tokens, agent_sessions.input_tokens),
        output_tokens = coalesce(excluded.output_tokens, agent_sessions.output_tokens),
        cost_usd = coalesce(excluded.cost_usd, agent_sessions.cost_usd),
-       status = coalesce(excluded.status, agent_sessions.status),
+       -- a row last written after this list was asked for (by an event handled meanwhile) is newer
+       -- than the list: its status and end stay
+       status = case when agent_sessions.updated_at > $19::timestamptz then agent_sessions.status else coalesce(excluded.status, agent_sessions.status) end,
        last_activity_at = greatest(excluded.last_activity_at, agent_sessions.last_activity_at),
        -- a row that states its status also states whether it has ended (a persistent sub-agent reopens)
-       ended_at = case when excluded.status is not null then excluded.ended_at else agent_sessions.ended_at end,
+       ended_at = case when agent_sessions.updated_at > $19::timestamptz then agent_sessions.ended_at
+                       when excluded.status is not null then excluded.ended_at else agent_sessions.ended_at end,
        updated_at = now()
      returning id, ended_at, exists (select 1 from before where ended_at is null) as was_open`,
     [
       orgId, gatewayId, facts.sessionKey, facts.sessionId, agent?.id ?? null, facts.externalAgentId, facts.type, facts.label, facts.model,
       facts.parentSessionKey, facts.contextTokens, facts.totalTokens, facts.inputTokens, facts.outputTokens, facts.costUsd, facts.status,
-      facts.lastActivityAt, facts.endedAt,
+      facts.lastActivityAt, facts.endedAt, observedAt,
     ],
   );
   const row = rows[0]!;
@@ -182,13 +185,24 @@ export const sessionTopic = (id: string) => `agent-session:${id}`;
 const SESSION_TOPICS_PER_BATCH = 50;
 
 /** Gateway rows (poll or sessions.changed) into the table; one live event for the whole batch. */
-export async function upsertSessionRows({ orgId, gatewayId, sessions }: { orgId: string; gatewayId: string | null; sessions: SessionFacts[] }) {
+export async function upsertSessionRows({
+  orgId,
+  gatewayId,
+  sessions,
+  observedAt = null,
+}: {
+  orgId: string;
+  gatewayId: string | null;
+  sessions: SessionFacts[];
+  /** when the rows were asked for, if handled later than that (a poll): newer writes keep their status */
+  observedAt?: Date | null;
+}) {
   if (sessions.length === 0) return;
   await transaction(async (manager) => {
     const ids: string[] = [];
     const ends: ActivityEvent[] = [];
     for (const facts of sessions) {
-      const { id, closed } = await upsertFacts(manager, orgId, gatewayId, facts);
+      const { id, closed } = await upsertFacts(manager, orgId, gatewayId, facts, observedAt);
       ids.push(id);
       if (closed) {
         ends.push(subagentEnd({
@@ -416,14 +430,17 @@ async function isEnded(manager: EntityManager, orgId: string, gatewayId: string 
 }
 
 /** A sub-agent whose session is gone from the gateway's list has ended. */
-export async function endMissingSubagents({ orgId, gatewayId, liveKeys }: { orgId: string; gatewayId: string; liveKeys: string[] }) {
+export async function endMissingSubagents({ orgId, gatewayId, liveKeys, observedAt = null }: { orgId: string; gatewayId: string; liveKeys: string[]; observedAt?: Date | null }) {
   await transaction(async (manager) => {
+    // Not one written after the list was asked for (spawned meanwhile). Its end is unknown: its last
+    // activity is the best guess, and keeps it where it was in the list.
     // TypeORM answers an UPDATE … RETURNING with [rows, affected count]
     const [gone]: [Array<{ session_key: string; external_agent_id: string; session_id: string | null; label: string | null; ended_at: Date }>, number] = await manager.query(
-      `update agent_sessions set ended_at = now(), updated_at = now()
+      `update agent_sessions set ended_at = coalesce(last_activity_at, now()), updated_at = now()
         where org_id = $1 and gateway_id = $2 and type = 'subagent' and ended_at is null and not (session_key = any($3::text[]))
+          and ($4::timestamptz is null or updated_at <= $4::timestamptz)
         returning session_key, external_agent_id, session_id, label, ended_at`,
-      [orgId, gatewayId, liveKeys],
+      [orgId, gatewayId, liveKeys, observedAt],
     );
     const ends = gone.map((row) =>
       subagentEnd({

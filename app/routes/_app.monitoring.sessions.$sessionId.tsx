@@ -59,9 +59,12 @@ const KIND_STYLE: Record<string, string> = {
   despawn: "border-sky-400/30",
 };
 
-/** "30 Oct" for a YYYY-MM-DD day, the same on the server and in the browser. */
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "30 Oct" for a YYYY-MM-DD day: spelled out here, so server and browser agree whatever their ICU says. */
 function shortDate(day: string) {
-  return new Date(`${day}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+  const [, month, date] = day.split("-").map(Number);
+  return `${date} ${MONTHS[(month ?? 1) - 1] ?? ""}`;
 }
 
 type Item = ReturnType<typeof useLoaderData<typeof loader>>["timeline"]["items"][number];

@@ -128,6 +128,21 @@ describe("a gateway's transcript folder", () => {
     for (const session of sessions) expect(session.gatewayId).toBe(gateway.id);
     const key = rows.find((row) => row.type === "agent.user_message")!.data.sessionKey as string;
 
+    // Its sessions' usage is summed from the files (every call), and a poll's sessions.usage does not overwrite it.
+    const fromFiles = (await listAgentSessions(org.id)).find((s) => s.sessionKey === key)!.usage;
+    expect(fromFiles).toMatchObject({ since: null });
+    expect(fromFiles!.costUsd).toBeGreaterThan(0);
+    fake.handlers.set("sessions.usage", () => ({
+      ok: true,
+      payload: { updatedAt: Date.now(), startDate: "2026-10-30", endDate: "2026-11-28", totals: {}, sessions: [{ key, usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, totalTokens: 2, totalCost: 99 } }] },
+    }));
+    try {
+      await runtime.pollNow(gateway.id);
+      expect((await listAgentSessions(org.id)).find((s) => s.sessionKey === key)!.usage).toEqual(fromFiles);
+    } finally {
+      fake.handlers.delete("sessions.usage");
+    }
+
     // The same conversation also arriving as events is not counted twice; an approval (files cannot say it) is.
     const before = rows.length;
     const waiting = nextLiveEvent((e) => e.orgId === org.id && e.type === "event.new" && (e.data as any).event?.type === "agent.waiting");

@@ -230,6 +230,55 @@ describe("a recorded sub-agent spawn, replayed through the gateway runtime", () 
     }
   });
 
+  it("a poll answer overtaken by events while it was on its way neither reopens an ended sub-agent nor ends a new one", async () => {
+    const runtime = getGatewayRuntime()!;
+    const key = `agent:main:subagent:race-${Math.random().toString(36).slice(2)}`;
+    const fresh = `agent:main:subagent:fresh-${Math.random().toString(36).slice(2)}`;
+    const startedAt = Date.now() - 60_000;
+    const row = (k: string, status: string, endedAt?: number) => ({
+      key: k, agentId: "main", spawnedBy: parentKey, label: "racer", status, kind: "direct", classification: "subagent", updatedAt: endedAt ?? startedAt, ...(endedAt ? { endedAt } : {}),
+    });
+    await send([{ event: "sessions.changed", payload: { sessionKey: key, agentId: "main", reason: "agent.run.started", ts: startedAt, session: row(key, "running") } }]);
+
+    // the poll asks: sessions.list answers "running" at once, usage.cost holds the poll up
+    let answerCost!: () => void;
+    const costHeld = new Promise<void>((resolve) => (answerCost = resolve));
+    let costAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (costAsked = resolve));
+    fake.handlers.set("sessions.list", () => ({ ok: true, payload: { count: rows.length + 1, hasMore: false, sessions: [...rows, row(key, "running")] } }));
+    fake.handlers.set("usage.cost", async () => {
+      costAsked();
+      await costHeld;
+      return { ok: true, payload: { updatedAt: Date.now(), days: 30, daily: [], totals: {} } };
+    });
+    try {
+      const polling = runtime.pollNow(gatewayId);
+      await asked;
+      // meanwhile the sub-agent ends, and another one is spawned
+      const endedAt = startedAt + 30_000;
+      await send([
+        { event: "sessions.changed", payload: { sessionKey: key, agentId: "main", reason: "agent.input.settled", ts: endedAt, session: row(key, "done", endedAt) } },
+        { event: "sessions.changed", payload: { sessionKey: fresh, agentId: "main", reason: "agent.run.started", ts: Date.now(), session: row(fresh, "running") } },
+      ]);
+      answerCost();
+      await polling;
+      const sessions = await listAgentSessions(orgId);
+      expect(sessions.find((s) => s.sessionKey === key)!.endedAt).toBe(endedAt);
+      expect(sessions.find((s) => s.sessionKey === fresh)!.endedAt).toBeNull();
+
+      // the next poll, up to date: still one end for the first, none for the new one
+      fake.handlers.delete("usage.cost");
+      fake.handlers.set("sessions.list", () => ({ ok: true, payload: { count: rows.length + 2, hasMore: false, sessions: [...rows, row(key, "done", endedAt), row(fresh, "running")] } }));
+      await runtime.pollNow(gatewayId);
+      expect((await agentActivity(key)).filter((r) => r.type === "agent.despawn").map((r) => r.data.summary)).toEqual(["done"]);
+      expect((await agentActivity(fresh)).filter((r) => r.type === "agent.despawn")).toEqual([]);
+    } finally {
+      answerCost();
+      fake.handlers.delete("usage.cost");
+      fake.handlers.delete("sessions.list");
+    }
+  });
+
   it("keeps each session's usage over every call (sessions.usage) beside the row's last run, and announces only changes", async () => {
     const usage = (input: number, cost: number) => ({ input, output: 10, cacheRead: 5, cacheWrite: 0, totalTokens: input + 15, totalCost: cost });
     fake.handlers.set("sessions.usage", () => ({

@@ -1,12 +1,12 @@
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../support/db";
 import { ownerWithOrg } from "../support/fixtures";
 import { nextLiveEvent } from "../support/live-events";
 import { db } from "~/db/data-source.server";
-import { TranscriptIngest } from "~/ingest/transcripts.server";
+import { PgOffsetStore, TranscriptIngest } from "~/ingest/transcripts.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
 import { listAgentSessions } from "~/models/agent-session.server";
 
@@ -61,6 +61,7 @@ describe("legacy transcript ingest", () => {
     expect(second.running).toBe(false);
 
     // live: the next line reaches the stream with its own timestamp
+    const backgroundSaves = vi.spyOn(PgOffsetStore.prototype, "set");
     const live = nextLiveEvent((e) => e.orgId === org.id && e.type === "event.new" && (e.data.event as { type: string }).type.startsWith("agent."));
     const next = lines.findIndex((line, index) => index >= 6 && JSON.parse(line).type === "message");
     appendFileSync(file, lines.slice(6, next + 1).join("\n") + "\n");
@@ -72,6 +73,8 @@ describe("legacy transcript ingest", () => {
     // neither replay nor lose these lines
     const [stored] = (await db().query("select byte_offset from transcript_offsets where file = $1", [file])) as Array<{ byte_offset: string }>;
     expect(Number(stored!.byte_offset)).toBe(readFileSync(file).length);
+    expect(backgroundSaves.mock.calls.filter(([name]) => name === file)).toEqual([]);
+    backgroundSaves.mockRestore();
     const afterAppend = await activityCount(org.id);
     expect(afterAppend).toBeGreaterThan(initial);
 
