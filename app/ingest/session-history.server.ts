@@ -176,6 +176,10 @@ export async function sessionTimeline({
 
   const answer = await askHistory(gateway, session.sessionKey, limit);
   if (!answer.ok) return { items: linkSpawns(recorded), source: "recorded", unavailable: answer.reason, hasMore: recordedMore, limit: readLimit };
+  // A gateway reset (or a deleted session) answers with no messages: what we recorded is all there is.
+  if (answer.result.messages.length === 0 && recorded.some((item) => CONVERSATION_KINDS.has(item.kind as ActivityKind))) {
+    return { items: linkSpawns(recorded), source: "recorded", unavailable: "the gateway no longer holds this session's messages", hasMore: recordedMore, limit: readLimit };
+  }
   const context = { agentId: session.externalAgentId, sessionKey: session.sessionKey, ...(session.sessionId ? { sessionId: session.sessionId } : {}) };
   const history = answer.result.messages.flatMap((message) => normalizeHistoryMessage(message, context));
   const hasMore = answer.result.hasMore === true;

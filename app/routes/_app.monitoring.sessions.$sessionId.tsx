@@ -140,7 +140,7 @@ export default function SessionPage() {
             {timeline.source === "gateway"
               ? `From the gateway's own history${timeline.hasMore ? ` (the last ${timeline.limit} messages)` : ""}, with the runs Mission Control saw.`
               : timeline.unavailable
-                ? `The gateway could not be asked for this session's history (${timeline.unavailable}); showing what Mission Control recorded.`
+                ? `Not from the gateway's history (${timeline.unavailable}): showing what Mission Control recorded.`
                 : `As Mission Control read it from the session's transcript${timeline.hasMore ? ` (the last ${timeline.limit} events)` : ""}.`}
           </p>
           {timeline.hasMore ? (

@@ -158,6 +158,21 @@ describe("a recorded sub-agent spawn, replayed through the gateway runtime", () 
     }
   });
 
+  it("shows what was recorded when the gateway no longer holds the session's messages (reset or deleted)", async () => {
+    const session = (await listAgentSessions(orgId)).find((s) => s.sessionKey === parentKey && s.gatewayId === gatewayId)!;
+    fake.handlers.set("chat.history", () => ({ ok: true, payload: { sessionKey: parentKey, messages: [], hasMore: false } }));
+    try {
+      const timeline = await sessionTimeline({ orgId, session });
+      expect(timeline).toMatchObject({ source: "recorded", unavailable: "the gateway no longer holds this session's messages" });
+      expect(timeline.items.map((item) => item.kind)).toEqual(expect.arrayContaining(["user_message", "spawn", "message"]));
+    } finally {
+      fake.handlers.set("chat.history", (request) => {
+        const key = (request.params as { sessionKey: string }).sessionKey;
+        return { ok: true, payload: history[key] ?? { sessionKey: key, messages: [] } };
+      });
+    }
+  });
+
   it("reads earlier messages on request, up to the gateway's 1,000, and says when there are more", async () => {
     const session = (await listAgentSessions(orgId)).find((s) => s.sessionKey === parentKey && s.gatewayId === gatewayId)!;
     // a long conversation: 400 user/assistant pairs, the gateway answering the newest `limit`
