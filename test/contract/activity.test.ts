@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayConnection, generateDeviceIdentity, type EventFrame } from "~/gateway";
+import { launchBrowser } from "../support/browser";
 import { startGateway, type StartedGateway } from "../support/openclaw-harness";
 import { startServer, type StartedServer } from "../support/server";
 import { FrameReader, type Frame } from "../support/sse";
@@ -354,5 +355,34 @@ describe("agent activity from a real gateway", () => {
     expect(detail).toContain('data-source="gateway"');
     expect(detail).toContain(BEFORE.message);
     expect(detail).toContain(`mock reply: ${BEFORE.message}`);
+  });
+
+  it("in Chromium, a session's page shows the next turn as it happens, from the gateway's own history", async () => {
+    const { rows } = await db.query("select id from agent_sessions where session_key = $1 and gateway_id = $2", [BEFORE.sessionKey, gatewayId]);
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await context.addCookies([{ name: "mc_session", value: session, url: server.url }]);
+      const tab = await context.newPage();
+      await tab.goto(`${server.url}/monitoring/sessions/${rows[0].id}`);
+      await tab.locator('[data-live-status="live"]').waitFor();
+      await tab.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+      const message = `asked while watching ${randomBytes(3).toString("hex")}`;
+      const sentAt = Date.now();
+      await operator!.api.chatSend({ sessionKey: BEFORE.sessionKey, message, idempotencyKey: randomUUID() });
+      await tab.locator("[data-testid=session-activity] li", { hasText: `mock reply: ${message}` }).waitFor({ timeout: 30_000 });
+      figures["session page in Chromium: chat.send to the reply on screen"] = `${Date.now() - sentAt} ms`;
+      // no reload: the page followed its session's live topic and read the history again
+      expect(await tab.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+      await expect(tab.locator("[data-testid=timeline-source]").getAttribute("data-source")).resolves.toBe("gateway");
+      const texts = await tab.locator("[data-testid=session-activity] li").allTextContents();
+      // the conversation in order: the earlier turn, then this one
+      const order = [BEFORE.message, `mock reply: ${BEFORE.message}`, message, `mock reply: ${message}`].map((text) => texts.findIndex((t) => t.includes(text)));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(order[0]).toBeGreaterThanOrEqual(0);
+      await tab.screenshot({ path: "/tmp/mc-contract-session-live.png", fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 });
