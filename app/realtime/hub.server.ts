@@ -76,6 +76,14 @@ export class RealtimeHub {
   private reconnectDelay = 250;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private connected = false;
+  /**
+   * True until a read of the log has caught up: while it is, no event is taken from its NOTIFY alone
+   * (that would move the cursor past events still unread — after a lost connection, a failed read,
+   * or a NOTIFY that carried only an id).
+   */
+  private behind = true;
+  private retryDelay = 250;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly url: string) {
     this.reader = new pg.Pool({ connectionString: url, max: 2, application_name: "mission-control-realtime" });
@@ -119,6 +127,7 @@ export class RealtimeHub {
   async stop() {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.retryTimer);
     this.subscribers.clear();
     const listener = this.listener;
     this.listener = undefined;
@@ -135,6 +144,7 @@ export class RealtimeHub {
       this.dropListener(client);
     });
     client.on("end", () => this.dropListener(client));
+    this.behind = true;
     try {
       await client.connect();
       await client.query(`listen ${NOTIFY_CHANNEL}`);
@@ -159,6 +169,7 @@ export class RealtimeHub {
     if (this.listener !== client) return;
     this.listener = undefined;
     this.connected = false;
+    this.behind = true;
     client.end().catch(() => {});
     if (!this.stopped) this.scheduleReconnect();
   }
@@ -174,7 +185,8 @@ export class RealtimeHub {
 
   private onNotification(payload: string | undefined) {
     const event = eventFromPayload(payload);
-    if (!event || this.reading) {
+    if (!event || this.reading || this.behind) {
+      this.behind = true;
       this.readForward();
       return;
     }
@@ -207,9 +219,19 @@ export class RealtimeHub {
           more = rows.length === BATCH;
         }
       } while (this.again && !this.stopped);
+      // caught up, and (no I/O callback runs before this) no notification is waiting to be read;
+      // without a listener, what comes next is unknown until the reconnect reads again
+      if (this.connected) this.behind = false;
+      this.retryDelay = 250;
     })()
       .catch((error) => {
-        if (!this.stopped) log.warn("realtime read failed; will retry on the next notification", { error: String(error) });
+        if (this.stopped) return;
+        // still behind: read again soon, whether or not another notification comes
+        log.warn("realtime read failed; retrying", { error: String(error), retryInMs: this.retryDelay });
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.readForward(), this.retryDelay);
+        this.retryTimer.unref();
+        this.retryDelay = Math.min(this.retryDelay * 2, 10_000);
       })
       .finally(() => {
         this.reading = undefined;

@@ -268,6 +268,47 @@ describe("the hub", () => {
       (reader as { query: unknown }).query = query;
     }
   });
+
+  it("does not skip an event whose read failed: it reads again by itself, and takes nothing from a notification until it has", async () => {
+    const { org } = await ownerWithOrg("hub-retry");
+    const hub = getHub();
+    const reader = (hub as unknown as { reader: pg.Pool }).reader;
+    const query = reader.query.bind(reader);
+    let failing = 1;
+    let failed!: () => void;
+    const failedOnce = new Promise<void>((resolve) => (failed = resolve));
+    (reader as { query: unknown }).query = (text: unknown, ...rest: unknown[]) => {
+      if (typeof text === "string" && text.includes("from event_log where id >") && failing > 0) {
+        failing -= 1;
+        failed();
+        return Promise.reject(new Error("connection terminated"));
+      }
+      return (query as (...args: unknown[]) => unknown)(text, ...rest);
+    };
+    const seen: string[] = [];
+    let done!: () => void;
+    const both = new Promise<void>((resolve) => (done = resolve));
+    const off = hub.subscribe({
+      orgId: org.id,
+      topics: new Set(["hub-retry"]),
+      deliver: (e) => {
+        seen.push(e.type);
+        if (seen.length === 2) done();
+      },
+    });
+    try {
+      // too large for its notification: the hub must read it, and that read fails
+      await transaction((manager) => publish(manager, { orgId: org.id, type: "big", topics: ["hub-retry"], data: { blob: "x".repeat(9_000) } }));
+      await failedOnce;
+      // a small one arrives whole meanwhile: it must not be delivered ahead of (or instead of) the big one
+      await transaction((manager) => publish(manager, { orgId: org.id, type: "small", topics: ["hub-retry"], data: {} }));
+      await both;
+      expect(seen).toEqual(["big", "small"]);
+    } finally {
+      off();
+      (reader as { query: unknown }).query = query;
+    }
+  });
 });
 
 describe("pageRequest helper", () => {
