@@ -90,11 +90,19 @@ interface FileState {
   unlinked: boolean;
   loaded: boolean;
   offset: number;
+  /** `offset` is just past a newline (or 0), as every saved offset is; not while a long line is skipped */
+  atLineStart: boolean;
   inode: number | undefined;
   handle: FileHandle | undefined;
   handleInode: number | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** after a failed read (the store down, say): when to try again without waiting for a write */
+  retryTimer: ReturnType<typeof setTimeout> | undefined;
+  retryMs: number;
 }
+
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === "ENOENT";
@@ -157,6 +165,7 @@ export class TranscriptTailer {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const state of this.files.values()) clearTimeout(state.retryTimer);
     await this.watcher?.close();
     await Promise.all([...this.files.values()].map((state) => state.running));
     for (const state of this.files.values()) await this.closeHandle(state);
@@ -195,10 +204,13 @@ export class TranscriptTailer {
       unlinked: false,
       loaded: false,
       offset: 0,
+      atLineStart: true,
       inode: undefined,
       handle: undefined,
       handleInode: undefined,
       idleTimer: undefined,
+      retryTimer: undefined,
+      retryMs: RETRY_FIRST_MS,
     };
     this.files.set(absolute, state);
     return state;
@@ -216,8 +228,15 @@ export class TranscriptTailer {
         try {
           if (state.kind === "sessions") await this.loadSessions(state.agentId);
           else await this.drain(state);
+          state.retryMs = RETRY_FIRST_MS;
         } catch (error) {
-          this.warn("Reading a transcript failed; will retry on its next change", { file: state.path, error: String(error) });
+          // The offset stays where it was; read again after a while (or sooner, on the next change):
+          // a session's last lines may never be followed by another write.
+          this.warn("Reading a transcript failed; retrying", { file: state.path, error: String(error), retryInMs: state.retryMs });
+          clearTimeout(state.retryTimer);
+          state.retryTimer = setTimeout(() => void this.schedule(state.path, false), state.retryMs);
+          state.retryTimer.unref();
+          state.retryMs = Math.min(state.retryMs * 2, RETRY_MAX_MS);
         }
       }
       state.running = null;
@@ -250,6 +269,12 @@ export class TranscriptTailer {
       }
       return;
     }
+    if (state.unlinked && !state.handle && state.inode === current.ino && state.offset > 0) {
+      // deleted, then created again while we held no descriptor: the file system may hand the new
+      // file the old inode, but it is a new file
+      this.warn("Transcript was deleted and created again; reading it from the start", { file: state.path });
+      state.offset = 0;
+    }
     state.unlinked = false;
     if (state.handle && state.handleInode !== current.ino) await this.closeHandle(state);
     if (!state.handle) {
@@ -276,6 +301,11 @@ export class TranscriptTailer {
     }
     const file = await this.describe(state);
     let position = state.offset;
+    // The first read starts one byte early: the newline we stopped after must still be there. If it
+    // is not, the file was rewritten in place (truncated, then grown past our offset before we
+    // looked) and is read again from its start. It costs no extra read when something was appended.
+    let probing = state.offset > 0 && state.atLineStart;
+    if (probing) position -= 1;
     let carry: Buffer | null = null;
     let skippingLongLine = false;
     // one buffer per pass, sized to what is there (a small append does not cost a megabyte)
@@ -284,8 +314,19 @@ export class TranscriptTailer {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      this.counters.bytesRead += bytesRead;
       let data = buffer.subarray(0, bytesRead);
+      if (probing) {
+        probing = false;
+        if (data[0] !== NEWLINE) {
+          this.warn("Transcript was rewritten; reading it again from the start", { file: state.path, offset: state.offset });
+          state.offset = 0;
+          position = 0;
+          continue;
+        }
+        data = data.subarray(1);
+        if (data.length === 0) continue;
+      }
+      this.counters.bytesRead += data.length;
       if (carry) data = Buffer.concat([carry, data]);
       carry = null;
       const lastNewline = data.lastIndexOf(NEWLINE);
@@ -295,6 +336,7 @@ export class TranscriptTailer {
           this.warn("Skipping a transcript line longer than 64 MB", { file: state.path, offset: state.offset });
           skippingLongLine = true;
           state.offset = position;
+          state.atLineStart = false;
         } else carry = Buffer.from(data);
         continue;
       }
@@ -308,6 +350,7 @@ export class TranscriptTailer {
       const next: OffsetState = { offset: position - (carry?.length ?? 0), inode, size: Math.max(size, position) };
       const stored = await this.emit(state, file, complete.toString("utf8"), next);
       state.offset = next.offset;
+      state.atLineStart = true;
       // Saved only once the events are handed over (unless they were stored with it): a crash
       // replays this chunk, never loses it.
       if (!stored) await this.options.offsets.set(state.path, next);

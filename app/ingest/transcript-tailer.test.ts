@@ -182,6 +182,25 @@ describe("TranscriptTailer", () => {
     expect(offsets.offsets.get(file)).toMatchObject({ offset: (record("one") + record("two") + record("three") + record("four") + half).length });
   });
 
+  it("reads a file rewritten in place (same inode, now longer) from its start, not from the middle", async () => {
+    const offsets = new MemoryOffsetStore();
+    const file = path.join(sessionsDir, "s1.jsonl");
+    await writeFile(file, record("one") + record("two"));
+    const first = harness(offsets);
+    await first.tailer.start();
+    await first.tailer.close();
+    // truncated and written again, longer than before, while nothing watched (writeFile keeps the inode)
+    await writeFile(file, record("b1") + record("b2") + record("b3") + record("b4"));
+    const second = harness(offsets);
+    await second.tailer.start();
+    expect(second.texts()).toEqual(["b1", "b2", "b3", "b4"]);
+    expect(second.warnings.map((warning) => warning.message)).toContain("Transcript was rewritten; reading it again from the start");
+    // and appends after that are read once
+    await appendFile(file, record("b5"));
+    await second.waitFor(() => second.events.length === 5);
+    expect(second.texts()).toEqual(["b1", "b2", "b3", "b4", "b5"]);
+  });
+
   it("reads a file replaced while it was not watched from its start", async () => {
     const offsets = new MemoryOffsetStore();
     const file = path.join(sessionsDir, "s1.jsonl");
@@ -259,11 +278,31 @@ describe("TranscriptTailer", () => {
     });
     await h.tailer.start();
     expect(h.warnings.length).toBeGreaterThan(0);
-    expect(new Set(h.warnings.map((warning) => warning.message))).toEqual(new Set(["Reading a transcript failed; will retry on its next change"]));
+    expect(new Set(h.warnings.map((warning) => warning.message))).toEqual(new Set(["Reading a transcript failed; retrying"]));
     fail = false;
     await appendFile(file, record("two"));
     await h.tailer.flush();
     expect(delivered).toEqual(["one", "two"]);
+  });
+
+  it("reads again by itself after a failure, though nothing more is written", async () => {
+    const file = path.join(sessionsDir, "s1.jsonl");
+    await writeFile(file, record("last words"));
+    let fail = true;
+    let deliveredIt!: (texts: string[]) => void;
+    const delivered = new Promise<string[]>((resolve) => (deliveredIt = resolve));
+    const h = harness(new MemoryOffsetStore(), {
+      onEvents: (events) => {
+        if (fail) {
+          fail = false; // the store is back for the next try
+          throw new Error("database down");
+        }
+        deliveredIt(events.map((event) => event.text!));
+      },
+    });
+    await h.tailer.start();
+    expect(h.warnings.map((warning) => warning.message)).toContain("Reading a transcript failed; retrying");
+    await expect(delivered).resolves.toEqual(["last words"]);
   });
 
   it("hands the consumer the offset its events end at, and leaves it to the consumer that stored it with them", async () => {
