@@ -7,6 +7,8 @@
  * a record without any timestamp yields nothing rather than a made-up one.
  */
 
+import { redactSecrets } from "./redact";
+
 export type ActivityKind =
   | "run_start"
   | "run_end"
@@ -99,13 +101,15 @@ function cut(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** One line, whitespace collapsed, at most `max` characters. */
+/** One line, whitespace collapsed, credentials masked, at most `max` characters. */
 function oneLine(text: string, max = SUMMARY_MAX): string {
-  return cut(text.slice(0, max * 4).replace(/\s+/g, " ").trim(), max);
+  return cut(redactSecrets(text.slice(0, max * 4)).replace(/\s+/g, " ").trim(), max);
 }
 
+/** Credentials masked, at most TEXT_MAX characters. */
 function clipText(text: string | undefined): string | undefined {
-  return text === undefined || text === "" ? undefined : cut(text, TEXT_MAX);
+  // cut first: the scan is over what is kept (a secret cut in half keeps at most a short prefix)
+  return text === undefined || text === "" ? undefined : redactSecrets(cut(text, TEXT_MAX));
 }
 
 export function agentIdFromSessionKey(sessionKey: string | undefined): string | undefined {
