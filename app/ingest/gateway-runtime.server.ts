@@ -374,7 +374,8 @@ export class GatewayRuntime {
     // Activity first: a despawn is recorded only while the session is still open, and the row that
     // follows is what closes it (a sub-agent's end is reported once, not once per row after it).
     let events = normalizeGatewayEvent({ event: frame.event, payload: frame.payload });
-    if (owned.gateway.transcriptDir) events = events.filter((event) => BEYOND_TRANSCRIPTS.has(event.kind));
+    // only while the folder is really tailed: if it could not be, the events are all there is
+    if (owned.transcripts) events = events.filter((event) => BEYOND_TRANSCRIPTS.has(event.kind));
     if (events.length > 0) await recordAgentActivity({ orgId, gatewayId, events });
     if (frame.event === "sessions.changed") {
       const payload = frame.payload as { session?: Record<string, unknown>; sessionKey?: string } | undefined;

@@ -266,6 +266,10 @@ export class TranscriptTailer {
         state.offset = 0;
         state.inode = 0;
         await this.options.offsets.set(state.path, { offset: 0, inode: 0, size: 0 });
+        // forget it (a long-running tailer sees many files come and go); a file that appears
+        // under this name gets a fresh state, read from the offset just saved
+        clearTimeout(state.retryTimer);
+        if (this.files.get(state.path) === state) this.files.delete(state.path);
       }
       return;
     }

@@ -108,6 +108,8 @@ export function transcriptTailer({
    */
   serialize?: <T>(work: () => Promise<T>) => Promise<T>;
 }) {
+  /** session key -> the facts last stored for it (keys are unique per state dir) */
+  const stored = new Map<string, string>();
   return new TranscriptTailer({
     stateDir,
     offsets,
@@ -118,10 +120,21 @@ export function transcriptTailer({
       return true;
     },
     onSessions: (_agentId, rows) => {
+      // sessions.json is rewritten whole for every change: store only the rows that changed
       const sessions = Object.entries(rows)
         .map(([key, row]) => sessionFacts(row as Record<string, unknown>, {}, key))
-        .filter((facts): facts is SessionFacts => facts !== null);
-      void serialize(() => upsertSessionRows({ orgId, gatewayId, sessions })).catch((error) => log.warn("could not store sessions.json rows", { gatewayId, error: String(error) }));
+        .filter((facts): facts is SessionFacts => facts !== null)
+        .filter((facts) => {
+          const seen = JSON.stringify(facts);
+          if (stored.get(facts.sessionKey) === seen) return false;
+          stored.set(facts.sessionKey, seen);
+          return true;
+        });
+      if (sessions.length === 0) return;
+      void serialize(() => upsertSessionRows({ orgId, gatewayId, sessions })).catch((error) => {
+        for (const facts of sessions) stored.delete(facts.sessionKey); // written again with the next change
+        log.warn("could not store sessions.json rows", { gatewayId, error: String(error) });
+      });
     },
     onWarning: (message, details) => log.warn(`transcripts: ${message}`, { gatewayId, ...(details as Record<string, unknown> | undefined) }),
   });

@@ -138,7 +138,13 @@ async function lookupAgent(manager: EntityManager, orgId: string, gatewayId: str
  * sub-agent that ended while nobody listened: it still gets its "finished" line). Callers hold the
  * gateway's handling order (see the gateway runtime), so "open until now" cannot race an event.
  */
-async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: string | null, facts: SessionFacts, observedAt: Date | null): Promise<{ id: string; closed: boolean }> {
+async function upsertFacts(
+  manager: EntityManager,
+  orgId: string,
+  gatewayId: string | null,
+  facts: SessionFacts,
+  observedAt: Date | null,
+): Promise<{ id: string; closed: boolean; endedAt: number | null }> {
   const agent = await agentIdFor(manager, orgId, gatewayId, facts.externalAgentId);
   const rows: Array<{ id: string; was_open: boolean; ended_at: Date | null }> = await manager.query(
     `with before as (
@@ -176,7 +182,8 @@ async function upsertFacts(manager: EntityManager, orgId: string, gatewayId: str
     ],
   );
   const row = rows[0]!;
-  return { id: row.id, closed: facts.type === "subagent" && row.was_open && row.ended_at !== null };
+  // the row's own end time, as stored (never the time we happened to read it)
+  return { id: row.id, closed: facts.type === "subagent" && row.was_open && row.ended_at !== null, endedAt: row.ended_at ? row.ended_at.getTime() : null };
 }
 
 /** The live topic of one session row: its page follows it instead of every session of the org. */
@@ -202,12 +209,12 @@ export async function upsertSessionRows({
     const ids: string[] = [];
     const ends: ActivityEvent[] = [];
     for (const facts of sessions) {
-      const { id, closed } = await upsertFacts(manager, orgId, gatewayId, facts, observedAt);
+      const { id, closed, endedAt } = await upsertFacts(manager, orgId, gatewayId, facts, observedAt);
       ids.push(id);
-      if (closed) {
+      if (closed && endedAt !== null) {
         ends.push(subagentEnd({
           source: gatewayId ? "gateway" : "transcript", agentId: facts.externalAgentId, sessionKey: facts.sessionKey,
-          ...(facts.sessionId ? { sessionId: facts.sessionId } : {}), at: facts.endedAt ?? Date.now(),
+          ...(facts.sessionId ? { sessionId: facts.sessionId } : {}), at: endedAt,
           ...(facts.status ? { status: facts.status } : {}), ...(facts.label ? { label: facts.label } : {}),
         }));
       }

@@ -61,6 +61,9 @@ export async function resolveTopics(orgId: string, param: string | null): Promis
   return requested;
 }
 
+/** Events read per replay query. */
+const REPLAY_PAGE = 5000;
+
 /** The frame bytes, computed once per event however many streams carry it. */
 const frames = new WeakMap<LiveEvent, Uint8Array>();
 function frameOf(event: LiveEvent): Uint8Array {
@@ -105,15 +108,21 @@ export function liveStream({ request, auth, topics }: { request: Request; auth: 
       channel.send({ event: "ready", data: { topics, lastEventId: resumeFrom ?? hub.lastId } });
 
       if (resumeFrom) {
-        hub
-          .replay(subscriber, resumeFrom)
-          .then((events) => {
+        // page by page, so a client that missed more than one page misses nothing (the log's
+        // retention bounds how far back that can go)
+        (async () => {
+          let after = resumeFrom;
+          for (;;) {
+            const events = await hub.replay(subscriber, after, REPLAY_PAGE);
             for (const event of events) emit(event);
-            const waiting = held ?? [];
-            held = null;
-            for (const event of waiting) emit(event);
-          })
-          .catch(() => channel.close());
+            // until a page comes back empty (one query more, on a reconnect only)
+            if (events.length === 0 || request.signal.aborted) break;
+            after = events[events.length - 1]!.id;
+          }
+          const waiting = held ?? [];
+          held = null;
+          for (const event of waiting) emit(event);
+        })().catch(() => channel.close());
       }
 
       const keepAlive = setInterval(() => {

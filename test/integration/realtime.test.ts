@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../support/db";
 import { ownerWithOrg } from "../support/fixtures";
 import { ORIGIN, pageRequest, ROUTE_ARGS, sessionCookieFor } from "../support/requests";
@@ -95,6 +95,36 @@ describe("GET /events", () => {
     expect(JSON.parse(live.data!).task.title).toBe("live again");
     // nothing was sent twice
     expect(second.frames!.pending().filter((f) => f.event === "task.updated")).toHaveLength(0);
+  });
+
+  it("replays more than one page of missed events, all of them, in order", async () => {
+    const { user, org, actor } = await ownerWithOrg();
+    const cookie = await sessionCookieFor(user.id, org.id);
+    const first = await connect(`/events?topics=tasks`, { Cookie: cookie });
+    await first.frames!.next((f) => f.event === "ready");
+    const task = await createTask({ orgId: org.id, input: { title: "paged" }, actor });
+    const seen = await first.frames!.next((f) => f.event === "task.created");
+    first.controller.abort();
+    for (let n = 1; n <= 7; n++) await updateTask({ orgId: org.id, id: task.id, changes: { title: `missed ${n}` }, actor });
+
+    // pages of two instead of thousands: seven missed events take four pages
+    const hub = getHub();
+    const replay = hub.replay.bind(hub);
+    const pages: number[] = [];
+    const spy = vi.spyOn(hub, "replay").mockImplementation(async (subscriber, afterId) => {
+      const page = await replay(subscriber, afterId, 2);
+      pages.push(page.length);
+      return page;
+    });
+    try {
+      const second = await connect(`/events?topics=tasks`, { Cookie: cookie, "Last-Event-ID": seen.id! });
+      const titles: string[] = [];
+      for (let n = 1; n <= 7; n++) titles.push(JSON.parse((await second.frames!.next((f) => f.event === "task.updated")).data!).task.title);
+      expect(titles).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `missed ${n}`));
+      expect(pages.slice(0, 4)).toEqual([2, 2, 2, 1]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("never sends one organization's events to another's stream", async () => {
