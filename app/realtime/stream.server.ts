@@ -105,7 +105,8 @@ export function liveStream({ request, auth, topics }: { request: Request; auth: 
         deliver: (event) => (held ? held.push(event) : emit(event)),
       };
       const unsubscribe = hub.subscribe(subscriber);
-      channel.send({ event: "ready", data: { topics, lastEventId: resumeFrom ?? hub.lastId } });
+      // with an id: a client that drops before any event comes back from here, not from "now"
+      channel.send({ id: resumeFrom ?? hub.lastId, event: "ready", data: { topics, lastEventId: resumeFrom ?? hub.lastId } });
 
       if (resumeFrom) {
         // page by page, so a client that missed more than one page misses nothing (the log's

@@ -54,7 +54,7 @@ describe("GET /events", () => {
     expect(response.headers.get("Content-Type")).toBe("text/event-stream; charset=utf-8");
     expect(response.headers.get("Cache-Control")).toContain("no-cache");
     const ready = await frames!.next((f) => f.event === "ready");
-    expect(ready.id).toBeUndefined();
+    expect(ready.id).toMatch(/^\d+$/);
 
     const task = await createTask({ orgId: org.id, input: { title: "Live one", status: "todo", tags: ["x"] }, actor });
     // the activity row is published first in the transaction, then the task itself
@@ -95,6 +95,18 @@ describe("GET /events", () => {
     expect(JSON.parse(live.data!).task.title).toBe("live again");
     // nothing was sent twice
     expect(second.frames!.pending().filter((f) => f.event === "task.updated")).toHaveLength(0);
+  });
+
+  it("a client that drops before its first event resumes from its ready frame's id, missing nothing", async () => {
+    const { user, org, actor } = await ownerWithOrg();
+    const cookie = await sessionCookieFor(user.id, org.id);
+    const first = await connect(`/events?topics=tasks`, { Cookie: cookie });
+    const ready = await first.frames!.next((f) => f.event === "ready");
+    first.controller.abort();
+    await createTask({ orgId: org.id, input: { title: "while reconnecting" }, actor });
+    const second = await connect(`/events?topics=tasks`, { Cookie: cookie, "Last-Event-ID": ready.id! });
+    const created = await second.frames!.next((f) => f.event === "task.created");
+    expect(JSON.parse(created.data!).task.title).toBe("while reconnecting");
   });
 
   it("replays more than one page of missed events, all of them, in order", async () => {
