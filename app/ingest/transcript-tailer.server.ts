@@ -285,8 +285,14 @@ export class TranscriptTailer {
       state.handle = await open(state.path, "r");
       state.handleInode = (await state.handle.stat()).ino;
       if (state.inode !== undefined && state.inode !== state.handleInode) {
-        if (state.inode !== 0) this.warn("Transcript was replaced; reading the new file from the start", { file: state.path });
-        state.offset = 0;
+        if (state.kind === "trajectory" && state.offset > 0) {
+          // openclaw 2026.7 rewrites a trajectory whole on every update (a temporary file renamed
+          // over it), earlier records first: go on from our offset. The line-start check in
+          // readToEnd sends us back to the start if the new file does not begin with the old one.
+        } else {
+          if (state.inode !== 0) this.warn("Transcript was replaced; reading the new file from the start", { file: state.path });
+          state.offset = 0;
+        }
       }
       state.inode = state.handleInode;
     }

@@ -242,6 +242,23 @@ describe("TranscriptTailer", () => {
     expect(h.events[1]).toMatchObject({ agentId: "ops", sessionKey: "agent:ops:main", text: "from ops" });
   });
 
+  it("reads a trajectory rewritten whole (a temporary file renamed over it, as openclaw 2026.7 does) without repeating its earlier runs", async () => {
+    const h = harness();
+    await h.tailer.start();
+    const file = path.join(sessionsDir, "t2.trajectory.jsonl");
+    const line = (type: string, runId: string, ts: string) =>
+      `${JSON.stringify({ traceSchema: "openclaw-trajectory", type, ts, sessionId: "t2", sessionKey: "agent:main:t2", runId, modelId: "mock-1" })}\n`;
+    const run1 = line("session.started", "r1", "2026-11-28T04:55:45.656Z") + line("session.ended", "r1", "2026-11-28T04:55:45.964Z");
+    const run2 = line("session.started", "r2", "2026-11-28T04:56:04.772Z") + line("session.ended", "r2", "2026-11-28T04:56:04.985Z");
+    await writeFile(file, run1);
+    await h.waitFor(() => h.events.length === 2);
+    await writeFile(`${file}.tmp`, run1 + run2);
+    await rename(`${file}.tmp`, file);
+    await h.waitFor(() => h.events.length >= 4);
+    await h.tailer.flush();
+    expect(h.events.map((event) => `${event.kind}:${event.runId}`)).toEqual(["run_start:r1", "run_end:r1", "run_start:r2", "run_end:r2"]);
+  });
+
   it("reads run boundaries from trajectory files and ignores files that are not live transcripts", async () => {
     const h = harness();
     await h.tailer.start();
