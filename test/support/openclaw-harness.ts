@@ -30,6 +30,8 @@ export interface StartGatewayOptions {
   token?: string;
   /** reuse a state directory (to restart "the same" gateway); default: a new one, removed by stop() */
   stateDir?: string;
+  /** openclaw version (default: the script's, 2026.9.6); 2026.7.35 writes transcript files */
+  version?: string;
 }
 
 export interface StartedGateway {
@@ -51,21 +53,26 @@ export interface StartedGateway {
   stop(): Promise<void>;
 }
 
-let installed: Promise<void> | null = null;
+const installed = new Map<string, Promise<void>>();
 
 /** Installs Node 24 and openclaw on first use (cached under ~/.cache, never in the repo). */
-export function installGateway(): Promise<void> {
-  installed ??= promisify(execFile)("bash", [SCRIPT, "install"], { timeout: INSTALL_TIMEOUT_MS, maxBuffer: 8 * 1024 * 1024, env: gatewayEnv() })
-    .then(() => undefined)
-    .catch((error: Error & { stderr?: string }) => {
-      installed = null;
-      throw new Error(`Could not install the OpenClaw gateway: ${error.message}\n${error.stderr ?? ""}`);
-    });
-  return installed;
+export function installGateway(version?: string): Promise<void> {
+  const key = version ?? "";
+  let install = installed.get(key);
+  if (!install) {
+    install = promisify(execFile)("bash", [SCRIPT, "install"], { timeout: INSTALL_TIMEOUT_MS, maxBuffer: 8 * 1024 * 1024, env: gatewayEnv(version) })
+      .then(() => undefined)
+      .catch((error: Error & { stderr?: string }) => {
+        installed.delete(key);
+        throw new Error(`Could not install the OpenClaw gateway${version ? ` ${version}` : ""}: ${error.message}\n${error.stderr ?? ""}`);
+      });
+    installed.set(key, install);
+  }
+  return install;
 }
 
 export async function startGateway(options: StartGatewayOptions = {}): Promise<StartedGateway> {
-  await installGateway();
+  await installGateway(options.version);
   const port = options.port ?? (await freePortPair());
   if (FORBIDDEN_PORTS.has(port) || FORBIDDEN_PORTS.has(port + 10)) throw new Error(`port ${port} is reserved`);
   const token = options.token ?? `mc-${randomBytes(12).toString("hex")}`;
@@ -77,7 +84,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<S
   const child = spawn("bash", [SCRIPT, "start", "--port", String(port), "--token", token, "--state-dir", stateDir], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: gatewayEnv(),
+    env: gatewayEnv(options.version),
   });
   let output = "";
   const append = (chunk: Buffer) => {
@@ -261,12 +268,13 @@ function isFree(port: number): Promise<boolean> {
  * Our environment without the test runner's markers: openclaw checks VITEST*, NODE_ENV=test and
  * the like and then behaves like its own test build (it never got ready under vitest).
  */
-function gatewayEnv(): NodeJS.ProcessEnv {
+function gatewayEnv(version?: string): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(VITEST|TINYPOOL|__VITEST)/.test(key) || key === "NODE_ENV" || key === "NODE_OPTIONS") continue;
     env[key] = value;
   }
+  if (version) env.OPENCLAW_VERSION = version;
   return env as NodeJS.ProcessEnv;
 }
 
