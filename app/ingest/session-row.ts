@@ -3,7 +3,8 @@
  * sessions.json gives. The row's own fields decide; the key's shape is only the fallback for rows
  * that do not say.
  */
-export type SessionType = "main" | "dm" | "group" | "cron" | "subagent" | "other";
+export const SESSION_TYPES = ["main", "dm", "group", "cron", "subagent", "other"] as const;
+export type SessionType = (typeof SESSION_TYPES)[number];
 
 type Row = Record<string, unknown>;
 const str = (value: unknown) => (typeof value === "string" && value ? value : undefined);

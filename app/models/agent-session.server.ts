@@ -97,12 +97,28 @@ function rowToView(row: Record<string, unknown>): AgentSessionView {
 const SELECT = `select s.*, to_char(s.usage_since, 'YYYY-MM-DD') as usage_since, a.name as agent_name, a.avatar_color as agent_color
   from agent_sessions s left join agents a on a.id = s.agent_id`;
 
-export async function listAgentSessions(orgId: string, { includeEnded = true } = {}): Promise<AgentSessionView[]> {
+export async function listAgentSessions(
+  orgId: string,
+  { includeEnded = true, type, agent }: { includeEnded?: boolean; type?: string; agent?: string } = {},
+): Promise<AgentSessionView[]> {
   const rows: Array<Record<string, unknown>> = await db().query(
-    `${SELECT} where s.org_id = $1 ${includeEnded ? "" : "and s.ended_at is null"} order by s.last_activity_at desc nulls last limit 500`,
-    [orgId],
+    `${SELECT} where s.org_id = $1 ${includeEnded ? "" : "and s.ended_at is null"}
+       and ($2::text is null or s.type = $2) and ($3::text is null or s.external_agent_id = $3)
+     order by s.last_activity_at desc nulls last limit 500`,
+    [orgId, type ?? null, agent ?? null],
   );
   return rows.map(rowToView);
+}
+
+/** The agents that have sessions (by the gateway's agent id), for the sessions page's filter. */
+export async function listSessionAgents(orgId: string): Promise<Array<{ id: string; name: string }>> {
+  const rows: Array<{ id: string; name: string }> = await db().query(
+    `select s.external_agent_id as id, coalesce(min(a.name), s.external_agent_id) as name
+       from agent_sessions s left join agents a on a.id = s.agent_id
+      where s.org_id = $1 group by s.external_agent_id order by 2`,
+    [orgId],
+  );
+  return rows;
 }
 
 export async function getAgentSession({ orgId, id }: { orgId: string; id: string }): Promise<AgentSessionView | null> {

@@ -5,15 +5,26 @@ import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
-import { listAgentSessions, type AgentSessionView } from "~/models/agent-session.server";
+import { SESSION_TYPES } from "~/ingest/session-row";
+import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
-  const showEnded = new URL(request.url).searchParams.get("ended") === "1";
-  const [sessions, gateways] = await Promise.all([listAgentSessions(org.id, { includeEnded: showEnded }), listGateways(org.id)]);
-  return { sessions, showEnded, hasGateway: gateways.length > 0, now: Date.now() };
+  const params = new URL(request.url).searchParams;
+  const showEnded = params.get("ended") === "1";
+  // a value that is not one of the choices (an edited link) filters nothing
+  const type = (SESSION_TYPES as readonly string[]).find((value) => value === params.get("type")) ?? "";
+  const agents = await listSessionAgents(org.id);
+  const agent = agents.find((candidate) => candidate.id === params.get("agent"))?.id ?? "";
+  const [sessions, gateways] = await Promise.all([
+    listAgentSessions(org.id, { includeEnded: showEnded, ...(type ? { type } : {}), ...(agent ? { agent } : {}) }),
+    listGateways(org.id),
+  ]);
+  return { sessions, showEnded, type, agent, agents, hasGateway: gateways.length > 0, now: Date.now() };
 }
+
+const TYPE_LABELS: Record<string, string> = { main: "Main", dm: "Direct", group: "Group", cron: "Cron", subagent: "Sub-agent", other: "Other" };
 
 export const handle: LiveHandle = { liveTopics: () => ["sessions", "agents"] };
 
@@ -39,7 +50,8 @@ function asTree(sessions: AgentSessionView[]) {
 }
 
 export default function SessionsPage() {
-  const { sessions, showEnded, hasGateway, now } = useLoaderData<typeof loader>();
+  const { sessions, showEnded, type, agent, agents, hasGateway, now } = useLoaderData<typeof loader>();
+  const filtered = type !== "" || agent !== "";
   const rows = asTree(sessions).map((row) => ({ ...row, spend: sessionSpend(row.session) }));
   return (
     <>
@@ -48,7 +60,29 @@ export default function SessionsPage() {
         title="Sessions"
         description="Every agent session your gateways report, with its sub-agents beneath it. Updates live."
         actions={
-          <Form method="get" className="flex items-center gap-2 text-sm">
+          <Form method="get" className="flex flex-wrap items-center gap-3 text-sm" aria-label="Filter sessions">
+            <label className="flex items-center gap-2">
+              <span className="text-muted">Type</span>
+              <select name="type" defaultValue={type} onChange={(e) => e.currentTarget.form?.requestSubmit()} className="rounded border border-border bg-panel px-2 py-1">
+                <option value="">All</option>
+                {SESSION_TYPES.map((value) => (
+                  <option key={value} value={value}>
+                    {TYPE_LABELS[value]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="flex items-center gap-2">
+              <span className="text-muted">Agent</span>
+              <select name="agent" defaultValue={agent} onChange={(e) => e.currentTarget.form?.requestSubmit()} className="rounded border border-border bg-panel px-2 py-1">
+                <option value="">All</option>
+                {agents.map((candidate) => (
+                  <option key={candidate.id} value={candidate.id}>
+                    {candidate.name}
+                  </option>
+                ))}
+              </select>
+            </label>
             <label className="flex items-center gap-2">
               <input type="checkbox" name="ended" value="1" defaultChecked={showEnded} onChange={(e) => e.currentTarget.form?.requestSubmit()} />
               Show ended sub-agents
@@ -59,7 +93,13 @@ export default function SessionsPage() {
           </Form>
         }
       />
-      {rows.length === 0 ? (
+      {rows.length === 0 && filtered ? (
+        <EmptyState title="No sessions match these filters">
+          <Link to={showEnded ? "?ended=1" : "."} className="text-accent">
+            Show all sessions
+          </Link>
+        </EmptyState>
+      ) : rows.length === 0 ? (
         <EmptyState title="No sessions yet">
           {hasGateway ? (
             "Sessions appear as soon as an agent on a connected gateway starts talking."

@@ -142,6 +142,23 @@ describe("sessions pages from legacy transcripts", () => {
     // and the list says so too (its last activity is now)
     await page.goto(server.url + "/monitoring/sessions");
     await expect(row(page, TOOL_SESSION.key).locator("td").last().textContent()).resolves.toBe("just now");
+
+    // filters: a type with no session says so and offers the way back; picking one submits by itself
+    await page.selectOption("select[name=type]", "cron");
+    await page.waitForURL(/type=cron/);
+    await page.getByText("No sessions match these filters").waitFor();
+    await page.getByRole("link", { name: "Show all sessions" }).click();
+    await row(page, TOOL_SESSION.key).waitFor();
+    await page.selectOption("select[name=type]", "dm");
+    await page.waitForURL(/type=dm/);
+    await row(page, TOOL_SESSION.key).waitFor();
+    await expect(page.locator("[data-testid=session-row] [data-session-type]").evaluateAll((badges) => badges.map((b) => b.getAttribute("data-session-type")))).resolves.toEqual(
+      expect.arrayContaining(["dm"]),
+    );
+    expect(new Set(await page.locator("[data-testid=session-row] [data-session-type]").evaluateAll((badges) => badges.map((b) => b.getAttribute("data-session-type"))))).toEqual(new Set(["dm"]));
+    await page.selectOption("select[name=agent]", "main");
+    await page.waitForURL(/agent=main/);
+    await row(page, TOOL_SESSION.key).waitFor();
     await context.close();
   });
 });
