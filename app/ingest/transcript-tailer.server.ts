@@ -316,7 +316,10 @@ export class TranscriptTailer {
     // looked) and is read again from its start. It costs no extra read when something was appended.
     let probing = state.offset > 0 && state.atLineStart;
     if (probing) position -= 1;
-    let carry: Buffer | null = null;
+    // the start of a line not yet complete, in pieces: joined once, when its newline comes (joining
+    // on every chunk would copy a long line over and over)
+    let carry: Buffer[] = [];
+    let carryLength = 0;
     let skippingLongLine = false;
     // one buffer per pass, sized to what is there (a small append does not cost a megabyte)
     const buffer = Buffer.allocUnsafe(Math.min(this.chunkBytes, Math.max(size - position, 64 * 1024)));
@@ -337,27 +340,38 @@ export class TranscriptTailer {
         if (data.length === 0) continue;
       }
       this.counters.bytesRead += data.length;
-      if (carry) data = Buffer.concat([carry, data]);
-      carry = null;
-      const lastNewline = data.lastIndexOf(NEWLINE);
-      if (lastNewline === -1) {
+      const newlineInChunk = data.lastIndexOf(NEWLINE);
+      if (newlineInChunk === -1) {
         if (skippingLongLine) state.offset = position;
-        else if (data.length > MAX_LINE) {
+        else if (carryLength + data.length > MAX_LINE) {
           this.warn("Skipping a transcript line longer than 64 MB", { file: state.path, offset: state.offset });
           skippingLongLine = true;
+          carry = [];
+          carryLength = 0;
           state.offset = position;
           state.atLineStart = false;
-        } else carry = Buffer.from(data);
+        } else {
+          // copied: the next read reuses the buffer
+          carry.push(Buffer.from(data));
+          carryLength += data.length;
+        }
         continue;
       }
+      const lastNewline = carryLength + newlineInChunk;
+      if (carry.length > 0) data = Buffer.concat([...carry, data], carryLength + data.length);
+      carry = [];
+      carryLength = 0;
       let complete = data.subarray(0, lastNewline + 1);
       if (skippingLongLine) {
         complete = complete.subarray(complete.indexOf(NEWLINE) + 1);
         skippingLongLine = false;
       }
       // copied: the next read reuses the buffer
-      if (lastNewline + 1 < data.length) carry = Buffer.from(data.subarray(lastNewline + 1));
-      const next: OffsetState = { offset: position - (carry?.length ?? 0), inode, size: Math.max(size, position) };
+      if (lastNewline + 1 < data.length) {
+        carry = [Buffer.from(data.subarray(lastNewline + 1))];
+        carryLength = carry[0]!.length;
+      }
+      const next: OffsetState = { offset: position - carryLength, inode, size: Math.max(size, position) };
       const stored = await this.emit(state, file, complete.toString("utf8"), next);
       state.offset = next.offset;
       state.atLineStart = true;

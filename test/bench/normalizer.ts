@@ -163,3 +163,51 @@ export async function benchNormalizer({ megabytes = Number(process.env.BENCH_TRA
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+export interface LongLineBenchResult {
+  megabytes: number;
+  /** JSON.parse of the line alone, in memory (the floor) */
+  parseMs: number;
+  /** the tailer reading it from disk in 1 MB chunks, parsing and normalizing it */
+  tailerMs: number;
+  /** the longest the event loop was held while the tailer read it */
+  maxLagMs: number;
+}
+
+/**
+ * One transcript line of ~40 MB (a tool result with a large file in it): the tailer must join its
+ * chunks without copying the line over and over, and must not hold the event loop for long.
+ */
+export async function benchLongLine({ megabytes = 40 } = {}): Promise<LongLineBenchResult> {
+  const line = `${JSON.stringify({
+    type: "message",
+    id: "long",
+    timestamp: "2026-11-22T03:19:34.414Z",
+    message: { role: "toolResult", toolName: "read", toolCallId: "c", content: [{ type: "text", text: "x".repeat(megabytes * 1_000_000) }], timestamp: 1795317573855 },
+  })}\n`;
+  const parse = timed(() => JSON.parse(line));
+  const dir = await mkdtemp(path.join(os.tmpdir(), "mc-bench-longline-"));
+  try {
+    const sessions = path.join(dir, "agents", "main", "sessions");
+    await mkdir(sessions, { recursive: true });
+    await writeFile(path.join(sessions, "long.jsonl"), line);
+    let events = 0;
+    const tailer = new TranscriptTailer({ stateDir: dir, offsets: new MemoryOffsetStore(), onEvents: (batch) => void (events += batch.length) });
+    let last = performance.now();
+    let maxLagMs = 0;
+    const probe = setInterval(() => {
+      const now = performance.now();
+      maxLagMs = Math.max(maxLagMs, now - last - 5);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    await tailer.start();
+    const tailerMs = performance.now() - started;
+    clearInterval(probe);
+    await tailer.close();
+    if (events !== 1) throw new Error(`the long line gave ${events} events, expected 1`);
+    return { megabytes: Buffer.byteLength(line) / 1_000_000, parseMs: parse.seconds * 1000, tailerMs, maxLagMs };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

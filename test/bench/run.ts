@@ -24,7 +24,7 @@ import { get, runLoad, type LoadResult } from "./load";
 import { seedBoard } from "./seed";
 import { benchLiveUpdates } from "./sse";
 import { benchActivityLatency } from "./activity-latency";
-import { benchNormalizer } from "./normalizer";
+import { benchLongLine, benchNormalizer } from "./normalizer";
 import { ms, ratio, timeSerial, type Summary } from "./stats";
 
 process.env.LOG_LEVEL ??= "warn";
@@ -216,6 +216,14 @@ async function benchTranscriptParsing() {
   row(["parseJsonLines + normalizeTranscriptRecord", result.normalizerMBps.toFixed(0), `${result.ratio.toFixed(2)}x`]);
   row(["TranscriptTailer catching up from offset 0", result.tailerMBps.toFixed(0), `${(result.tailerMBps / result.baselineMBps).toFixed(2)}x`]);
   console.log(`\nnormalizer ${result.normalizerMBps.toFixed(0)} MB/s: target >= ${result.targetMBps} MB/s ${result.normalizerMBps >= result.targetMBps ? "met" : "NOT met"}.`);
+
+  const long = await benchLongLine();
+  console.log(`\n### one ${long.megabytes.toFixed(0)} MB transcript line\n`);
+  row(["pass", "ms", "vs baseline"]);
+  row(["---", "---:", "---:"]);
+  row(["baseline: JSON.parse of the line in memory", long.parseMs.toFixed(0), "1.0x"]);
+  row(["TranscriptTailer reading it (1 MB chunks)", long.tailerMs.toFixed(0), `${(long.tailerMs / long.parseMs).toFixed(1)}x`]);
+  console.log(`\nlongest event-loop stall while tailing it: ${long.maxLagMs.toFixed(0)} ms (the line's own JSON.parse is one step).`);
 }
 
 async function main() {
