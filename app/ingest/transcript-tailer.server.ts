@@ -92,6 +92,10 @@ interface FileState {
   offset: number;
   /** `offset` is just past a newline (or 0), as every saved offset is; not while a long line is skipped */
   atLineStart: boolean;
+  /** the last bytes read before `offset` (up to TAIL_BYTES, ending with its newline); null when not known */
+  tail: Buffer | null;
+  /** when the file was first seen shorter than `offset` (it may be being rewritten) */
+  shrunkSince: number | undefined;
   inode: number | undefined;
   handle: FileHandle | undefined;
   handleInode: number | undefined;
@@ -101,6 +105,10 @@ interface FileState {
   retryMs: number;
 }
 
+/** bytes before the offset compared with what was read there, to tell an append from a rewrite */
+const TAIL_BYTES = 64;
+/** how long a file may stay shorter than our offset before it counts as truncated (a rewrite in place takes less) */
+const SHRINK_GRACE_MS = 500;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
@@ -205,6 +213,8 @@ export class TranscriptTailer {
       loaded: false,
       offset: 0,
       atLineStart: true,
+      tail: null,
+      shrunkSince: undefined,
       inode: undefined,
       handle: undefined,
       handleInode: undefined,
@@ -306,16 +316,31 @@ export class TranscriptTailer {
     const inode = state.handleInode!;
     const { size } = await handle.stat();
     if (size < state.offset) {
+      // openclaw 2026.7 rewrites a transcript in place (truncates it, then writes it all again): a
+      // file shorter than our offset may be one half rewritten. Look again shortly; only a file that
+      // stays shorter was truncated for good, and is read again from its start.
+      const now = Date.now();
+      state.shrunkSince ??= now;
+      if (now - state.shrunkSince < SHRINK_GRACE_MS) {
+        clearTimeout(state.retryTimer);
+        state.retryTimer = setTimeout(() => void this.schedule(state.path, false), SHRINK_GRACE_MS - (now - state.shrunkSince));
+        state.retryTimer.unref();
+        return;
+      }
       this.warn("Transcript was truncated; reading it again from the start", { file: state.path, size, offset: state.offset });
       state.offset = 0;
+      state.tail = null;
     }
+    state.shrunkSince = undefined;
     const file = await this.describe(state);
     let position = state.offset;
-    // The first read starts one byte early: the newline we stopped after must still be there. If it
-    // is not, the file was rewritten in place (truncated, then grown past our offset before we
-    // looked) and is read again from its start. It costs no extra read when something was appended.
-    let probing = state.offset > 0 && state.atLineStart;
-    if (probing) position -= 1;
+    // The first read starts a little early: the bytes we last read before our offset (at least the
+    // newline we stopped after) must still be there. If they are not, the file was rewritten with
+    // other content, and is read again from its start; if they are, a rewrite of the same lines
+    // (or an append) goes on from where we were. No extra read when something was appended.
+    const expected = state.offset > 0 && state.atLineStart ? (state.tail && state.tail.length > 0 && state.tail.length <= state.offset ? state.tail : Buffer.from([NEWLINE])) : null;
+    let probing = expected !== null;
+    if (expected) position -= expected.length;
     // the start of a line not yet complete, in pieces: joined once, when its newline comes (joining
     // on every chunk would copy a long line over and over)
     let carry: Buffer[] = [];
@@ -330,13 +355,14 @@ export class TranscriptTailer {
       let data = buffer.subarray(0, bytesRead);
       if (probing) {
         probing = false;
-        if (data[0] !== NEWLINE) {
+        if (data.length < expected!.length || !data.subarray(0, expected!.length).equals(expected!)) {
           this.warn("Transcript was rewritten; reading it again from the start", { file: state.path, offset: state.offset });
           state.offset = 0;
+          state.tail = null;
           position = 0;
           continue;
         }
-        data = data.subarray(1);
+        data = data.subarray(expected!.length);
         if (data.length === 0) continue;
       }
       this.counters.bytesRead += data.length;
@@ -375,6 +401,8 @@ export class TranscriptTailer {
       const stored = await this.emit(state, file, complete.toString("utf8"), next);
       state.offset = next.offset;
       state.atLineStart = true;
+      // copied: `complete` may point into the read buffer
+      state.tail = Buffer.from(complete.subarray(Math.max(0, complete.length - TAIL_BYTES)));
       // Saved only once the events are handed over (unless they were stored with it): a crash
       // replays this chunk, never loses it.
       if (!stored) await this.options.offsets.set(state.path, next);

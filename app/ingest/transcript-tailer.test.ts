@@ -131,6 +131,20 @@ describe("TranscriptTailer", () => {
     expect(h.texts()).toEqual(Array.from({ length: 200 }, (_, i) => `burst ${i}`));
   });
 
+  it("goes on from its offset when a transcript is rewritten in place with the same lines (openclaw 2026.7 does: truncate, then write it all again)", async () => {
+    const file = path.join(sessionsDir, "s1.jsonl");
+    await writeFile(file, record("one") + record("two"));
+    const h = harness();
+    await h.tailer.start();
+    await truncate(file, 0); // seen empty for a moment ...
+    await h.tailer.flush(); // (looked at while empty)
+    await writeFile(file, record("one") + record("two") + record("three")); // ... then whole again, and longer
+    await h.waitFor(() => h.texts().includes("three"));
+    await h.tailer.flush();
+    expect(h.texts()).toEqual(["one", "two", "three"]);
+    expect(h.warnings.map((warning) => warning.message)).not.toContain("Transcript was truncated; reading it again from the start");
+  });
+
   it("starts again from 0 when a transcript is truncated", async () => {
     const file = path.join(sessionsDir, "s1.jsonl");
     await writeFile(file, record("one") + record("two") + record("three"));
