@@ -1,4 +1,4 @@
-import { db } from "~/db/data-source.server";
+import { changedRows, db } from "~/db/data-source.server";
 import { SessionEntity, UserEntity, type Session, type User } from "~/db/entities";
 import { getEnv } from "~/env.server";
 import { publish } from "~/realtime/publish.server";
@@ -65,11 +65,10 @@ export async function invalidateSession(sessionId: string) {
 /** Signs the user out everywhere (but here, when given): e.g. after a password change. */
 export async function invalidateUserSessions(userId: string, exceptSessionId?: string) {
   await db().transaction(async (manager) => {
-    // TypeORM answers a DELETE … RETURNING with [rows, affected count]
-    const [rows]: [Array<{ id: string }>, number] = await manager.query(
-      "delete from sessions where user_id = $1 and id <> coalesce($2, '') returning id",
-      [userId, exceptSessionId ?? null],
-    );
+    const rows = await changedRows<{ id: string }>(manager, "delete from sessions where user_id = $1 and id <> coalesce($2, '') returning id", [
+      userId,
+      exceptSessionId ?? null,
+    ]);
     for (const row of rows) {
       await publish(manager, { orgId: null, type: "session.ended", topics: [`session:${row.id}`], data: { reason: "signed-out-everywhere" } });
     }

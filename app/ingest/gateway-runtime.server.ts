@@ -4,6 +4,7 @@ import type PgBoss from "pg-boss";
 import type { Gateway } from "~/db/entities";
 import { GatewayConnection, type DeviceIdentity, type EventFrame, type GatewayStatus } from "~/gateway";
 import { log } from "~/lib/log.server";
+import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import { setGatewayAgentStatus, syncGatewayAgents } from "~/models/agent.server";
 import { listAllGateways, openGatewayToken, recordGatewayStatus, type GatewayStatusUpdate } from "~/models/gateway.server";
 import { recordPollFailure } from "~/models/gateway-snapshot.server";
@@ -36,7 +37,8 @@ interface Owned {
   lastWrite: number;
   lastState: string | null;
   /** status changes and events are handled one after another, in the order they happened */
-  queue: Promise<void>;
+  /** the gateway's handling order: events, status changes, poll writes and its transcript folder's writes */
+  queue: WorkQueue;
   /** the gateway's transcript folder, tailed while we own it (gateways up to 2026.7) */
   transcripts?: { tailer: TranscriptTailer; offsets: PgOffsetStore };
 }
@@ -74,20 +76,6 @@ export function agentIdFromSessionKey(sessionKey: unknown): string | null {
   if (typeof sessionKey !== "string") return null;
   const match = /^agent:([^:]+):/.exec(sessionKey);
   return match ? match[1]! : null;
-}
-
-/**
- * Runs `work` in the gateway's handling order, after the events before it and before the ones after
- * it, and answers with its own result (the queue itself goes on if it fails). Session rows are only
- * written this way, so "was this session still open?" is never answered by two writers at once.
- */
-function serialized<T>(owned: Owned, work: () => Promise<T>): Promise<T> {
-  const result = owned.queue.then(work);
-  owned.queue = result.then(
-    () => undefined,
-    () => undefined,
-  );
-  return result;
 }
 
 export class GatewayRuntime {
@@ -218,10 +206,10 @@ export class GatewayRuntime {
       requestTimeoutMs: this.options.connection?.requestTimeoutMs,
       logger: { warn: (message, meta) => log.warn(message, { gatewayId: gateway.id, ...meta }) },
     });
-    const owned: Owned = { gateway, connection, unsubscribe: [], lastWrite: 0, lastState: null, queue: Promise.resolve() };
+    const owned: Owned = { gateway, connection, unsubscribe: [], lastWrite: 0, lastState: null, queue: workQueue() };
     this.owned.set(gateway.id, owned);
     const enqueue = (work: () => Promise<void>) => {
-      owned.queue = owned.queue.then(work).catch((error) => log.warn("gateway event handling failed", { gatewayId: gateway.id, error: String(error) }));
+      owned.queue.run(work).catch((error) => log.warn("gateway event handling failed", { gatewayId: gateway.id, error: String(error) }));
     };
     owned.unsubscribe.push(connection.onStatusChange((status) => enqueue(() => this.onStatus(owned, status))));
     owned.unsubscribe.push(connection.onEvent("agent", (frame) => enqueue(() => this.onAgentEvent(owned, frame))));
@@ -253,7 +241,9 @@ export class GatewayRuntime {
       return false;
     }
     try {
-      await pollGateway(owned.connection, owned.gateway, (work) => serialized(owned, work));
+      // its writes wait their turn behind the events handled meanwhile: session rows are written in one
+      // order, so "was this session still open?" is never answered by two writers at once
+      await pollGateway(owned.connection, owned.gateway, owned.queue);
     } catch (error) {
       await recordPollFailure({ gatewayId, message: error instanceof Error ? error.message : String(error) });
     }
@@ -262,7 +252,7 @@ export class GatewayRuntime {
 
   private async tailTranscripts(owned: Owned, stateDir: string) {
     const offsets = new PgOffsetStore(`gateway:${owned.gateway.id}:`);
-    const tailer = transcriptTailer({ stateDir, orgId: owned.gateway.orgId, gatewayId: owned.gateway.id, offsets, serialize: (work) => serialized(owned, work) });
+    const tailer = transcriptTailer({ stateDir, orgId: owned.gateway.orgId, gatewayId: owned.gateway.id, offsets, queue: owned.queue });
     try {
       await tailer.start();
       owned.transcripts = { tailer, offsets };
@@ -285,7 +275,7 @@ export class GatewayRuntime {
     if (!owned) return;
     this.owned.delete(id);
     for (const off of owned.unsubscribe) off();
-    await owned.queue;
+    await owned.queue.idle();
     if (owned.transcripts) {
       // offsets saved before the lock goes, or the next owner would read them again
       await owned.transcripts.tailer.close().catch(() => {});

@@ -1,5 +1,6 @@
 import { MethodUnavailableError, type GatewayConnection, type SessionsUsageResult } from "~/gateway";
 import { db } from "~/db/data-source.server";
+import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import type { Gateway } from "~/db/entities";
 import { storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
 import { endMissingSubagents, storeSessionUsage, upsertSessionRows, type SessionUsageRow } from "~/models/agent-session.server";
@@ -12,8 +13,8 @@ import { sessionFacts, type SessionFacts } from "./session-row";
 export async function pollGateway(
   connection: GatewayConnection,
   gateway: Pick<Gateway, "id" | "orgId" | "transcriptDir">,
-  /** runs the writes in the gateway's handling order (the runtime's per-gateway queue); the asking is not held up by it */
-  serialize: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+  /** the gateway's handling order (the runtime's per-gateway queue): the writes wait their turn there, the asking does not */
+  queue: WorkQueue = workQueue(),
 ): Promise<PollOutcome> {
   const api = connection.api;
   const calls: Array<[SnapshotKind, () => Promise<unknown>]> = [
@@ -41,7 +42,7 @@ export async function pollGateway(
   // runs to kilobytes per session).
   const usage = outcome.snapshots["sessions.usage"] as SessionsUsageResult | undefined;
   if (usage) outcome.snapshots["sessions.usage"] = { updatedAt: usage.updatedAt, startDate: usage.startDate, endDate: usage.endDate, totals: usage.totals, cacheStatus: usage.cacheStatus, sessions: Array.isArray(usage.sessions) ? usage.sessions.length : 0 };
-  await serialize(async () => {
+  await queue.run(async () => {
     const cost = outcome.snapshots["usage.cost"] as { daily?: DailyUsage[] } | undefined;
     if (Array.isArray(cost?.daily)) outcome.daily = cost.daily;
     await storePoll({ gatewayId: gateway.id, orgId: gateway.orgId, outcome });

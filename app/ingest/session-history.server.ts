@@ -170,15 +170,22 @@ export async function sessionTimeline({
   ]);
   // Rows come newest first; oldest first before the stable sort keeps the recording order among
   // equal times (a sub-agent's run_end and its despawn often share a millisecond).
-  const recordedMore = rows.length >= readLimit;
   const recorded = [...rows.reverse(), ...childEnds.reverse()].map(storedItem).sort((a, b) => a.at - b.at);
-  if (!gateway) return { items: linkSpawns(recorded), source: "recorded", unavailable: null, hasMore: recordedMore, limit: readLimit };
+  /** what we recorded is the whole story; `unavailable` says why the gateway's is not shown */
+  const recordedOnly = (unavailable: string | null): SessionTimeline => ({
+    items: linkSpawns(recorded),
+    source: "recorded",
+    unavailable,
+    hasMore: rows.length >= readLimit,
+    limit: readLimit,
+  });
+  if (!gateway) return recordedOnly(null);
 
   const answer = await askHistory(gateway, session.sessionKey, limit);
-  if (!answer.ok) return { items: linkSpawns(recorded), source: "recorded", unavailable: answer.reason, hasMore: recordedMore, limit: readLimit };
+  if (!answer.ok) return recordedOnly(answer.reason);
   // A gateway reset (or a deleted session) answers with no messages: what we recorded is all there is.
   if (answer.result.messages.length === 0 && recorded.some((item) => CONVERSATION_KINDS.has(item.kind as ActivityKind))) {
-    return { items: linkSpawns(recorded), source: "recorded", unavailable: "the gateway no longer holds this session's messages", hasMore: recordedMore, limit: readLimit };
+    return recordedOnly("the gateway no longer holds this session's messages");
   }
   const context = { agentId: session.externalAgentId, sessionKey: session.sessionKey, ...(session.sessionId ? { sessionId: session.sessionId } : {}) };
   const history = answer.result.messages.flatMap((message) => normalizeHistoryMessage(message, context));

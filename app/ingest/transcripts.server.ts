@@ -1,6 +1,7 @@
 import pg from "pg";
 import { db } from "~/db/data-source.server";
 import { log } from "~/lib/log.server";
+import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import { recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
 import { sessionFacts, type SessionFacts } from "./session-row";
 import { TranscriptTailer, type OffsetState, type OffsetStore } from "./transcript-tailer.server";
@@ -96,17 +97,17 @@ export function transcriptTailer({
   orgId,
   gatewayId,
   offsets,
-  serialize = inOrder(),
+  queue = workQueue(),
 }: {
   stateDir: string;
   orgId: string;
   gatewayId: string | null;
   offsets: PgOffsetStore;
   /**
-   * A gateway's folder: writes go in that gateway's handling order, with its events and polls. The
-   * global folder: in an order of its own (two quick sessions.json rewrites must not interleave).
+   * A gateway's folder: its writes go in that gateway's handling order, with its events and polls.
+   * The global folder: in an order of its own (two quick sessions.json rewrites must not interleave).
    */
-  serialize?: <T>(work: () => Promise<T>) => Promise<T>;
+  queue?: WorkQueue;
 }) {
   /** session key -> the facts last stored for it (keys are unique per state dir) */
   const stored = new Map<string, string>();
@@ -116,7 +117,7 @@ export function transcriptTailer({
     // the offset reached is stored in the events' own transaction: a crash neither replays nor loses them
     onEvents: async (events, file, next) => {
       await offsets.settle(file.path);
-      await serialize(() => recordAgentActivity({ orgId, gatewayId, events, within: (manager) => offsets.saveWithin(manager, file.path, next) }));
+      await queue.run(() => recordAgentActivity({ orgId, gatewayId, events, within: (manager) => offsets.saveWithin(manager, file.path, next) }));
       return true;
     },
     onSessions: (_agentId, rows) => {
@@ -131,23 +132,13 @@ export function transcriptTailer({
           return true;
         });
       if (sessions.length === 0) return;
-      void serialize(() => upsertSessionRows({ orgId, gatewayId, sessions })).catch((error) => {
+      void queue.run(() => upsertSessionRows({ orgId, gatewayId, sessions })).catch((error) => {
         for (const facts of sessions) stored.delete(facts.sessionKey); // written again with the next change
         log.warn("could not store sessions.json rows", { gatewayId, error: String(error) });
       });
     },
     onWarning: (message, details) => log.warn(`transcripts: ${message}`, { gatewayId, ...(details as Record<string, unknown> | undefined) }),
   });
-}
-
-/** A queue of its own: each piece of work starts when the one before has settled. */
-function inOrder() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const result = tail.then(work);
-    tail = result.catch(() => undefined);
-    return result;
-  };
 }
 
 async function resolveOrg(hint: string | undefined): Promise<string | null> {

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { db, transaction } from "~/db/data-source.server";
+import { changedRows, db, transaction } from "~/db/data-source.server";
 import { subagentEnd, type ActivityEvent } from "~/ingest/activity";
 import { contextPercent, type SessionFacts } from "~/ingest/session-row";
 import { publish } from "~/realtime/publish.server";
@@ -206,6 +206,7 @@ async function upsertFacts(
 export const sessionTopic = (id: string) => `agent-session:${id}`;
 /** A batch of rows names each session's topic up to this many; a bigger one (a first subscribe) only "sessions". */
 const SESSION_TOPICS_PER_BATCH = 50;
+const batchTopics = (ids: string[]) => ["sessions", ...(ids.length <= SESSION_TOPICS_PER_BATCH ? ids.map(sessionTopic) : [])];
 
 /** Gateway rows (poll or sessions.changed) into the table; one live event for the whole batch. */
 export async function upsertSessionRows({
@@ -237,7 +238,7 @@ export async function upsertSessionRows({
     }
     // the rows above already closed these sessions: their ends are recorded as they are
     if (ends.length > 0) await recordEvents(manager, orgId, gatewayId, ends, { closedHere: true });
-    const topics = ["sessions", ...(ids.length <= SESSION_TOPICS_PER_BATCH ? ids.map(sessionTopic) : [])];
+    const topics = batchTopics(ids);
     await publish(manager, { orgId, type: "sessions.changed", topics, data: { count: sessions.length, keys: sessions.slice(0, 20).map((s) => s.sessionKey) } });
   });
 }
@@ -258,8 +259,8 @@ export interface SessionUsageRow {
 export async function storeSessionUsage({ orgId, gatewayId, since, rows }: { orgId: string; gatewayId: string; since: string | null; rows: SessionUsageRow[] }) {
   if (rows.length === 0) return;
   await transaction(async (manager) => {
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected count]
-    const [changed]: [Array<{ id: string }>, number] = await manager.query(
+    const changed = await changedRows<{ id: string }>(
+      manager,
       `update agent_sessions s set
          usage_input_tokens = u.input, usage_output_tokens = u.output, usage_cache_read_tokens = u.cache_read,
          usage_total_tokens = u.total, usage_cost_usd = u.cost, usage_since = $3::date, usage_updated_at = now()
@@ -276,7 +277,7 @@ export async function storeSessionUsage({ orgId, gatewayId, since, rows }: { org
       ],
     );
     if (changed.length === 0) return;
-    const topics = ["sessions", ...(changed.length <= SESSION_TOPICS_PER_BATCH ? changed.map((row) => sessionTopic(row.id)) : [])];
+    const topics = batchTopics(changed.map((row) => row.id));
     await publish(manager, { orgId, type: "sessions.changed", topics, data: { count: changed.length, reason: "usage" } });
   });
 }
@@ -457,8 +458,8 @@ export async function endMissingSubagents({ orgId, gatewayId, liveKeys, observed
   await transaction(async (manager) => {
     // Not one written after the list was asked for (spawned meanwhile). Its end is unknown: its last
     // activity is the best guess, and keeps it where it was in the list.
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected count]
-    const [gone]: [Array<{ session_key: string; external_agent_id: string; session_id: string | null; label: string | null; ended_at: Date }>, number] = await manager.query(
+    const gone = await changedRows<{ session_key: string; external_agent_id: string; session_id: string | null; label: string | null; ended_at: Date }>(
+      manager,
       `update agent_sessions set ended_at = coalesce(last_activity_at, now()), updated_at = now()
         where org_id = $1 and gateway_id = $2 and type = 'subagent' and ended_at is null and not (session_key = any($3::text[]))
           and ($4::timestamptz is null or updated_at <= $4::timestamptz)

@@ -13,8 +13,8 @@ import { randomUUID } from "node:crypto";
 import { FakeGateway } from "~/gateway/testing/fake-gateway";
 import { createGateway } from "~/models/gateway.server";
 import { summarize, type Summary } from "./stats";
-import { FrameReader } from "../support/sse";
-import { spawnBuiltServer, type SpawnedServer } from "../support/server";
+import { openEvents } from "../support/sse";
+import { spawnBuiltServer } from "../support/server";
 
 export interface ActivityLatencyResult {
   append: Summary;
@@ -33,14 +33,6 @@ const userLine = (marker: string) =>
     message: { role: "user", content: `bench ${marker}`, timestamp: Date.now() },
   }) + "\n";
 
-async function openStream(server: SpawnedServer, token: string) {
-  const response = await fetch(`${server.url}/events?topics=activity`, { headers: { Authorization: `Bearer ${token}` } });
-  if (response.status !== 200) throw new Error(`stream answered ${response.status}`);
-  const frames = new FrameReader(response.body!);
-  await frames.next((f) => f.event === "ready");
-  return frames;
-}
-
 export async function benchActivityLatency(options: { databaseUrl: string; orgId: string; apiToken: string; appends: number; newSessions: number; gatewayEvents: number }): Promise<ActivityLatencyResult> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "mc-bench-state-"));
   const sessionsDir = path.join(stateDir, "agents", "main", "sessions");
@@ -54,7 +46,7 @@ export async function benchActivityLatency(options: { databaseUrl: string; orgId
     env: { OPENCLAW_STATE_DIR: stateDir, OPENCLAW_STATE_ORG: options.orgId, MC_GATEWAY_RECONCILE_MS: "200" },
   });
   try {
-    const frames = await openStream(server, options.apiToken);
+    const frames = await openEvents(server.url, { topics: "activity", token: options.apiToken });
     const waitMarker = async (marker: string, since: number) => {
       await frames.next((f) => f.event === "event.new" && f.data!.includes(marker), 10_000);
       return performance.now() - since;

@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type StartedGateway } from "../support/openclaw-harness";
-import { spawnBuiltServer, startServer, type SpawnedServer, type StartedServer } from "../support/server";
-import { FrameReader } from "../support/sse";
+import { apiSignIn, spawnBuiltServer, startServer, type SpawnedServer, type StartedServer } from "../support/server";
+import { openEvents, type FrameReader } from "../support/sse";
 
 /*
  * The app against a real OpenClaw gateway: the built server adds it through the admin API, connects,
@@ -38,16 +38,8 @@ const gatewayEvent = (id: string, state?: string) => (frame: { event?: string; d
 
 beforeAll(async () => {
   [gateway, server] = await Promise.all([startGateway(), startServer({ env })]);
-  const login = await fetch(server.url + "/api/auth/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: USER, password: PASSWORD }),
-  });
-  session = ((await login.json()) as { token: string }).token;
-  const stream = await fetch(server.url + "/events?topics=gateways,agents", { headers: { Authorization: `Bearer ${session}` }, signal: controller.signal });
-  expect(stream.status).toBe(200);
-  events = new FrameReader(stream.body!);
-  await events.next((f) => f.event === "ready");
+  session = await apiSignIn(server.url, USER, PASSWORD);
+  events = await openEvents(server.url, { topics: "gateways,agents", token: session, signal: controller.signal });
 });
 
 afterAll(async () => {
@@ -108,9 +100,7 @@ describe("Mission Control with a real gateway", () => {
       server.process.kill("SIGKILL");
       await server.exited;
       // follow the second process's stream now
-      const stream = await fetch(second.url + "/events?topics=gateways", { headers: { Authorization: `Bearer ${session}` }, signal: controller.signal });
-      const followed = new FrameReader(stream.body!);
-      await followed.next((f) => f.event === "ready");
+      const followed = await openEvents(second.url, { topics: "gateways", token: session, signal: controller.signal });
       const taken = await followed.next(
         (f) => gatewayEvent(gatewayId, "online")(f) && JSON.parse(f.data!).gateway.id === gatewayId,
         30_000,

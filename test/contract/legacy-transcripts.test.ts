@@ -5,8 +5,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayConnection, generateDeviceIdentity } from "~/gateway";
 import { startGateway, type StartedGateway } from "../support/openclaw-harness";
-import { startServer, type StartedServer } from "../support/server";
-import { FrameReader } from "../support/sse";
+import { apiSignIn, startServer, type StartedServer } from "../support/server";
+import { openEvents, type FrameReader } from "../support/sse";
 
 /*
  * F6 against a real openclaw 2026.7.35 gateway, the last line that writes transcript files: the built
@@ -40,17 +40,8 @@ beforeAll(async () => {
   server = await startServer({ env: { ADMIN_USERNAME: USER, ADMIN_PASSWORD: PASSWORD, OPENCLAW_STATE_DIR: gateway.stateDir } });
   db = new pg.Client({ connectionString: server.databaseUrl });
   await db.connect();
-  const login = await fetch(server.url + "/api/auth/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: USER, password: PASSWORD }),
-  });
-  expect(login.status).toBe(200);
-  const { token } = (await login.json()) as { token: string };
-  const stream = await fetch(server.url + "/events?topics=activity", { headers: { Authorization: `Bearer ${token}` }, signal: controller.signal });
-  expect(stream.status).toBe(200);
-  events = new FrameReader(stream.body!);
-  await events.next((f) => f.event === "ready");
+  const token = await apiSignIn(server.url, USER, PASSWORD);
+  events = await openEvents(server.url, { topics: "activity", token, signal: controller.signal });
   operator = new GatewayConnection({ url: gateway.url, token: gateway.token, identity: generateDeviceIdentity() });
   operator.start();
   await operator.waitFor("online", 30_000);

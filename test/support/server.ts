@@ -188,3 +188,14 @@ export async function startServer(options: { env?: Record<string, string | undef
     },
   };
 }
+
+/** An API session token for a user of a running server (POST /api/auth/login). */
+export async function apiSignIn(baseUrl: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200) throw new Error(`POST /api/auth/login answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}

@@ -103,3 +103,12 @@ export class FrameReader {
     return [...this.frames];
   }
 }
+
+/** GET /events on a running server with a Bearer token, once its `ready` frame has arrived. */
+export async function openEvents(baseUrl: string, { topics, token, signal }: { topics: string; token: string; signal?: AbortSignal }): Promise<FrameReader> {
+  const response = await fetch(`${baseUrl}/events?topics=${topics}`, { headers: { Authorization: `Bearer ${token}` }, ...(signal ? { signal } : {}) });
+  if (response.status !== 200) throw new Error(`GET /events answered ${response.status}: ${await response.text()}`);
+  const frames = new FrameReader(response.body!);
+  await frames.next((f) => f.event === "ready");
+  return frames;
+}
