@@ -59,6 +59,12 @@ const KIND_STYLE: Record<string, string> = {
   despawn: "border-sky-400/30",
 };
 
+/** "the gateway is offline" -> "The gateway is offline." */
+function asSentence(text: string) {
+  const trimmed = text.trim();
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? "" : "."}`;
+}
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** "30 Oct" for a YYYY-MM-DD day: spelled out here, so server and browser agree whatever their ICU says. */
@@ -140,7 +146,7 @@ export default function SessionPage() {
             {timeline.source === "gateway"
               ? `From the gateway's own history${timeline.hasMore ? ` (the last ${timeline.limit} messages)` : ""}, with the runs Mission Control saw.`
               : timeline.unavailable
-                ? `Not from the gateway's history (${timeline.unavailable}): showing what Mission Control recorded.`
+                ? `Showing what Mission Control recorded. ${asSentence(timeline.unavailable)}`
                 : `As Mission Control read it from the session's transcript${timeline.hasMore ? ` (the last ${timeline.limit} events)` : ""}.`}
           </p>
           {timeline.hasMore ? (

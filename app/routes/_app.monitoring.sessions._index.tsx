@@ -4,6 +4,7 @@ import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
+import { Button, selectClass } from "~/components/ui/form";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/ingest/session-row";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
@@ -22,6 +23,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listGateways(org.id),
   ]);
   return { sessions, showEnded, type, agent, agents, hasGateway: gateways.length > 0, now: Date.now() };
+}
+
+/** A filter that applies as soon as it changes (the form's Apply button does it without JavaScript). */
+function FilterSelect({ label, name, value, options }: { label: string; name: string; value: string; options: Array<{ value: string; label: string }> }) {
+  return (
+    <label className="flex items-center gap-2">
+      <span className="text-muted">{label}</span>
+      {/* keyed by its value: after "Show all sessions" (or back) it shows what the page shows */}
+      <span className="w-36">
+        <select key={`${name}-${value}`} name={name} defaultValue={value} onChange={(e) => e.currentTarget.form?.requestSubmit()} className={selectClass}>
+          <option value="">All</option>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      </span>
+    </label>
+  );
 }
 
 const TYPE_LABELS: Record<string, string> = { main: "Main", dm: "Direct", group: "Group", cron: "Cron", subagent: "Sub-agent", other: "Other" };
@@ -61,34 +82,16 @@ export default function SessionsPage() {
         description="Every agent session your gateways report, with its sub-agents beneath it. Updates live."
         actions={
           <Form method="get" className="flex flex-wrap items-center gap-3 text-sm" aria-label="Filter sessions">
-            <label className="flex items-center gap-2">
-              <span className="text-muted">Type</span>
-              <select name="type" defaultValue={type} onChange={(e) => e.currentTarget.form?.requestSubmit()} className="rounded border border-border bg-panel px-2 py-1">
-                <option value="">All</option>
-                {SESSION_TYPES.map((value) => (
-                  <option key={value} value={value}>
-                    {TYPE_LABELS[value]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="flex items-center gap-2">
-              <span className="text-muted">Agent</span>
-              <select name="agent" defaultValue={agent} onChange={(e) => e.currentTarget.form?.requestSubmit()} className="rounded border border-border bg-panel px-2 py-1">
-                <option value="">All</option>
-                {agents.map((candidate) => (
-                  <option key={candidate.id} value={candidate.id}>
-                    {candidate.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect label="Type" name="type" value={type} options={SESSION_TYPES.map((value) => ({ value, label: TYPE_LABELS[value]! }))} />
+            <FilterSelect label="Agent" name="agent" value={agent} options={agents.map((candidate) => ({ value: candidate.id, label: candidate.name }))} />
             <label className="flex items-center gap-2">
               <input type="checkbox" name="ended" value="1" defaultChecked={showEnded} onChange={(e) => e.currentTarget.form?.requestSubmit()} />
               Show ended sub-agents
             </label>
             <noscript>
-              <button className="rounded border border-border px-2 py-1 text-xs">Apply</button>
+              <Button type="submit" variant="secondary">
+                Apply
+              </Button>
             </noscript>
           </Form>
         }

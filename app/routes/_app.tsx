@@ -4,6 +4,7 @@ import { requireOrg } from "~/auth/guards.server";
 import { sessionCookie, SESSION_COOKIE, readCookie } from "~/auth/session.server";
 import { AppShell } from "~/components/app-shell";
 import { LiveProvider } from "~/components/live/live-provider";
+import { NavigationProgress } from "~/components/navigation-progress";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request);
@@ -25,6 +26,7 @@ export default function AppLayout() {
   const shell = useLoaderData<typeof loader>();
   return (
     <LiveProvider>
+      <NavigationProgress />
       <AppShell {...shell}>
         <Outlet />
       </AppShell>

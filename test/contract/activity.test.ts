@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayConnection, generateDeviceIdentity, type EventFrame } from "~/gateway";
 import { launchBrowser } from "../support/browser";
 import { startGateway, type StartedGateway } from "../support/openclaw-harness";
-import { startServer, type StartedServer } from "../support/server";
-import { FrameReader, type Frame } from "../support/sse";
+import { apiSignIn, startServer, type StartedServer } from "../support/server";
+import { openEvents, type Frame, type FrameReader } from "../support/sse";
 
 /*
  * Agent activity end to end: a real OpenClaw gateway (2026.9.6, mock model) runs a turn with a tool
@@ -100,21 +100,8 @@ beforeAll(async () => {
   [gateway, server] = await Promise.all([startGateway(), startServer({ env })]);
   db = new pg.Client({ connectionString: server.databaseUrl });
   await db.connect();
-  const login = await fetch(server.url + "/api/auth/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: USER, password: PASSWORD }),
-  });
-  expect(login.status).toBe(200);
-  session = ((await login.json()) as { token: string }).token;
-
-  const stream = await fetch(server.url + "/events?topics=activity,sessions,gateways", {
-    headers: { Authorization: `Bearer ${session}` },
-    signal: controller.signal,
-  });
-  expect(stream.status).toBe(200);
-  events = new FrameReader(stream.body!);
-  await events.next((f) => f.event === "ready");
+  session = await apiSignIn(server.url, USER, PASSWORD);
+  events = await openEvents(server.url, { topics: "activity,sessions,gateways", token: session, signal: controller.signal });
 
   // Another operator client (as a person in the gateway's own UI would be) starts the turns.
   operator = new GatewayConnection({ url: gateway.url, token: gateway.token, identity: generateDeviceIdentity() });
@@ -381,6 +368,25 @@ describe("agent activity from a real gateway", () => {
       expect(order).toEqual([...order].sort((a, b) => a - b));
       expect(order[0]).toBeGreaterThanOrEqual(0);
       await tab.screenshot({ path: "/tmp/mc-contract-session-live.png", fullPage: true });
+
+      // A gateway that stops answering: the way to its session page shows progress, then the page
+      // says why the history is missing and shows what was recorded.
+      await tab.goto(`${server.url}/monitoring/sessions`);
+      await tab.locator('[data-live-status="live"]').waitFor();
+      gateway.pause();
+      try {
+        const askedAt = Date.now();
+        await tab.locator(`[data-testid=session-row][data-session-key="${BEFORE.sessionKey}"] a`).first().click();
+        await tab.getByTestId("navigation-progress").waitFor({ timeout: 5_000 });
+        await tab.locator('[data-testid=timeline-source][data-source="recorded"]').waitFor({ timeout: 15_000 });
+        figures["session page, frozen gateway: click to the page with recorded activity"] = `${Date.now() - askedAt} ms`;
+        await expect(tab.getByTestId("timeline-source").textContent()).resolves.toBe("Showing what Mission Control recorded. The gateway did not answer chat.history within 5 s.");
+        await expect(tab.getByTestId("navigation-progress").count()).resolves.toBe(0);
+        await expect(tab.locator("[data-testid=session-activity] li", { hasText: `mock reply: ${message}` }).count()).resolves.toBe(1);
+        await tab.screenshot({ path: "/tmp/mc-contract-session-frozen.png", fullPage: true });
+      } finally {
+        gateway.resume();
+      }
     } finally {
       await browser.close();
     }

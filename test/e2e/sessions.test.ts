@@ -149,6 +149,7 @@ describe("sessions pages from legacy transcripts", () => {
     await page.getByText("No sessions match these filters").waitFor();
     await page.getByRole("link", { name: "Show all sessions" }).click();
     await row(page, TOOL_SESSION.key).waitFor();
+    await expect(page.locator("select[name=type]").inputValue()).resolves.toBe(""); // says what the page shows
     await page.selectOption("select[name=type]", "dm");
     await page.waitForURL(/type=dm/);
     await row(page, TOOL_SESSION.key).waitFor();
