@@ -2,7 +2,7 @@ import { changedRows, db } from "~/db/data-source.server";
 import { SessionEntity, UserEntity, type Session, type User } from "~/db/entities";
 import { getEnv } from "~/env.server";
 import { publish } from "~/realtime/publish.server";
-import { generateSecret, hashSecret } from "./crypto.server";
+import { generateSecret, hashSecret } from "~/lib/crypto.server";
 
 /*
  * Sessions after Lucia's guide: the browser holds a random token, the database only its SHA-256.

@@ -11,11 +11,12 @@ import { recordPollFailure } from "~/models/gateway-snapshot.server";
 import { getHub } from "~/realtime/hub.server";
 import { sendPollNow, startPolling, stopPolling } from "../../jobs/poll-gateway.server";
 import { endMissingSubagents, recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
-import { normalizeGatewayEvent, WAITING_EVENTS } from "./activity";
+import { normalizeGatewayEvent, WAITING_EVENTS } from "~/activity/normalize";
+import { agentIdFromSessionKey } from "~/activity/session-key";
 import type { TranscriptTailer } from "./transcript-tailer.server";
 import { PgOffsetStore, transcriptTailer } from "./transcripts.server";
 import { loadDeviceIdentity } from "./device-identity.server";
-import { sessionFacts, type SessionFacts } from "./session-row";
+import { sessionFacts, type SessionFacts } from "~/activity/session-row";
 import { pollGateway } from "./poll.server";
 
 /*
@@ -25,7 +26,7 @@ import { pollGateway } from "./poll.server";
  */
 
 const LOCK_CLASS = 4242;
-/** gateway events that carry agent activity (normalized by app/ingest/activity.ts) */
+/** gateway events that carry agent activity (normalized by app/activity/normalize.ts) */
 const ACTIVITY_EVENTS = ["agent", "session.tool", "chat", "session.message", "sessions.changed", ...WAITING_EVENTS];
 /** a latency-only change is written at most this often */
 const LATENCY_WRITE_MS = 30_000;
@@ -71,12 +72,6 @@ function stateOf(status: GatewayStatus): GatewayStatusUpdate["state"] | null {
   }
 }
 
-/** agent:<agentId>:… — the agent a session (and so an event) belongs to. */
-export function agentIdFromSessionKey(sessionKey: unknown): string | null {
-  if (typeof sessionKey !== "string") return null;
-  const match = /^agent:([^:]+):/.exec(sessionKey);
-  return match ? match[1]! : null;
-}
 
 export class GatewayRuntime {
   readonly processId = `${os.hostname()}:${process.pid}`;

@@ -4,7 +4,7 @@ import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import type { Gateway } from "~/db/entities";
 import { storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
 import { endMissingSubagents, storeSessionUsage, upsertSessionRows, type SessionUsageRow } from "~/models/agent-session.server";
-import { sessionFacts, type SessionFacts } from "./session-row";
+import { sessionFacts, type SessionFacts } from "~/activity/session-row";
 
 /**
  * One poll of one gateway over its live connection: each method is asked on its own, so one that

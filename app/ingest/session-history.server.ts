@@ -3,7 +3,7 @@ import type { Gateway } from "~/db/entities";
 import { listActivity } from "~/models/activity.server";
 import { describeActivity, type AgentSessionView } from "~/models/agent-session.server";
 import { getGateway, openGatewayToken } from "~/models/gateway.server";
-import { normalizeHistoryMessage, type ActivityEvent, type ActivityKind } from "./activity";
+import { normalizeHistoryMessage, type ActivityEvent, type ActivityKind } from "~/activity/normalize";
 import { loadDeviceIdentity } from "./device-identity.server";
 import { getGatewayRuntime } from "./gateway-runtime.server";
 

@@ -2,7 +2,7 @@ import type { FileHandle } from "node:fs/promises";
 import { open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
-import { normalizeTranscriptRecord, parseJsonLines, type ActivityEvent } from "./activity";
+import { normalizeTranscriptRecord, parseJsonLines, type ActivityEvent } from "~/activity/normalize";
 
 /*
  * Tails the transcripts of a legacy OpenClaw state directory (gateways up to 2026.7):

@@ -2,7 +2,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rename, rm, truncate, writeFile }
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ActivityEvent } from "./activity";
+import type { ActivityEvent } from "~/activity/normalize";
 import { MemoryOffsetStore, TranscriptTailer, type TranscriptFile, type TranscriptTailerOptions } from "./transcript-tailer.server";
 
 /*

@@ -3,7 +3,7 @@ import { db } from "~/db/data-source.server";
 import { log } from "~/lib/log.server";
 import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import { recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
-import { sessionFacts, type SessionFacts } from "./session-row";
+import { sessionFacts, type SessionFacts } from "~/activity/session-row";
 import { TranscriptTailer, type OffsetState, type OffsetStore } from "./transcript-tailer.server";
 
 /*

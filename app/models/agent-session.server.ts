@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { changedRows, db, transaction } from "~/db/data-source.server";
-import { subagentEnd, type ActivityEvent } from "~/ingest/activity";
-import { contextPercent, type SessionFacts } from "~/ingest/session-row";
+import { subagentEnd, type ActivityEvent } from "~/activity/normalize";
+import { contextPercent, type SessionFacts } from "~/activity/session-row";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity } from "./activity.server";
 

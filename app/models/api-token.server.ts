@@ -1,6 +1,6 @@
 import { db, transaction } from "~/db/data-source.server";
 import { ApiTokenEntity, type ApiToken } from "~/db/entities";
-import { generateSecret, hashSecret } from "~/auth/crypto.server";
+import { generateSecret, hashSecret } from "~/lib/crypto.server";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";

@@ -10,7 +10,7 @@ import {
   type Role,
   type User,
 } from "~/db/entities";
-import { generateSecret, hashSecret } from "~/auth/crypto.server";
+import { generateSecret, hashSecret } from "~/lib/crypto.server";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";

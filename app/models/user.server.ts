@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { db } from "~/db/data-source.server";
 import { UserEntity, type User } from "~/db/entities";
-import { hashPassword, verifyPassword, dummyPasswordHash } from "~/auth/password.server";
+import { hashPassword, verifyPassword, dummyPasswordHash } from "~/lib/password.server";
 import { DomainError } from "~/lib/http.server";
 
 export async function createUser(

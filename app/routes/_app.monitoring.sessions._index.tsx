@@ -6,7 +6,7 @@ import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { Button, selectClass } from "~/components/ui/form";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
-import { SESSION_TYPES } from "~/ingest/session-row";
+import { SESSION_TYPES } from "~/activity/session-row";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
 

@@ -12,7 +12,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { normalizeTranscriptRecord, parseJsonLines } from "~/ingest/activity";
+import { normalizeTranscriptRecord, parseJsonLines } from "~/activity/normalize";
 import { MemoryOffsetStore, TranscriptTailer } from "~/ingest/transcript-tailer.server";
 import { SAMPLES_DIR } from "~/gateway/testing/samples";
 

@@ -8,14 +8,14 @@ import { loader as eventsLoader } from "~/routes/events";
 import { startHub, stopHub, getHub } from "~/realtime/hub.server";
 import { publish } from "~/realtime/publish.server";
 import { listAgentSessions, recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
-import { sessionFacts } from "~/ingest/session-row";
+import { sessionFacts } from "~/activity/session-row";
 import { transaction } from "~/db/data-source.server";
 import { createTask, moveTask, updateTask } from "~/models/task.server";
 import { getDefaultBoard } from "~/models/board.server";
 import { createApiToken, revokeApiToken } from "~/models/api-token.server";
 import { createAgent, updateAgent } from "~/models/agent.server";
 import { invalidateSession, invalidateUserSessions, SESSION_COOKIE } from "~/auth/session.server";
-import { hashSecret } from "~/auth/crypto.server";
+import { hashSecret } from "~/lib/crypto.server";
 
 const database = useTestDatabase();
 const open: AbortController[] = [];

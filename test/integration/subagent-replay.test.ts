@@ -7,7 +7,7 @@ import { nextLiveEvent } from "../support/live-events";
 import { db } from "~/db/data-source.server";
 import type { EventFrame } from "~/gateway";
 import { FakeGateway } from "~/gateway/testing/fake-gateway";
-import { parseJsonLines } from "~/ingest/activity";
+import { parseJsonLines } from "~/activity/normalize";
 import { getGatewayRuntime, startGatewayRuntime, stopGatewayRuntime } from "~/ingest/gateway-runtime.server";
 import { pollGateway } from "~/ingest/poll.server";
 import { sessionTimeline } from "~/ingest/session-history.server";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../support/db";
 import { ownerWithOrg } from "../support/fixtures";
 import { listAgentSessions, recordAgentActivity } from "~/models/agent-session.server";
-import { normalizeGatewayEvent, type ActivityEvent } from "~/ingest/activity";
+import { normalizeGatewayEvent, type ActivityEvent } from "~/activity/normalize";
 
 useTestDatabase();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MASK, redactSecrets } from "./redact";
-import { summarizeToolArgs } from "./activity";
+import { summarizeToolArgs } from "./normalize";
 
 describe("redactSecrets", () => {
   it.each([

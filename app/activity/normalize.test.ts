@@ -10,7 +10,7 @@ import {
   summarizeToolArgs,
   type ActivityEvent,
   type TranscriptContext,
-} from "./activity";
+} from "./normalize";
 
 /*
  * Every record and event kind in the recorded samples of both gateway versions (2026.9.6 events and

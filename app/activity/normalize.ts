@@ -7,7 +7,11 @@
  * a record without any timestamp yields nothing rather than a made-up one.
  */
 
+import { isObj, num, obj, str, type JsonObject } from "./json";
 import { redactSecrets } from "./redact";
+import { agentIdFromSessionKey, isSubagentSessionKey } from "./session-key";
+
+export { agentIdFromSessionKey, isSubagentSessionKey };
 
 export type ActivityKind =
   | "run_start"
@@ -59,7 +63,7 @@ export interface ActivityEvent {
 export const SUMMARY_MAX = 120;
 export const TEXT_MAX = 500;
 
-type Obj = Record<string, unknown>;
+type Obj = JsonObject;
 type Base = Pick<ActivityEvent, "source" | "agentId" | "sessionKey" | "sessionId" | "runId" | "recordId">;
 
 /*
@@ -80,10 +84,6 @@ function make(base: Base, kind: ActivityKind, at: number, extra?: Partial<Activi
   return event;
 }
 
-const isObj = (value: unknown): value is Obj => typeof value === "object" && value !== null && !Array.isArray(value);
-const str = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
-const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
-const obj = (value: unknown): Obj => (isObj(value) ? value : {});
 
 function time(value: unknown): number | undefined {
   const n = num(value);
@@ -112,15 +112,6 @@ function clipText(text: string | undefined): string | undefined {
   return text === undefined || text === "" ? undefined : redactSecrets(cut(text, TEXT_MAX));
 }
 
-export function agentIdFromSessionKey(sessionKey: string | undefined): string | undefined {
-  if (!sessionKey?.startsWith("agent:")) return undefined;
-  const end = sessionKey.indexOf(":", 6);
-  return end > 6 ? sessionKey.slice(6, end) : undefined;
-}
-
-export function isSubagentSessionKey(sessionKey: string | undefined): boolean {
-  return sessionKey?.includes("subagent:") ?? false;
-}
 
 /* ---------------------------------------------------------------- tool argument summaries */
 

@@ -3,12 +3,12 @@
  * sessions.json gives. The row's own fields decide; the key's shape is only the fallback for rows
  * that do not say.
  */
+import { num, str, type JsonObject } from "./json";
+
 export const SESSION_TYPES = ["main", "dm", "group", "cron", "subagent", "other"] as const;
 export type SessionType = (typeof SESSION_TYPES)[number];
 
-type Row = Record<string, unknown>;
-const str = (value: unknown) => (typeof value === "string" && value ? value : undefined);
-const num = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+type Row = JsonObject;
 
 export function sessionTypeOf(row: Row, key = str(row.key) ?? ""): SessionType {
   if (str(row.spawnedBy) || str(row.parentSessionKey)) return "subagent";
