@@ -1,15 +1,14 @@
 import "reflect-metadata";
 import { DataSource, type EntityManager } from "typeorm";
 import { MIGRATIONS } from "../../migrations/index";
+import { processSingleton } from "~/lib/singleton";
 import { ALL_ENTITIES } from "./entities";
 
 /*
  * One DataSource per process, kept on globalThis so the Vite dev server's module reloads and the
  * server entry share it. Models reach it through `db()`.
  */
-const globalKey = Symbol.for("mission-control.data-source");
-type GlobalWithDs = typeof globalThis & { [globalKey]?: DataSource };
-const store = globalThis as GlobalWithDs;
+const current = processSingleton<DataSource>("data-source", "The database is not initialised yet (initDatabase was not called).");
 
 export function createDataSource(url: string, options: { poolSize?: number; schema?: string } = {}) {
   return new DataSource({
@@ -26,23 +25,24 @@ export function createDataSource(url: string, options: { poolSize?: number; sche
 }
 
 export async function initDatabase(url: string, options: { poolSize?: number; migrate?: boolean } = {}) {
-  if (store[globalKey]?.isInitialized) return store[globalKey]!;
+  const existing = current.get();
+  if (existing?.isInitialized) return existing;
   const ds = createDataSource(url, options);
   await ds.initialize();
   if (options.migrate !== false) await ds.runMigrations({ transaction: "each" });
-  store[globalKey] = ds;
+  current.set(ds);
   return ds;
 }
 
 export function db(): DataSource {
-  const ds = store[globalKey];
+  const ds = current.get();
   if (!ds?.isInitialized) throw new Error("The database is not initialised yet (initDatabase was not called).");
   return ds;
 }
 
 export async function closeDatabase() {
-  const ds = store[globalKey];
-  store[globalKey] = undefined;
+  const ds = current.get();
+  current.set(undefined);
   if (ds?.isInitialized) await ds.destroy();
 }
 

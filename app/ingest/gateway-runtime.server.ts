@@ -4,6 +4,7 @@ import type PgBoss from "pg-boss";
 import type { Gateway } from "~/db/entities";
 import { GatewayConnection, type DeviceIdentity, type EventFrame, type GatewayStatus } from "~/gateway";
 import { log } from "~/lib/log.server";
+import { processSingleton } from "~/lib/singleton";
 import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import { setGatewayAgentStatus, syncGatewayAgents } from "~/models/agent.server";
 import { listAllGateways, openGatewayToken, recordGatewayStatus, type GatewayStatusUpdate } from "~/models/gateway.server";
@@ -382,24 +383,23 @@ export class GatewayRuntime {
   }
 }
 
-const key = Symbol.for("mission-control.gateway-runtime");
-type GlobalWithRuntime = typeof globalThis & { [key]?: GatewayRuntime };
-const store = globalThis as GlobalWithRuntime;
+const current = processSingleton<GatewayRuntime>("gateway-runtime");
 
 export async function startGatewayRuntime(options: GatewayRuntimeOptions) {
-  if (store[key]) return store[key]!;
+  const existing = current.get();
+  if (existing) return existing;
   const runtime = new GatewayRuntime(options);
-  store[key] = runtime;
+  current.set(runtime);
   await runtime.start();
   return runtime;
 }
 
 export function getGatewayRuntime(): GatewayRuntime | undefined {
-  return store[key];
+  return current.get();
 }
 
 export async function stopGatewayRuntime() {
-  const runtime = store[key];
-  store[key] = undefined;
+  const runtime = current.get();
+  current.set(undefined);
   await runtime?.stop();
 }

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { log } from "~/lib/log.server";
+import { processSingleton } from "~/lib/singleton";
 import { NOTIFY_CHANNEL } from "./publish.server";
 
 /*
@@ -250,26 +251,23 @@ export class RealtimeHub {
   }
 }
 
-const key = Symbol.for("mission-control.realtime-hub");
-type GlobalWithHub = typeof globalThis & { [key]?: RealtimeHub };
-const store = globalThis as GlobalWithHub;
+const current = processSingleton<RealtimeHub>("realtime-hub", "The realtime hub is not running (startHub was not called).");
 
 export async function startHub(url: string) {
-  if (store[key]) return store[key]!;
+  const existing = current.get();
+  if (existing) return existing;
   const hub = new RealtimeHub(url);
   await hub.start();
-  store[key] = hub;
+  current.set(hub);
   return hub;
 }
 
 export function getHub(): RealtimeHub {
-  const hub = store[key];
-  if (!hub) throw new Error("The realtime hub is not running (startHub was not called).");
-  return hub;
+  return current.require();
 }
 
 export async function stopHub() {
-  const hub = store[key];
-  store[key] = undefined;
+  const hub = current.get();
+  current.set(undefined);
   await hub?.stop();
 }
