@@ -1,8 +1,9 @@
-import { changedRows, db } from "~/db/data-source.server";
-import { SessionEntity, UserEntity, type Session, type User } from "~/db/entities";
+import type { Session, User } from "~/db/entities";
 import { getEnv } from "~/env.server";
-import { publish } from "~/realtime/publish.server";
 import { generateSecret, hashSecret } from "~/lib/crypto.server";
+import { deleteExpiredSession, endSession, endUserSessions, extendSession, findSessionWithUser, storeSession } from "~/models/auth-session.server";
+
+export { setActiveOrg } from "~/models/auth-session.server";
 
 /*
  * Sessions after Lucia's guide: the browser holds a random token, the database only its SHA-256.
@@ -11,7 +12,7 @@ import { generateSecret, hashSecret } from "~/lib/crypto.server";
 export const SESSION_COOKIE = "mc_session";
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_TTL_MS = 30 * DAY;
-const RENEW_WITHIN_MS = 15 * DAY;
+export const RENEW_WITHIN_MS = 15 * DAY;
 
 export interface SessionWithUser {
   session: Session;
@@ -22,61 +23,36 @@ export interface SessionWithUser {
 
 export async function createSession({ userId, activeOrgId }: { userId: string; activeOrgId: string | null }) {
   const token = generateSecret();
-  const session: Session = {
-    id: hashSecret(token),
-    userId,
-    activeOrgId,
-    expiresAt: new Date(Date.now() + SESSION_TTL_MS),
-    createdAt: new Date(),
-  };
-  await db().getRepository(SessionEntity).insert(session);
+  const session = await storeSession({ id: hashSecret(token), userId, activeOrgId, expiresAt: new Date(Date.now() + SESSION_TTL_MS) });
   return { token, session };
 }
 
 export async function validateSessionToken(token: string): Promise<SessionWithUser | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
-  const id = hashSecret(token);
-  const sessions = db().getRepository(SessionEntity);
-  const session = await sessions.findOneBy({ id });
-  if (!session) return null;
+  const found = await findSessionWithUser(hashSecret(token));
+  if (!found) return null;
+  const { session, user } = found;
   if (session.expiresAt.getTime() <= Date.now()) {
-    await sessions.delete({ id });
+    await deleteExpiredSession(session.id);
     return null;
   }
-  const user = await db().getRepository(UserEntity).findOneBy({ id: session.userId });
-  if (!user) return null;
   let renewed = false;
   if (session.expiresAt.getTime() - Date.now() < RENEW_WITHIN_MS) {
     session.expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-    await sessions.update({ id }, { expiresAt: session.expiresAt });
+    await extendSession(session.id, session.expiresAt);
     renewed = true;
   }
   return { session, user, renewed };
 }
 
 /** Deletes the session and tells its open event streams to end. */
-export async function invalidateSession(sessionId: string) {
-  await db().transaction(async (manager) => {
-    await manager.getRepository(SessionEntity).delete({ id: sessionId });
-    await publish(manager, { orgId: null, type: "session.ended", topics: [`session:${sessionId}`], data: { reason: "signed-out" } });
-  });
+export function invalidateSession(sessionId: string): Promise<void> {
+  return endSession(sessionId);
 }
 
 /** Signs the user out everywhere (but here, when given): e.g. after a password change. */
-export async function invalidateUserSessions(userId: string, exceptSessionId?: string) {
-  await db().transaction(async (manager) => {
-    const rows = await changedRows<{ id: string }>(manager, "delete from sessions where user_id = $1 and id <> coalesce($2, '') returning id", [
-      userId,
-      exceptSessionId ?? null,
-    ]);
-    for (const row of rows) {
-      await publish(manager, { orgId: null, type: "session.ended", topics: [`session:${row.id}`], data: { reason: "signed-out-everywhere" } });
-    }
-  });
-}
-
-export async function setActiveOrg(sessionId: string, orgId: string) {
-  await db().getRepository(SessionEntity).update({ id: sessionId }, { activeOrgId: orgId });
+export async function invalidateUserSessions(userId: string, exceptSessionId?: string): Promise<void> {
+  await endUserSessions(userId, exceptSessionId);
 }
 
 function secureCookies(request: Request): boolean {
