@@ -1,7 +1,7 @@
 import { EntitySchema } from "typeorm";
-import { AGENT_ROLES, AGENT_STATUSES, ROLES, TASK_PRIORITIES, TASK_STATUSES } from "../lib/constants";
+import { ACTOR_TYPES, AGENT_ROLES, AGENT_STATUSES, ROLES, TASK_PRIORITIES, TASK_STATUSES } from "../lib/constants";
 
-export { AGENT_ROLES, AGENT_STATUSES, ROLES, TASK_PRIORITIES, TASK_STATUSES };
+export { ACTOR_TYPES, AGENT_ROLES, AGENT_STATUSES, ROLES, TASK_PRIORITIES, TASK_STATUSES };
 
 /*
  * Entities are EntitySchema objects rather than decorated classes: Vite/esbuild emits no decorator
@@ -19,7 +19,6 @@ export type AgentRole = (typeof AGENT_ROLES)[number];
 
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
-export const ACTOR_TYPES = ["user", "token", "system", "agent"] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
 const createdAt = { type: "timestamptz", name: "created_at", createDate: true } as const;

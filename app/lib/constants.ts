@@ -4,6 +4,8 @@ export const TASK_STATUSES = ["backlog", "todo", "in-progress", "review", "done"
 export const TASK_PRIORITIES = ["low", "medium", "high", "critical"] as const;
 export const AGENT_ROLES = ["Main", "Dev", "Research", "Ops"] as const;
 export const AGENT_STATUSES = ["online", "offline", "busy"] as const;
+/** who did something in the activity feed */
+export const ACTOR_TYPES = ["user", "token", "system", "agent"] as const;
 
 export const STATUS_LABELS: Record<(typeof TASK_STATUSES)[number], string> = {
   backlog: "Backlog",
