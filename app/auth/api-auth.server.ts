@@ -2,7 +2,7 @@ import type { Role } from "~/db/entities";
 import { apiError } from "~/lib/http.server";
 import type { Actor } from "~/models/activity.server";
 import { authenticateApiToken, API_TOKEN_PREFIX } from "~/models/api-token.server";
-import { listMembershipsForUser, roleAtLeast } from "~/models/organization.server";
+import { getActiveMembership, roleAtLeast } from "~/models/organization.server";
 import { validateSessionToken } from "./session.server";
 
 export interface ApiContext {
@@ -30,8 +30,7 @@ export async function requireApiAuth(request: Request, minRole: Role = "viewer")
   } else {
     const auth = await validateSessionToken(token);
     if (auth) {
-      const memberships = await listMembershipsForUser(auth.user.id);
-      const active = memberships.find((m) => m.org.id === auth.session.activeOrgId) ?? memberships[0];
+      const { active } = await getActiveMembership({ userId: auth.user.id, activeOrgId: auth.session.activeOrgId });
       if (active) {
         context = {
           orgId: active.org.id,

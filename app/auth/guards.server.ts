@@ -2,7 +2,7 @@ import { redirect } from "@remix-run/node";
 import type { Organization, Role, Session, User } from "~/db/entities";
 import { forbidden } from "~/lib/http.server";
 import type { Actor } from "~/models/activity.server";
-import { listMembershipsForUser, roleAtLeast, type MembershipSummary } from "~/models/organization.server";
+import { getActiveMembership, roleAtLeast, type MembershipSummary } from "~/models/organization.server";
 import { assertSameOrigin } from "./origin.server";
 import { readCookie, SESSION_COOKIE, validateSessionToken, type SessionWithUser } from "./session.server";
 
@@ -48,9 +48,8 @@ export interface OrgContext {
  */
 export async function requireOrg(request: Request, minRole: Role = "viewer"): Promise<OrgContext> {
   const { user, session, renewed } = await requireUser(request);
-  const memberships = await listMembershipsForUser(user.id);
-  if (memberships.length === 0) throw redirect("/orgs/new");
-  const active = memberships.find((m) => m.org.id === session.activeOrgId) ?? memberships[0]!;
+  const { active, memberships } = await getActiveMembership({ userId: user.id, activeOrgId: session.activeOrgId });
+  if (!active) throw redirect("/orgs/new");
   const context: OrgContext = {
     user,
     session,

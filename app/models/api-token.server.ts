@@ -1,9 +1,10 @@
 import { db, transaction } from "~/db/data-source.server";
-import { ApiTokenEntity, type ApiToken } from "~/db/entities";
+import type { ApiToken } from "~/db/entities";
 import { generateSecret, hashSecret } from "~/lib/crypto.server";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
+import * as queries from "./api-token.queries.server";
 
 export const API_TOKEN_PREFIX = "mc_";
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -12,18 +13,13 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function createApiToken({ orgId, name, actor }: { orgId: string; name: string; actor: Actor }) {
   const token = API_TOKEN_PREFIX + generateSecret();
   const saved = await transaction(async (manager) => {
-    const repo = manager.getRepository(ApiTokenEntity);
-    const row = await repo.save(
-      repo.create({
-        orgId,
-        name: name.trim(),
-        tokenHash: hashSecret(token),
-        prefix: token.slice(0, 7),
-        createdBy: actor.type === "user" ? actor.id : null,
-        lastUsedAt: null,
-        revokedAt: null,
-      }),
-    );
+    const row = await queries.insertToken(manager, {
+      orgId,
+      name: name.trim(),
+      tokenHash: hashSecret(token),
+      prefix: token.slice(0, 7),
+      createdBy: actor.type === "user" ? actor.id : null,
+    });
     await recordActivity(manager, {
       orgId,
       type: "api_token_created",
@@ -37,16 +33,15 @@ export async function createApiToken({ orgId, name, actor }: { orgId: string; na
 }
 
 export function listApiTokens(orgId: string) {
-  return db().getRepository(ApiTokenEntity).find({ where: { orgId }, order: { createdAt: "DESC" } });
+  return queries.listTokens(db().manager, orgId);
 }
 
 export async function revokeApiToken({ orgId, tokenId, actor }: { orgId: string; tokenId: string; actor: Actor }) {
   await transaction(async (manager) => {
-    const repo = manager.getRepository(ApiTokenEntity);
-    const row = await repo.findOneBy({ orgId, id: tokenId });
+    const row = await queries.findToken(manager, { orgId, id: tokenId });
     if (!row) throw new DomainError(404, "not_found", "That API token does not exist.");
     if (row.revokedAt) return;
-    await repo.update({ id: row.id }, { revokedAt: new Date() });
+    await queries.setRevokedAt(manager, row.id, new Date());
     await recordActivity(manager, {
       orgId,
       type: "api_token_revoked",
@@ -65,13 +60,12 @@ export async function revokeApiToken({ orgId, tokenId, actor }: { orgId: string;
  */
 export async function authenticateApiToken(token: string): Promise<ApiToken | null> {
   if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 100) return null;
-  const repo = db().getRepository(ApiTokenEntity);
-  const row = await repo.findOneBy({ tokenHash: hashSecret(token) });
+  const row = await queries.findTokenByHash(db().manager, hashSecret(token));
   if (!row || row.revokedAt) return null;
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     row.lastUsedAt = new Date(now);
-    await repo.update({ id: row.id }, { lastUsedAt: row.lastUsedAt });
+    await queries.setLastUsedAt(db().manager, row.id, row.lastUsedAt);
   }
   return row;
 }

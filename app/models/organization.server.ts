@@ -1,20 +1,17 @@
 import type { EntityManager } from "typeorm";
 import { db, transaction } from "~/db/data-source.server";
-import {
-  BoardEntity,
-  InviteEntity,
-  MembershipEntity,
-  OrganizationEntity,
-  UserEntity,
-  type Organization,
-  type Role,
-  type User,
-} from "~/db/entities";
+import type { Organization, Role, User } from "~/db/entities";
 import { generateSecret, hashSecret } from "~/lib/crypto.server";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
+import { insertBoard } from "./board.queries.server";
+import * as invites from "./invite.queries.server";
+import * as queries from "./organization.queries.server";
+import { countUsers, findUser } from "./user.queries.server";
 import { createUser } from "./user.server";
+
+export type { Member, MembershipSummary } from "./organization.queries.server";
 
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
@@ -37,13 +34,12 @@ export async function createOrganization(
   manager: EntityManager,
   { name, owner }: { name: string; owner: User },
 ): Promise<Organization> {
-  const orgs = manager.getRepository(OrganizationEntity);
   const base = slugify(name);
   let slug = base;
-  for (let n = 2; await orgs.existsBy({ slug }); n++) slug = `${base}-${n}`;
-  const org = await orgs.save(orgs.create({ name: name.trim(), slug }));
-  await manager.getRepository(MembershipEntity).insert({ orgId: org.id, userId: owner.id, role: "owner" });
-  await manager.getRepository(BoardEntity).insert({
+  for (let n = 2; await queries.slugTaken(manager, slug); n++) slug = `${base}-${n}`;
+  const org = await queries.insertOrganization(manager, { name: name.trim(), slug });
+  await queries.insertMembership(manager, { orgId: org.id, userId: owner.id, role: "owner" });
+  await insertBoard(manager, {
     orgId: org.id,
     name: "General",
     description: "Tasks created through the API without a board land here.",
@@ -78,8 +74,8 @@ export interface FirstRunInput {
  */
 export async function createFirstOwner(input: FirstRunInput): Promise<{ user: User; org: Organization } | null> {
   return transaction(async (manager) => {
-    await manager.query("select pg_advisory_xact_lock(hashtext('mission-control:first-run'))");
-    if ((await manager.getRepository(UserEntity).count()) > 0) return null;
+    await queries.lockFirstRun(manager);
+    if ((await countUsers(manager)) > 0) return null;
     const user = await createUser(manager, {
       username: input.username,
       email: input.email,
@@ -90,61 +86,51 @@ export async function createFirstOwner(input: FirstRunInput): Promise<{ user: Us
   });
 }
 
-export interface MembershipSummary {
-  org: Organization;
-  role: Role;
+export function listMembershipsForUser(userId: string): Promise<queries.MembershipSummary[]> {
+  return queries.listMembershipsOfUser(db().manager, userId);
 }
 
-export async function listMembershipsForUser(userId: string): Promise<MembershipSummary[]> {
-  const rows: Array<{ id: string; name: string; slug: string; created_at: Date; role: Role }> = await db().query(
-    `select o.id, o.name, o.slug, o.created_at, m.role
-       from memberships m join organizations o on o.id = m.org_id
-      where m.user_id = $1
-      order by o.name`,
-    [userId],
-  );
-  return rows.map((row) => ({
-    org: { id: row.id, name: row.name, slug: row.slug, createdAt: row.created_at },
-    role: row.role,
-  }));
+/**
+ * The organization a signed-in user acts in: the session's active one while they still belong to
+ * it, else their first by name (a removed member lands in another org, not on an error). `active` is
+ * null for a user without any organization.
+ */
+export async function getActiveMembership({ userId, activeOrgId }: { userId: string; activeOrgId: string | null }): Promise<{
+  active: queries.MembershipSummary | null;
+  memberships: queries.MembershipSummary[];
+}> {
+  const memberships = await listMembershipsForUser(userId);
+  const active = memberships.find((m) => m.org.id === activeOrgId) ?? memberships[0] ?? null;
+  return { active, memberships };
 }
 
-export async function listMembers(orgId: string) {
-  const rows: Array<{ user_id: string; username: string; display_name: string; email: string | null; role: Role; created_at: Date }> =
-    await db().query(
-      `select m.user_id, u.username, u.display_name, u.email, m.role, m.created_at
-         from memberships m join users u on u.id = m.user_id
-        where m.org_id = $1
-        order by m.created_at`,
-      [orgId],
-    );
-  return rows.map((row) => ({
-    userId: row.user_id,
-    username: row.username,
-    displayName: row.display_name,
-    email: row.email,
-    role: row.role,
-    joinedAt: row.created_at,
-  }));
+export function isMember({ orgId, userId }: { orgId: string; userId: string }): Promise<boolean> {
+  return queries.isMember(db().manager, { orgId, userId });
 }
 
-async function countOwners(manager: EntityManager, orgId: string) {
-  return manager.getRepository(MembershipEntity).countBy({ orgId, role: "owner" });
+export function listMembers(orgId: string): Promise<queries.Member[]> {
+  return queries.listMembersOfOrg(db().manager, orgId);
+}
+
+/** A member's account; a membership row without one is a broken foreign key, not a user error. */
+async function requireUserIn(manager: EntityManager, userId: string): Promise<User> {
+  const user = await findUser(manager, userId);
+  if (!user) throw new Error(`The member ${userId} has no account row.`);
+  return user;
 }
 
 export async function changeMemberRole({ orgId, userId, role, actor, actorRole }: { orgId: string; userId: string; role: Role; actor: Actor; actorRole: Role }) {
   return transaction(async (manager) => {
-    const memberships = manager.getRepository(MembershipEntity);
-    const membership = await memberships.findOneBy({ orgId, userId });
+    const membership = await queries.findMembership(manager, { orgId, userId });
     if (!membership) throw new DomainError(404, "not_found", "That person is not a member of this organization.");
     if ((role === "owner" || membership.role === "owner") && actorRole !== "owner") {
       throw new DomainError(403, "forbidden", "Only an owner can grant or remove the owner role.");
     }
-    if (membership.role === "owner" && role !== "owner" && (await countOwners(manager, orgId)) <= 1) {
+    if (membership.role === "owner" && role !== "owner" && (await queries.countOwners(manager, orgId)) <= 1) {
       throw new DomainError(400, "last_owner", "An organization needs at least one owner. Make someone else an owner first.");
     }
-    await memberships.update({ orgId, userId }, { role });
-    const user = await manager.getRepository(UserEntity).findOneByOrFail({ id: userId });
+    await queries.setMemberRole(manager, { orgId, userId, role });
+    const user = await requireUserIn(manager, userId);
     await recordActivity(manager, {
       orgId,
       type: "member_role_changed",
@@ -157,17 +143,16 @@ export async function changeMemberRole({ orgId, userId, role, actor, actorRole }
 
 export async function removeMember({ orgId, userId, actor, actorRole }: { orgId: string; userId: string; actor: Actor; actorRole: Role }) {
   return transaction(async (manager) => {
-    const memberships = manager.getRepository(MembershipEntity);
-    const membership = await memberships.findOneBy({ orgId, userId });
+    const membership = await queries.findMembership(manager, { orgId, userId });
     if (!membership) throw new DomainError(404, "not_found", "That person is not a member of this organization.");
     if (membership.role === "owner" && actorRole !== "owner") {
       throw new DomainError(403, "forbidden", "Only an owner can remove an owner.");
     }
-    if (membership.role === "owner" && (await countOwners(manager, orgId)) <= 1) {
+    if (membership.role === "owner" && (await queries.countOwners(manager, orgId)) <= 1) {
       throw new DomainError(400, "last_owner", "The last owner cannot leave. Make someone else an owner first.");
     }
-    await memberships.delete({ orgId, userId });
-    const user = await manager.getRepository(UserEntity).findOneByOrFail({ id: userId });
+    await queries.deleteMembership(manager, { orgId, userId });
+    const user = await requireUserIn(manager, userId);
     await recordActivity(manager, {
       orgId,
       type: "member_removed",
@@ -185,18 +170,13 @@ const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export async function createInvite({ orgId, role, actor }: { orgId: string; role: Exclude<Role, "owner">; actor: Actor }) {
   const token = generateSecret();
   const invite = await transaction(async (manager) => {
-    const repo = manager.getRepository(InviteEntity);
-    const saved = await repo.save(
-      repo.create({
-        orgId,
-        role,
-        tokenHash: hashSecret(token),
-        createdBy: actor.type === "user" ? actor.id : null,
-        expiresAt: new Date(Date.now() + INVITE_TTL_MS),
-        acceptedAt: null,
-        acceptedBy: null,
-      }),
-    );
+    const saved = await invites.insertInvite(manager, {
+      orgId,
+      role,
+      tokenHash: hashSecret(token),
+      createdBy: actor.type === "user" ? actor.id : null,
+      expiresAt: new Date(Date.now() + INVITE_TTL_MS),
+    });
     await recordActivity(manager, {
       orgId,
       type: "invite_created",
@@ -210,48 +190,32 @@ export async function createInvite({ orgId, role, actor }: { orgId: string; role
 }
 
 export async function listOpenInvites(orgId: string) {
-  return db()
-    .getRepository(InviteEntity)
-    .createQueryBuilder("i")
-    .where("i.org_id = :orgId and i.accepted_at is null and i.expires_at > now()", { orgId })
-    .orderBy("i.created_at", "DESC")
-    .getMany();
+  return invites.listOpenInvites(db().manager, orgId);
 }
 
 export async function revokeInvite({ orgId, inviteId }: { orgId: string; inviteId: string }) {
-  const result = await db()
-    .createQueryBuilder()
-    .delete()
-    .from(InviteEntity)
-    .where("org_id = :orgId and id = :inviteId and accepted_at is null", { orgId, inviteId })
-    .execute();
-  if (!result.affected) throw new DomainError(404, "not_found", "That invite does not exist any more.");
+  const deleted = await invites.deleteUnacceptedInvite(db().manager, { orgId, id: inviteId });
+  if (deleted === 0) throw new DomainError(404, "not_found", "That invite does not exist any more.");
 }
 
 /** The invite behind a link, with its organization, if it can still be used. */
 export async function findUsableInvite(token: string) {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
-  const invite = await db().getRepository(InviteEntity).findOneBy({ tokenHash: hashSecret(token) });
+  const invite = await invites.findInviteByHash(db().manager, hashSecret(token));
   if (!invite || invite.acceptedAt || invite.expiresAt.getTime() <= Date.now()) return null;
-  const org = await db().getRepository(OrganizationEntity).findOneBy({ id: invite.orgId });
+  const org = await queries.findOrganization(db().manager, invite.orgId);
   return org ? { invite, org } : null;
 }
 
 async function acceptInviteIn(manager: EntityManager, token: string, user: User): Promise<string> {
-  const invites = manager.getRepository(InviteEntity);
-  const invite = await invites
-    .createQueryBuilder("i")
-    .setLock("pessimistic_write")
-    .where("i.token_hash = :hash", { hash: hashSecret(token) })
-    .getOne();
+  const invite = await invites.lockInviteByHash(manager, hashSecret(token));
   if (!invite || invite.acceptedAt || invite.expiresAt.getTime() <= Date.now()) {
     throw new DomainError(410, "invite_used", "This invite link has expired or was already used. Ask for a new one.");
   }
-  const memberships = manager.getRepository(MembershipEntity);
-  if (!(await memberships.existsBy({ orgId: invite.orgId, userId: user.id }))) {
-    await memberships.insert({ orgId: invite.orgId, userId: user.id, role: invite.role });
+  if (!(await queries.isMember(manager, { orgId: invite.orgId, userId: user.id }))) {
+    await queries.insertMembership(manager, { orgId: invite.orgId, userId: user.id, role: invite.role });
   }
-  await invites.update({ id: invite.id }, { acceptedAt: new Date(), acceptedBy: user.id });
+  await invites.markAccepted(manager, { id: invite.id, userId: user.id, at: new Date() });
   await recordActivity(manager, {
     orgId: invite.orgId,
     type: "member_joined",

@@ -5,7 +5,7 @@ import { getBoard } from "~/models/board.server";
 import { getAgent } from "~/models/agent.server";
 import { getAgentSession } from "~/models/agent-session.server";
 import { getGateway } from "~/models/gateway.server";
-import { listMembershipsForUser } from "~/models/organization.server";
+import { getActiveMembership } from "~/models/organization.server";
 import { getHub, type LiveEvent, type Subscriber } from "./hub.server";
 import { encodeMessage, sseResponse } from "./sse.server";
 
@@ -31,8 +31,7 @@ export async function authenticateStream(request: Request): Promise<StreamAuth> 
   }
   const session = await getUserSession(request);
   if (!session) throw apiError(401, "unauthorized", "Sign in first, or send 'Authorization: Bearer <token>'.");
-  const memberships = await listMembershipsForUser(session.user.id);
-  const active = memberships.find((m) => m.org.id === session.session.activeOrgId) ?? memberships[0];
+  const { active } = await getActiveMembership({ userId: session.user.id, activeOrgId: session.session.activeOrgId });
   if (!active) throw apiError(403, "no_organization", "You are not a member of any organization.");
   return {
     orgId: active.org.id,

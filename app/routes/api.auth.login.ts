@@ -3,7 +3,7 @@ import { createSession } from "~/auth/session.server";
 import { apiAction, clientIp, methodNotAllowed, parseJsonBody } from "~/lib/api.server";
 import { apiError, apiJson } from "~/lib/http.server";
 import { ApiLoginSchema } from "~/lib/schemas";
-import { listMembershipsForUser } from "~/models/organization.server";
+import { getActiveMembership } from "~/models/organization.server";
 import { verifyLogin } from "~/models/user.server";
 
 /*
@@ -41,8 +41,8 @@ export const action = apiAction(
       }
       await clearLimit(limits[1]!.key);
 
-      const memberships = await listMembershipsForUser(user.id);
-      const first = memberships[0];
+      // a new session starts in the organization a session without one would act in
+      const { active: first } = await getActiveMembership({ userId: user.id, activeOrgId: null });
       if (!first) {
         return apiError(403, "no_organization", "This account does not belong to an organization yet. Sign in on the web to create or join one.");
       }

@@ -10,7 +10,7 @@ import { AuthShell } from "~/components/auth-shell";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { safeRedirectPath } from "~/lib/http.server";
 import { LoginSchema } from "~/lib/schemas";
-import { listMembershipsForUser } from "~/models/organization.server";
+import { getActiveMembership } from "~/models/organization.server";
 import { countUsers, verifyLogin } from "~/models/user.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -44,8 +44,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data(submission.reply({ formErrors: ["That username and password do not match an account."], hideFields: ["password"] }), { status: 401 });
   }
   await clearLimit(limits[1]!.key);
-  const memberships = await listMembershipsForUser(user.id);
-  const { token, session } = await createSession({ userId: user.id, activeOrgId: memberships[0]?.org.id ?? null });
+  const { active } = await getActiveMembership({ userId: user.id, activeOrgId: null });
+  const { token, session } = await createSession({ userId: user.id, activeOrgId: active?.org.id ?? null });
   throw redirect(safeRedirectPath(redirectTo, "/"), { headers: { "Set-Cookie": sessionCookie(request, token, session.expiresAt) } });
 }
 

@@ -1,0 +1,30 @@
+import { ApiTokenEntity, type ApiToken } from "~/db/entities";
+import type { Queryable } from "~/db/rows";
+
+/* Every statement on `api_tokens`. Tokens are found by the SHA-256 of the plain token (unique). */
+
+export function insertToken(q: Queryable, token: Pick<ApiToken, "orgId" | "name" | "tokenHash" | "prefix" | "createdBy">): Promise<ApiToken> {
+  const repo = q.getRepository(ApiTokenEntity);
+  return repo.save(repo.create({ ...token, lastUsedAt: null, revokedAt: null }));
+}
+
+/** Newest first. */
+export function listTokens(q: Queryable, orgId: string): Promise<ApiToken[]> {
+  return q.getRepository(ApiTokenEntity).find({ where: { orgId }, order: { createdAt: "DESC" } });
+}
+
+export function findToken(q: Queryable, { orgId, id }: { orgId: string; id: string }): Promise<ApiToken | null> {
+  return q.getRepository(ApiTokenEntity).findOneBy({ orgId, id });
+}
+
+export function findTokenByHash(q: Queryable, tokenHash: string): Promise<ApiToken | null> {
+  return q.getRepository(ApiTokenEntity).findOneBy({ tokenHash });
+}
+
+export async function setRevokedAt(q: Queryable, id: string, at: Date): Promise<void> {
+  await q.getRepository(ApiTokenEntity).update({ id }, { revokedAt: at });
+}
+
+export async function setLastUsedAt(q: Queryable, id: string, at: Date): Promise<void> {
+  await q.getRepository(ApiTokenEntity).update({ id }, { lastUsedAt: at });
+}

@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { MembershipEntity, OrganizationEntity, ROLES, type Membership, type Organization, type Role } from "~/db/entities";
+import { col, rowDecoder, type Queryable } from "~/db/rows";
+
+/* Every statement on `organizations` and `memberships` (who belongs to which organization, as what). */
+
+export function slugTaken(q: Queryable, slug: string): Promise<boolean> {
+  return q.getRepository(OrganizationEntity).existsBy({ slug });
+}
+
+export function insertOrganization(q: Queryable, org: Pick<Organization, "name" | "slug">): Promise<Organization> {
+  const repo = q.getRepository(OrganizationEntity);
+  return repo.save(repo.create(org));
+}
+
+export function findOrganization(q: Queryable, id: string): Promise<Organization | null> {
+  return q.getRepository(OrganizationEntity).findOneBy({ id });
+}
+
+/** Serialises first-run set-up until the transaction ends (two racing set-up forms, two booting replicas). */
+export async function lockFirstRun(q: Queryable): Promise<void> {
+  await q.query("select pg_advisory_xact_lock(hashtext('mission-control:first-run'))");
+}
+
+export async function insertMembership(q: Queryable, membership: Pick<Membership, "orgId" | "userId" | "role">): Promise<void> {
+  await q.getRepository(MembershipEntity).insert(membership);
+}
+
+export function findMembership(q: Queryable, { orgId, userId }: { orgId: string; userId: string }): Promise<Membership | null> {
+  return q.getRepository(MembershipEntity).findOneBy({ orgId, userId });
+}
+
+export function isMember(q: Queryable, { orgId, userId }: { orgId: string; userId: string }): Promise<boolean> {
+  return q.getRepository(MembershipEntity).existsBy({ orgId, userId });
+}
+
+export function countOwners(q: Queryable, orgId: string): Promise<number> {
+  return q.getRepository(MembershipEntity).countBy({ orgId, role: "owner" });
+}
+
+export async function setMemberRole(q: Queryable, { orgId, userId, role }: { orgId: string; userId: string; role: Role }): Promise<void> {
+  await q.getRepository(MembershipEntity).update({ orgId, userId }, { role });
+}
+
+export async function deleteMembership(q: Queryable, { orgId, userId }: { orgId: string; userId: string }): Promise<void> {
+  await q.getRepository(MembershipEntity).delete({ orgId, userId });
+}
+
+const role = z.enum(ROLES);
+
+export interface MembershipSummary {
+  org: Organization;
+  role: Role;
+}
+
+const userMembershipRow = rowDecoder(
+  "memberships: of a user",
+  z
+    .object({ id: col.uuid, name: col.text, slug: col.text, createdAt: col.timestamp, role })
+    .transform(({ role, ...org }): MembershipSummary => ({ org, role })),
+);
+
+/** The organizations a user belongs to, by name, with their role in each. */
+export async function listMembershipsOfUser(q: Queryable, userId: string): Promise<MembershipSummary[]> {
+  return userMembershipRow.all(
+    await q.query(
+      `select o.id, o.name, o.slug, o.created_at as "createdAt", m.role
+         from memberships m join organizations o on o.id = m.org_id
+        where m.user_id = $1
+        order by o.name`,
+      [userId],
+    ),
+  );
+}
+
+export interface Member {
+  userId: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  role: Role;
+  joinedAt: Date;
+}
+
+const memberRow = rowDecoder(
+  "memberships: of an organization",
+  z.object({
+    userId: col.uuid,
+    username: col.text,
+    displayName: col.text,
+    email: col.text.nullable(),
+    role,
+    joinedAt: col.timestamp,
+  }) satisfies z.ZodType<Member>,
+);
+
+/** The organization's members, longest-standing first. */
+export async function listMembersOfOrg(q: Queryable, orgId: string): Promise<Member[]> {
+  return memberRow.all(
+    await q.query(
+      `select m.user_id as "userId", u.username, u.display_name as "displayName", u.email, m.role, m.created_at as "joinedAt"
+         from memberships m join users u on u.id = m.user_id
+        where m.org_id = $1
+        order by m.created_at`,
+      [orgId],
+    ),
+  );
+}
