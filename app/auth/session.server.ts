@@ -85,7 +85,16 @@ export function readCookie(request: Request, name: string): string | null {
   for (const part of header.split(";")) {
     const index = part.indexOf("=");
     if (index === -1) continue;
-    if (part.slice(0, index).trim() === name) return decodeURIComponent(part.slice(index + 1).trim());
+    if (part.slice(0, index).trim() === name) return decodeCookieValue(part.slice(index + 1).trim());
   }
   return null;
+}
+
+/** A value that does not percent-decode is no cookie of ours: null, not a URIError (a 500) on every page. */
+function decodeCookieValue(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
 }

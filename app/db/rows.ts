@@ -22,7 +22,10 @@ export class RowShapeError extends Error {
 }
 
 function describe(error: z.ZodError): string[] {
-  return error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(row)"}: ${issue.message}`);
+  return error.issues.slice(0, 5).map((issue) => {
+    const [index, ...column] = issue.path;
+    return `${typeof index === "number" ? `row ${index}` : "(rows)"}${column.length ? ` column ${column.join(".")}` : ""}: ${issue.message}`;
+  });
 }
 
 export interface RowDecoder<T> {
