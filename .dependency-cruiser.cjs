@@ -48,6 +48,12 @@ module.exports = {
       "^app/db/(data-source|entities)",
       { dependencyTypesNot: ["type-only"] },
     ),
+    forbid(
+      "queries-behind-models",
+      "An entity's SQL (<entity>.queries.server.ts) is called by its models, which add the rules, activity and events around it.",
+      "^(app|jobs)/(?!models/)",
+      "^app/models/.+\\.queries\\.server\\.ts$",
+    ),
     {
       name: "no-circular",
       comment: "A cycle means two modules are one; split by role instead.",
