@@ -8,7 +8,10 @@ import {
   acceptInvite,
   changeMemberRole,
   createInvite,
+  createOrganizationForUser,
   findUsableInvite,
+  getActiveMembership,
+  isMember,
   listMembers,
   listMembershipsForUser,
   listOpenInvites,
@@ -142,5 +145,31 @@ describe("member roles", () => {
     await removeMember({ orgId: org.id, userId: member.id, actor, actorRole: "owner" });
     expect(await listMembershipsForUser(member.id)).toEqual([]);
     await expect(removeMember({ orgId: org.id, userId: member.id, actor, actorRole: "owner" })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe("the active membership", () => {
+  it("is the session's organization while the user belongs to it, else the first by name, else none", async () => {
+    const { user, org } = await ownerWithOrg("active");
+    const first = await createOrganizationForUser({ name: "AAA first by name", user });
+
+    expect((await getActiveMembership({ userId: user.id, activeOrgId: org.id })).active).toMatchObject({ org: { id: org.id }, role: "owner" });
+    expect((await getActiveMembership({ userId: user.id, activeOrgId: null })).active?.org.id).toBe(first.id);
+    const stranger = await ownerWithOrg("stranger");
+    // an organization the user does not belong to is never picked, whatever the session says
+    const picked = await getActiveMembership({ userId: user.id, activeOrgId: stranger.org.id });
+    expect(picked.active?.org.id).toBe(first.id);
+    expect(picked.memberships.map((m) => m.org.id)).toEqual([first.id, org.id]);
+
+    expect(await isMember({ orgId: org.id, userId: user.id })).toBe(true);
+    expect(await isMember({ orgId: stranger.org.id, userId: user.id })).toBe(false);
+  });
+
+  it("is none for a user without any organization", async () => {
+    const owner = await ownerWithOrg("lonely");
+    const { token } = await createInvite({ orgId: owner.org.id, role: "member", actor: owner.actor });
+    const { user } = await signUpWithInvite({ token, username: `lonely-${suffix()}`, password: PASSWORD });
+    await removeMember({ orgId: owner.org.id, userId: user.id, actor: owner.actor, actorRole: "owner" });
+    expect(await getActiveMembership({ userId: user.id, activeOrgId: owner.org.id })).toEqual({ active: null, memberships: [] });
   });
 });
