@@ -1,5 +1,5 @@
 import { EntitySchema } from "typeorm";
-import { AGENT_ROLES, AGENT_STATUSES, ROLES, TASK_PRIORITIES, TASK_STATUSES } from "../lib/constants";
+import { ACTOR_TYPES, AGENT_ROLES, AGENT_STATUSES, GATEWAY_STATES, ROLES, TASK_PRIORITIES, TASK_STATUSES } from "../lib/constants";
 
 export { AGENT_ROLES, AGENT_STATUSES, ROLES, TASK_PRIORITIES, TASK_STATUSES };
 
@@ -19,7 +19,7 @@ export type AgentRole = (typeof AGENT_ROLES)[number];
 
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
-export const ACTOR_TYPES = ["user", "token", "system", "agent"] as const;
+export { ACTOR_TYPES, GATEWAY_STATES };
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
 const createdAt = { type: "timestamptz", name: "created_at", createDate: true } as const;
@@ -232,7 +232,6 @@ export const AgentEntity = new EntitySchema<Agent>({
   },
 });
 
-export const GATEWAY_STATES = ["connecting", "online", "offline", "unauthorized", "pairing-required", "protocol-mismatch"] as const;
 export type GatewayStateName = (typeof GATEWAY_STATES)[number];
 
 export interface Gateway {
