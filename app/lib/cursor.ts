@@ -63,7 +63,8 @@ export const TaskCursor = cursorCodec(z.object({ createdAt: MICROSECOND_INSTANT,
 export type TaskCursorKey = { createdAt: string; id: string };
 
 /** GET /api/events pages newest first: the id of the last event of the page (a bigint, as text). */
-export const EventCursor = cursorCodec(
-  z.object({ id: z.string().regex(/^[1-9]\d{0,18}$/).refine((id) => BigInt(id) <= 9223372036854775807n) }).strict(),
-);
+// One refinement that checks the digits before BigInt() sees them: zod runs every refinement even
+// after a failed check, and BigInt("1.5") throws.
+const BIGSERIAL = z.string().refine((id) => /^[1-9]\d{0,18}$/.test(id) && BigInt(id) <= 9223372036854775807n);
+export const EventCursor = cursorCodec(z.object({ id: BIGSERIAL }).strict());
 export type EventCursorKey = { id: string };

@@ -205,7 +205,14 @@ describe("GET /api/events paging", () => {
 
   it("rejects bad limits and tampered cursors with a 400", async () => {
     const { token } = await orgWithEvents("bad-events", 2);
-    for (const query of ["limit=0", "limit=1001", "cursor=xyz", `cursor=${Buffer.from('{"id":"0"}').toString("base64url")}`, `cursor=${Buffer.from('{"id":"99999999999999999999"}').toString("base64url")}`]) {
+    for (const query of [
+      "limit=0",
+      "limit=1001",
+      "cursor=xyz",
+      `cursor=${Buffer.from('{"id":"0"}').toString("base64url")}`,
+      `cursor=${Buffer.from('{"id":"99999999999999999999"}').toString("base64url")}`,
+      `cursor=${Buffer.from('{"id":"1.5"}').toString("base64url")}`, // BigInt("1.5") throws: once a 500
+    ]) {
       const res = await get("events", token, query);
       expect(res.status, query).toBe(400);
       expect(Object.keys(res.error!.details)).toEqual([query.split("=")[0]]);
