@@ -187,6 +187,8 @@ export const AgentListSchema = z.object({ agents: z.array(ApiAgentSchema) }).str
 export const GatewayAnswerSchema = z.object({ gateway: ApiGatewaySchema }).strict();
 export const GatewayListSchema = z.object({ gateways: z.array(ApiGatewaySchema) }).strict();
 export const EventPageSchema = z.object({ events: z.array(ApiEventSchema), nextCursor }).strict();
+export type TaskPage = z.infer<typeof TaskPageSchema>;
+export type EventPage = z.infer<typeof EventPageSchema>;
 export const DeletedSchema = z.object({ success: z.literal(true) }).strict();
 
 export const HealthSchema = z

@@ -162,7 +162,7 @@ export async function updateTask({ orgId, id, changes, actor }: { orgId: string;
     const task = await repo.findOne({ where: { orgId, id }, lock: { mode: "pessimistic_write" } });
     if (!task) throw new DomainError(404, "not_found", "That task does not exist in this organization.");
     const before = (await getTask({ orgId, id }, manager))!;
-    const changed: string[] = [];
+    const changed: Array<keyof TaskChanges> = [];
 
     if (changes.boardId !== undefined && changes.boardId !== task.boardId) {
       const board = await resolveBoard(manager, orgId, changes.boardId);
@@ -207,7 +207,7 @@ export async function updateTask({ orgId, id, changes, actor }: { orgId: string;
       type: "task_updated",
       message: statusOnly
         ? `${actor.name} moved ${task.title} to ${STATUS_LABELS[task.status]}`
-        : `${actor.name} updated ${task.title} (${changed.map((key) => FIELD_NAMES[key as keyof TaskChanges]).join(", ")})`,
+        : `${actor.name} updated ${task.title} (${changed.map((key) => FIELD_NAMES[key]).join(", ")})`,
       actor,
       boardId: task.boardId,
       taskId: id,

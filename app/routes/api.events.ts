@@ -1,6 +1,6 @@
 import { requireApiAuth } from "~/auth/api-auth.server";
 import { apiAction, apiLoader, parseQuery } from "~/lib/api.server";
-import { EventListQuerySchema } from "~/lib/api-schemas";
+import { EventListQuerySchema, type EventPage } from "~/lib/api-schemas";
 import { apiJson } from "~/lib/http.server";
 import { pageActivity, toApiEvent } from "~/models/activity.server";
 
@@ -15,7 +15,7 @@ export const loader = apiLoader(async ({ request }) => {
     since: query.since === undefined ? undefined : new Date(query.since),
     before: query.cursor,
   });
-  return apiJson({ events: page.events.map(toApiEvent), nextCursor: page.nextCursor });
+  return apiJson({ events: page.events.map(toApiEvent), nextCursor: page.nextCursor } satisfies EventPage);
 });
 
 export const action = apiAction({});

@@ -1,6 +1,6 @@
 import { requireApiAuth } from "~/auth/api-auth.server";
 import { apiAction, apiLoader, parseJsonBody, parseQuery, taskChangesFromApi } from "~/lib/api.server";
-import { TaskListQuerySchema } from "~/lib/api-schemas";
+import { TaskListQuerySchema, type TaskPage } from "~/lib/api-schemas";
 import { apiJson } from "~/lib/http.server";
 import { ApiTaskCreateSchema } from "~/lib/schemas";
 import { createTask, pageTasks, toApiTask } from "~/models/task.server";
@@ -20,7 +20,7 @@ export const loader = apiLoader(async ({ request }) => {
     limit: query.limit,
     after: query.cursor,
   });
-  return apiJson({ tasks: page.tasks.map(toApiTask), nextCursor: page.nextCursor });
+  return apiJson({ tasks: page.tasks.map(toApiTask), nextCursor: page.nextCursor } satisfies TaskPage);
 });
 
 export const action = apiAction({
