@@ -54,6 +54,9 @@ function body(registry: OpenAPIRegistry, name: string, schema: ZodTypeAny, examp
   return { required: true, content: { "application/json": { schema: registry.register(name, schema), example } } };
 }
 
+/** An update body: zod's "send at least one field" refinement, said in JSON Schema. */
+const update = (schema: ZodTypeAny) => schema.openapi({ minProperties: 1 });
+
 function routes(registry: OpenAPIRegistry): RouteConfig[] {
   const params = IdParamsSchema;
   return [
@@ -123,7 +126,7 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       summary: "Change a task; send `status` to move it to the end of another column",
       description: "Only the fields sent change. `assignedAgent: null` unassigns, `dueDate: null` clears the date, `tags` replaces the tags.",
       security: secured,
-      request: { params, body: body(registry, "TaskUpdate", ApiTaskUpdateSchema, { status: "done" }) },
+      request: { params, body: body(registry, "TaskUpdate", update(ApiTaskUpdateSchema), { status: "done" }) },
       responses: {
         200: answer("The task after the change", TaskAnswerSchema),
         400: errors.badRequest,
@@ -180,7 +183,7 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       operationId: "updateAgent",
       summary: "Change an agent, e.g. its status",
       security: secured,
-      request: { params, body: body(registry, "AgentUpdate", ApiAgentUpdateSchema, { status: "busy" }) },
+      request: { params, body: body(registry, "AgentUpdate", update(ApiAgentUpdateSchema), { status: "busy" }) },
       responses: {
         200: answer("The agent after the change", AgentAnswerSchema),
         400: errors.badRequest,
@@ -239,7 +242,7 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       summary: "Change a gateway (admin); a new URL or token restarts its connection",
       description: "`token: null` removes the stored token, `transcriptDir: null` the transcript folder.",
       security: secured,
-      request: { params, body: body(registry, "GatewayUpdate", ApiGatewayUpdateSchema, { pollIntervalSeconds: 60 }) },
+      request: { params, body: body(registry, "GatewayUpdate", update(ApiGatewayUpdateSchema), { pollIntervalSeconds: 60 }) },
       responses: {
         200: answer("The gateway after the change", GatewayAnswerSchema),
         400: errors.badRequest,

@@ -80,6 +80,20 @@ describe("/api/openapi.json", () => {
     expect(documented.filter((p) => !served.includes(p)), "documented paths no route serves").toEqual([]);
   });
 
+  it("gives request-body examples that its own schemas accept", () => {
+    let examples = 0;
+    for (const [pathName, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const media = (operation as { requestBody?: { content: Record<string, { schema: object; example?: unknown }> } }).requestBody?.content["application/json"];
+        if (!media || media.example === undefined) continue;
+        const validate = ajv.compile({ ...media.schema, components: doc.components });
+        expect(validate(media.example) ? [] : validate.errors, `${method} ${pathName}`).toEqual([]);
+        examples++;
+      }
+    }
+    expect(examples).toBeGreaterThanOrEqual(7);
+  });
+
   it("rejects an answer with an undocumented field or without a required one (the check is strict)", () => {
     const validate = validatorFor("/api/tasks/{id}", "get", "200")!;
     const task = {
