@@ -1,7 +1,7 @@
 import { EntitySchema } from "typeorm";
-import { ACTOR_TYPES, AGENT_ROLES, AGENT_STATUSES, ROLES, TASK_PRIORITIES, TASK_STATUSES } from "../lib/constants";
+import { ACTOR_TYPES, AGENT_ROLES, AGENT_STATUSES, GATEWAY_STATES, ROLES, TASK_PRIORITIES, TASK_STATUSES } from "../lib/constants";
 
-export { ACTOR_TYPES, AGENT_ROLES, AGENT_STATUSES, ROLES, TASK_PRIORITIES, TASK_STATUSES };
+export { ACTOR_TYPES, AGENT_ROLES, AGENT_STATUSES, GATEWAY_STATES, ROLES, TASK_PRIORITIES, TASK_STATUSES };
 
 /*
  * Entities are EntitySchema objects rather than decorated classes: Vite/esbuild emits no decorator
@@ -231,7 +231,6 @@ export const AgentEntity = new EntitySchema<Agent>({
   },
 });
 
-export const GATEWAY_STATES = ["connecting", "online", "offline", "unauthorized", "pairing-required", "protocol-mismatch"] as const;
 export type GatewayStateName = (typeof GATEWAY_STATES)[number];
 
 export interface Gateway {

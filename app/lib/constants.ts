@@ -4,8 +4,10 @@ export const TASK_STATUSES = ["backlog", "todo", "in-progress", "review", "done"
 export const TASK_PRIORITIES = ["low", "medium", "high", "critical"] as const;
 export const AGENT_ROLES = ["Main", "Dev", "Research", "Ops"] as const;
 export const AGENT_STATUSES = ["online", "offline", "busy"] as const;
-/** who did something in the activity feed */
+/** who did something (activity_events.actor_type) */
 export const ACTOR_TYPES = ["user", "token", "system", "agent"] as const;
+/** a gateway connection's state as stored and answered by the API */
+export const GATEWAY_STATES = ["connecting", "online", "offline", "unauthorized", "pairing-required", "protocol-mismatch"] as const;
 
 export const STATUS_LABELS: Record<(typeof TASK_STATUSES)[number], string> = {
   backlog: "Backlog",

@@ -108,6 +108,9 @@ export const AgentSchema = z.object({
   avatarColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #3b82f6").optional(),
 });
 
+/** POST /api/agents: the form's fields, closed to unknown ones. */
+export const ApiAgentCreateSchema = AgentSchema.strict();
+
 export const TagSchema = z.object({
   name: trimmed(40, "Tag name"),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #3b82f6"),

@@ -1,7 +1,10 @@
 import type { EntityManager } from "typeorm";
 import { db } from "~/db/data-source.server";
-import { ActivityEventEntity, type ActivityEvent, type ActorType } from "~/db/entities";
+import type { ActivityEvent, ActorType } from "~/db/entities";
+import type { ApiEvent } from "~/lib/api-schemas";
+import { EventCursor, type EventCursorKey } from "~/lib/cursor";
 import { publish } from "~/realtime/publish.server";
+import { insertActivityEvent, selectActivity, selectActivityTypes, type ActivityFilter } from "./activity.queries.server";
 
 export interface Actor {
   type: ActorType;
@@ -31,8 +34,7 @@ export interface RecordActivityInput {
  * it also publishes `event.new`, so call it as the last write of the transaction.
  */
 export async function recordActivity(manager: EntityManager, input: RecordActivityInput): Promise<ActivityEvent> {
-  const repo = manager.getRepository(ActivityEventEntity);
-  const row = repo.create({
+  const saved = await insertActivityEvent(manager, {
     orgId: input.orgId,
     type: input.type,
     message: input.message,
@@ -43,86 +45,42 @@ export async function recordActivity(manager: EntityManager, input: RecordActivi
     taskId: input.taskId ?? null,
     agentId: input.agentId ?? null,
     data: input.data ?? {},
-    ...(input.at ? { createdAt: input.at } : {}),
+    // agent activity keeps the record's own time; everything else is stamped by the database
+    createdAt: input.at,
   });
-  let saved: ActivityEvent;
-  if (input.at) {
-    // save() stamps create-date columns itself; a plain insert keeps the record's own time.
-    const rows: Array<{ id: string }> = await manager.query(
-      `insert into activity_events (org_id, type, message, actor_type, actor_id, actor_name, board_id, task_id, agent_id, data, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`,
-      [row.orgId, row.type, row.message, row.actorType, row.actorId, row.actorName, row.boardId, row.taskId, row.agentId, JSON.stringify(row.data), input.at],
-    );
-    saved = { ...row, id: String(rows[0]!.id), createdAt: input.at };
-  } else {
-    saved = await repo.save(row);
-  }
   const topics = ["activity", ...(input.topics ?? [])];
   if (saved.agentId) topics.push(`agent:${saved.agentId}`);
   await publish(manager, { orgId: saved.orgId, type: "event.new", topics, data: { event: toApiEvent(saved) } });
   return saved;
 }
 
-export interface ActivityFilter {
-  orgId: string;
-  limit?: number;
-  /** only events created after this instant */
-  since?: Date;
-  /** only events with an id below this one (paging backwards) */
-  beforeId?: string;
-  type?: string;
-  typePrefix?: string;
-  boardId?: string;
-  taskId?: string;
-  agentId?: string;
-  actorType?: ActorType;
-  /** agent activity of one session */
-  sessionKey?: string;
-  /** agent activity of any of these sessions */
-  sessionKeys?: string[];
-  /** with sessionKey: the session's gateway (null: read from transcript files) — keys repeat across gateways */
-  sessionGatewayId?: string | null;
-  /** the most `limit` may ask for (500; a session's page reads one session's story, up to 3,000) */
-  maxLimit?: number;
-}
+export type { ActivityFilter };
 
 export async function listActivity(filter: ActivityFilter): Promise<ActivityEvent[]> {
-  const limit = Math.min(Math.max(filter.limit ?? 50, 1), filter.maxLimit ?? 500);
-  const query = db()
-    .getRepository(ActivityEventEntity)
-    .createQueryBuilder("e")
-    .where("e.org_id = :orgId", { orgId: filter.orgId })
-    .orderBy("e.id", "DESC")
-    .limit(limit);
-  // The API speaks milliseconds and PostgreSQL keeps microseconds: compare at millisecond precision so
-  // a client polling with the last timestamp it saw gets neither repeats nor gaps.
-  if (filter.since) query.andWhere("date_trunc('milliseconds', e.created_at) > :since", { since: filter.since });
-  if (filter.beforeId) query.andWhere("e.id < :beforeId", { beforeId: filter.beforeId });
-  if (filter.type) query.andWhere("e.type = :type", { type: filter.type });
-  if (filter.typePrefix) query.andWhere("e.type like :prefix", { prefix: `${filter.typePrefix}%` });
-  if (filter.boardId) query.andWhere("e.board_id = :boardId", { boardId: filter.boardId });
-  if (filter.taskId) query.andWhere("e.task_id = :taskId", { taskId: filter.taskId });
-  if (filter.agentId) query.andWhere("e.agent_id = :agentId", { agentId: filter.agentId });
-  if (filter.actorType) query.andWhere("e.actor_type = :actorType", { actorType: filter.actorType });
-  if (filter.sessionKey) query.andWhere("e.data->>'sessionKey' = :sessionKey", { sessionKey: filter.sessionKey });
-  if (filter.sessionKeys) query.andWhere("e.data->>'sessionKey' in (:...sessionKeys)", { sessionKeys: filter.sessionKeys.length ? filter.sessionKeys : [""] });
-  if (filter.sessionGatewayId !== undefined) {
-    if (filter.sessionGatewayId === null) query.andWhere("e.data->>'gatewayId' is null");
-    else query.andWhere("e.data->>'gatewayId' = :sessionGatewayId", { sessionGatewayId: filter.sessionGatewayId });
-  }
-  return query.getMany();
+  return selectActivity(db().manager, filter);
+}
+
+/**
+ * A page of the feed for the API, newest first: `before` is the key the previous page's cursor
+ * carried. New events get higher ids, so they land before the first page, never inside a later one.
+ */
+export async function pageActivity({
+  limit,
+  before,
+  ...filter
+}: Pick<ActivityFilter, "orgId" | "since"> & { limit: number; before?: EventCursorKey }): Promise<{ events: ActivityEvent[]; nextCursor: string | null }> {
+  const rows = await selectActivity(db().manager, { ...filter, beforeId: before?.id, limit: limit + 1, maxLimit: limit + 1 });
+  const events = rows.slice(0, limit);
+  const last = events[events.length - 1];
+  return { events, nextCursor: rows.length > limit && last ? EventCursor.encode({ id: last.id }) : null };
 }
 
 export async function listActivityTypes(orgId: string): Promise<string[]> {
-  const rows: Array<{ type: string }> = await db().query(
-    "select distinct type from activity_events where org_id = $1 order by type",
-    [orgId],
-  );
-  return rows.map((row) => row.type);
+  return selectActivityTypes(db().manager, orgId);
 }
 
 /** The BACKEND_SPEC event shape. */
-export function toApiEvent(event: ActivityEvent) {
+export function toApiEvent(event: ActivityEvent): ApiEvent {
   return {
     id: String(event.id),
     type: event.type,
@@ -133,7 +91,11 @@ export function toApiEvent(event: ActivityEvent) {
     actor: { type: event.actorType, name: event.actorName },
     // agent activity: which session, and the tool and its summary when there is one
     ...(typeof event.data.sessionKey === "string"
-      ? { sessionKey: event.data.sessionKey, ...(event.data.tool ? { tool: event.data.tool } : {}), ...(event.data.summary ? { summary: event.data.summary } : {}) }
+      ? {
+          sessionKey: event.data.sessionKey,
+          ...(typeof event.data.tool === "string" && event.data.tool ? { tool: event.data.tool } : {}),
+          ...(typeof event.data.summary === "string" && event.data.summary ? { summary: event.data.summary } : {}),
+        }
       : {}),
   };
 }

@@ -4,7 +4,7 @@ import { ownerWithOrg } from "../../test/support/fixtures";
 import { listActivity } from "./activity.server";
 import { createAgent } from "./agent.server";
 import { getDefaultBoard } from "./board.server";
-import { createTask, deleteTask, getTask, listTasks, moveTask, updateTask } from "./task.server";
+import { createTask, deleteTask, getTask, listBoardTasks, listTasks, moveTask, updateTask } from "./task.server";
 
 useTestDatabase();
 
@@ -75,5 +75,41 @@ describe("tasks", () => {
     expect((await listTasks({ orgId: org.id, agentId: agent.id })).map((t) => t.title)).toEqual(["a"]);
     expect((await listTasks({ orgId: org.id, tagName: "X" })).map((t) => t.title).sort()).toEqual(["a", "c"]);
     expect((await listTasks({ orgId: org.id, priority: "high" })).map((t) => t.title).sort()).toEqual(["a", "b"]);
+  });
+});
+
+describe("listBoardTasks (a board page bounded per column)", () => {
+  it("answers the first N cards of each column in board order with each column's total, filters applied", async () => {
+    const { org, actor } = await ownerWithOrg("board-columns");
+    const board = (await getDefaultBoard(org.id))!;
+    const agent = await createAgent({ orgId: org.id, name: "Patch", role: "Dev", actor });
+    const todo = [];
+    for (let i = 0; i < 5; i++) todo.push(await createTask({ orgId: org.id, input: { title: `todo ${i}`, status: "todo", assigneeAgentId: i % 2 ? agent.id : null, tags: i === 0 ? ["urgent"] : [] }, actor }));
+    for (let i = 0; i < 2; i++) await createTask({ orgId: org.id, input: { title: `done ${i}`, status: "done" }, actor });
+    // the last todo card dragged to the top of its column
+    await moveTask({ orgId: org.id, id: todo[4]!.id, status: "todo", beforeTaskId: todo[0]!.id, actor });
+
+    const columns = await listBoardTasks({ orgId: org.id, boardId: board.id, perColumn: 3 });
+    expect(columns.todo.total).toBe(5);
+    expect(columns.todo.tasks.map((t) => t.title)).toEqual(["todo 4", "todo 0", "todo 1"]);
+    expect(columns.todo.tasks[1]!.tags.map((t) => t.name)).toEqual(["urgent"]);
+    expect(columns.done).toMatchObject({ total: 2 });
+    expect(columns.done.tasks).toHaveLength(2);
+    expect(columns.backlog).toEqual({ tasks: [], total: 0 });
+
+    // "show more" on one column
+    const more = await listBoardTasks({ orgId: org.id, boardId: board.id, perColumn: 1, limits: { todo: 10 } });
+    expect(more.todo.tasks).toHaveLength(5);
+    expect(more.done.tasks.map((t) => t.title)).toEqual(["done 0"]);
+    expect(more.done.total).toBe(2);
+
+    const mine = await listBoardTasks({ orgId: org.id, boardId: board.id, perColumn: 10, agentId: agent.id });
+    expect(mine.todo.tasks.map((t) => t.title)).toEqual(["todo 1", "todo 3"]);
+    expect(mine.todo.total).toBe(2);
+    expect(mine.done.total).toBe(0);
+
+    const other = await ownerWithOrg("board-columns-other");
+    const foreign = await listBoardTasks({ orgId: other.org.id, boardId: board.id, perColumn: 10 });
+    expect(foreign.todo).toEqual({ tasks: [], total: 0 });
   });
 });

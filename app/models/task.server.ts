@@ -1,17 +1,27 @@
 import type { EntityManager } from "typeorm";
 import { db, transaction } from "~/db/data-source.server";
-import { AgentEntity, BoardEntity, TaskEntity, TaskTagEntity, type Tag, type Task, type TaskPriority, type TaskStatus } from "~/db/entities";
+import { AgentEntity, BoardEntity, TaskEntity, TaskTagEntity, type Task, type TaskPriority, type TaskStatus } from "~/db/entities";
+import type { ApiTask } from "~/lib/api-schemas";
 import { STATUS_LABELS } from "~/lib/constants";
+import { TaskCursor, type TaskCursorKey } from "~/lib/cursor";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { ensureTags } from "./tag.server";
+import {
+  countTasksByStatusRows,
+  selectBoardColumns,
+  selectColumnEnd,
+  selectPositionAbove,
+  selectTask,
+  selectTaskPage,
+  selectTasks,
+  type BoardColumnRows,
+  type TaskFilter,
+  type TaskView,
+} from "./task.queries.server";
 
-/** A task row with its tags, as pages and the API show it. */
-export interface TaskView extends Omit<Task, "dueDate"> {
-  dueDate: string | null;
-  tags: Array<Pick<Tag, "id" | "name" | "color">>;
-}
+export type { BoardColumnRows, TaskFilter, TaskView };
 
 /** task.created / task.updated / task.deleted for the board's page and for API followers. */
 async function publishTask(manager: EntityManager, type: string, orgId: string, boardIds: string[], data: Record<string, unknown>) {
@@ -19,71 +29,42 @@ async function publishTask(manager: EntityManager, type: string, orgId: string, 
   await publish(manager, { orgId, type, topics, data });
 }
 
-export interface TaskFilter {
-  orgId: string;
-  boardId?: string;
-  status?: TaskStatus;
-  agentId?: string;
-  tagId?: string;
-  tagName?: string;
-  priority?: TaskPriority;
-  limit?: number;
-}
-
-const TASK_COLUMNS = `t.id, t.org_id, t.board_id, t.title, t.description, t.status, t.priority, t.assignee_agent_id,
-  to_char(t.due_date, 'YYYY-MM-DD') as due_date, t.position, t.created_by, t.created_at, t.updated_at,
-  coalesce((select json_agg(json_build_object('id', g.id, 'name', g.name, 'color', g.color) order by lower(g.name))
-              from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id), '[]'::json) as tags`;
-
-function rowToTask(row: Record<string, unknown>): TaskView {
-  return {
-    id: row.id as string,
-    orgId: row.org_id as string,
-    boardId: row.board_id as string,
-    title: row.title as string,
-    description: row.description as string,
-    status: row.status as TaskStatus,
-    priority: row.priority as TaskPriority,
-    assigneeAgentId: (row.assignee_agent_id as string | null) ?? null,
-    dueDate: (row.due_date as string | null) ?? null,
-    position: Number(row.position),
-    createdBy: row.created_by as string,
-    createdAt: row.created_at as Date,
-    updatedAt: row.updated_at as Date,
-    tags: row.tags as TaskView["tags"],
-  };
-}
-
 /** One query, tags aggregated per row; ordered for a Kanban (column, then position). */
 export async function listTasks(filter: TaskFilter, manager: EntityManager = db().manager): Promise<TaskView[]> {
-  const where = ["t.org_id = $1"];
-  const params: unknown[] = [filter.orgId];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace("?", `$${params.length}`));
-  };
-  if (filter.boardId) add("t.board_id = ?", filter.boardId);
-  if (filter.status) add("t.status = ?", filter.status);
-  if (filter.agentId) add("t.assignee_agent_id = ?", filter.agentId);
-  if (filter.priority) add("t.priority = ?", filter.priority);
-  if (filter.tagId) add("exists (select 1 from task_tags x where x.task_id = t.id and x.tag_id = ?)", filter.tagId);
-  if (filter.tagName) {
-    add("exists (select 1 from task_tags x join tags y on y.id = x.tag_id where x.task_id = t.id and lower(y.name) = lower(?))", filter.tagName);
-  }
-  const limit = filter.limit ? ` limit ${Math.min(Math.max(Math.trunc(filter.limit), 1), 5000)}` : "";
-  const rows: Array<Record<string, unknown>> = await manager.query(
-    `select ${TASK_COLUMNS} from tasks t where ${where.join(" and ")} order by t.status, t.position, t.created_at${limit}`,
-    params,
-  );
-  return rows.map(rowToTask);
+  return selectTasks(manager, filter);
 }
 
 export async function getTask({ orgId, id }: { orgId: string; id: string }, manager: EntityManager = db().manager) {
-  const rows: Array<Record<string, unknown>> = await manager.query(
-    `select ${TASK_COLUMNS} from tasks t where t.org_id = $1 and t.id = $2`,
-    [orgId, id],
-  );
-  return rows[0] ? rowToTask(rows[0]) : null;
+  return selectTask(manager, { orgId, id });
+}
+
+/**
+ * A page of tasks in creation order for the API: `after` is the key the previous page's cursor
+ * carried; `nextCursor` is null on the last page.
+ */
+export async function pageTasks({
+  limit,
+  after,
+  ...filter
+}: Pick<TaskFilter, "orgId" | "boardId" | "status" | "agentId"> & { limit: number; after?: TaskCursorKey }): Promise<{ tasks: TaskView[]; nextCursor: string | null }> {
+  const { tasks, next } = await selectTaskPage(db().manager, { filter, limit, after });
+  return { tasks, nextCursor: next ? TaskCursor.encode(next) : null };
+}
+
+/**
+ * A board page bounded per column: the first `perColumn` cards of each column (or `limits[status]`
+ * for a column whose "show more" was pressed) in Kanban order, and how many each column holds.
+ */
+export async function listBoardTasks({
+  perColumn,
+  limits,
+  ...filter
+}: Pick<TaskFilter, "orgId" | "agentId" | "tagId" | "tagName" | "priority"> & {
+  boardId: string;
+  perColumn: number;
+  limits?: Partial<Record<TaskStatus, number>>;
+}): Promise<Record<TaskStatus, BoardColumnRows>> {
+  return selectBoardColumns(db().manager, { filter, perColumn, limits });
 }
 
 export interface TaskInput {
@@ -115,12 +96,8 @@ async function assertAgentInOrg(manager: EntityManager, orgId: string, agentId: 
   return agent;
 }
 
-async function endOfColumn(manager: EntityManager, boardId: string, status: TaskStatus) {
-  const rows: Array<{ max: number | null }> = await manager.query(
-    "select max(position) as max from tasks where board_id = $1 and status = $2",
-    [boardId, status],
-  );
-  return (rows[0]?.max ?? 0) + 1024;
+function endOfColumn(manager: EntityManager, boardId: string, status: TaskStatus) {
+  return selectColumnEnd(manager, { boardId, status });
 }
 
 async function setTags(manager: EntityManager, orgId: string, taskId: string, names: string[]) {
@@ -185,7 +162,7 @@ export async function updateTask({ orgId, id, changes, actor }: { orgId: string;
     const task = await repo.findOne({ where: { orgId, id }, lock: { mode: "pessimistic_write" } });
     if (!task) throw new DomainError(404, "not_found", "That task does not exist in this organization.");
     const before = (await getTask({ orgId, id }, manager))!;
-    const changed: string[] = [];
+    const changed: Array<keyof TaskChanges> = [];
 
     if (changes.boardId !== undefined && changes.boardId !== task.boardId) {
       const board = await resolveBoard(manager, orgId, changes.boardId);
@@ -203,12 +180,15 @@ export async function updateTask({ orgId, id, changes, actor }: { orgId: string;
       if (!changed.includes("boardId")) task.position = await endOfColumn(manager, task.boardId, changes.status);
       changed.push("status");
     }
-    for (const key of ["title", "description", "priority", "dueDate"] as const) {
-      const value = changes[key];
-      if (value === undefined || value === task[key]) continue;
-      (task as unknown as Record<string, unknown>)[key] = key === "title" ? (value as string).trim() : value;
+    const assign = <K extends "title" | "description" | "priority" | "dueDate">(key: K, value: Task[K] | undefined) => {
+      if (value === undefined || value === task[key]) return;
+      task[key] = value;
       changed.push(key);
-    }
+    };
+    assign("title", changes.title?.trim());
+    assign("description", changes.description);
+    assign("priority", changes.priority);
+    assign("dueDate", changes.dueDate);
     if (changes.tags !== undefined) {
       const beforeNames = before.tags.map((tag) => tag.name.toLowerCase()).sort().join(",");
       const afterNames = Array.from(new Set(changes.tags.map((name) => name.toLowerCase()))).sort().join(",");
@@ -227,7 +207,7 @@ export async function updateTask({ orgId, id, changes, actor }: { orgId: string;
       type: "task_updated",
       message: statusOnly
         ? `${actor.name} moved ${task.title} to ${STATUS_LABELS[task.status]}`
-        : `${actor.name} updated ${task.title} (${changed.map((key) => FIELD_NAMES[key as keyof TaskChanges]).join(", ")})`,
+        : `${actor.name} updated ${task.title} (${changed.map((key) => FIELD_NAMES[key]).join(", ")})`,
       actor,
       boardId: task.boardId,
       taskId: id,
@@ -262,11 +242,8 @@ export async function moveTask({
     let position: number;
     const anchor = beforeTaskId && beforeTaskId !== id ? await repo.findOneBy({ orgId, id: beforeTaskId, boardId: task.boardId, status }) : null;
     if (anchor) {
-      const previous: Array<{ position: number }> = await manager.query(
-        "select position from tasks where board_id = $1 and status = $2 and position < $3 and id <> $4 order by position desc limit 1",
-        [task.boardId, status, anchor.position, id],
-      );
-      const low = previous[0] ? Number(previous[0].position) : anchor.position - 1024;
+      const above = await selectPositionAbove(manager, { boardId: task.boardId, status, position: anchor.position, excludeId: id });
+      const low = above ?? anchor.position - 1024;
       position = (low + anchor.position) / 2;
     } else if (from === status) {
       return { task: (await getTask({ orgId, id }, manager))!, moved: false };
@@ -313,18 +290,12 @@ export async function deleteTask({ orgId, id, actor }: { orgId: string; id: stri
   });
 }
 
-export async function countTasksByStatus(orgId: string): Promise<Record<TaskStatus, number>> {
-  const rows: Array<{ status: TaskStatus; count: number }> = await db().query(
-    "select status, count(*)::int as count from tasks where org_id = $1 group by status",
-    [orgId],
-  );
-  const counts = { backlog: 0, todo: 0, "in-progress": 0, review: 0, done: 0 } as Record<TaskStatus, number>;
-  for (const row of rows) counts[row.status] = row.count;
-  return counts;
+export function countTasksByStatus(orgId: string): Promise<Record<TaskStatus, number>> {
+  return countTasksByStatusRows(db().manager, orgId);
 }
 
 /** The BACKEND_SPEC task shape, plus boardId and dueDate. */
-export function toApiTask(task: TaskView) {
+export function toApiTask(task: TaskView): ApiTask {
   return {
     id: task.id,
     title: task.title,

@@ -1,12 +1,10 @@
 import { requireApiAuth } from "~/auth/api-auth.server";
 import { apiAction, apiLoader, parseJsonBody } from "~/lib/api.server";
 import { apiJson } from "~/lib/http.server";
-import { AgentSchema } from "~/lib/schemas";
+import { ApiAgentCreateSchema } from "~/lib/schemas";
 import { createAgent, listAgents, toApiAgent } from "~/models/agent.server";
 
 /* GET /api/agents, POST /api/agents (an agent added by hand: name, role, status?, avatarColor?) */
-
-const ApiAgentCreateSchema = AgentSchema.strict();
 
 export const loader = apiLoader(async ({ request }) => {
   const auth = await requireApiAuth(request);

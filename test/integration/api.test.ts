@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/auth/session.server";
 import { db } from "~/db/data-source.server";
@@ -14,9 +12,6 @@ import * as agentRoute from "~/routes/api.agents.$id";
 import * as agentsRoute from "~/routes/api.agents";
 import * as loginRoute from "~/routes/api.auth.login";
 import * as eventsRoute from "~/routes/api.events";
-import * as gatewaysRoute from "~/routes/api.gateways";
-import * as gatewayRoute from "~/routes/api.gateways.$id";
-import * as openapiRoute from "~/routes/api.openapi[.]json";
 import * as taskRoute from "~/routes/api.tasks.$id";
 import * as tasksRoute from "~/routes/api.tasks";
 import { useTestDatabase } from "../support/db";
@@ -443,10 +438,10 @@ describe("GET /api/events", () => {
     for (const title of ["one", "two", "three", "four"]) {
       await call(tasksRoute, "/api/tasks", { method: "POST", token, body: { title } });
     }
-    all = (await call(eventsRoute, "/api/events?limit=500", { token })).json.events;
+    all = (await call(eventsRoute, "/api/events?limit=1000", { token })).json.events;
   });
 
-  it("returns the newest events first in the BACKEND_SPEC shape, 50 by default", async () => {
+  it("returns the newest events first in the BACKEND_SPEC shape, 100 by default", async () => {
     expect(all.length).toBeGreaterThanOrEqual(4);
     const ids = all.map((e) => BigInt(e.id));
     expect([...ids].sort((x, y) => (x > y ? -1 : x < y ? 1 : 0))).toEqual(ids);
@@ -456,7 +451,8 @@ describe("GET /api/events", () => {
     const limited = await call(eventsRoute, "/api/events?limit=2", { token });
     expect(limited.json.events).toEqual(all.slice(0, 2));
     const byDefault = await call(eventsRoute, "/api/events", { token });
-    expect(byDefault.json.events).toEqual(all.slice(0, 50));
+    expect(byDefault.json.events).toEqual(all.slice(0, 100));
+    expect(byDefault.json.nextCursor).toBeNull();
   });
 
   it("returns only events strictly after `since`", async () => {
@@ -473,63 +469,11 @@ describe("GET /api/events", () => {
   });
 
   it("answers 400 to bad limit and since values", async () => {
-    for (const query of ["limit=0", "limit=501", "limit=abc", "limit=2.5", "limit=-1", "since=yesterday", "since=-5", "since=99999999999999999"]) {
+    for (const query of ["limit=0", "limit=1001", "limit=abc", "limit=2.5", "limit=-1", "since=yesterday", "since=-5", "since=99999999999999999"]) {
       const res = await call(eventsRoute, `/api/events?${query}`, { token });
       expect(res.status, query).toBe(400);
       expect(res.json.error.code).toBe("validation_failed");
       expect(Object.keys(res.json.error.details)).toEqual([query.split("=")[0]]);
     }
-  });
-});
-
-describe("GET /api/openapi.json", () => {
-  it("is an OpenAPI 3.1 document that describes every API route and method", async () => {
-    const res = await call(openapiRoute, "/api/openapi.json");
-    expect(res.status).toBe(200);
-    const doc = res.json;
-    expect(doc.openapi).toBe("3.1.0");
-    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
-    for (const name of ["Task", "Agent", "Event", "Error"]) expect(doc.components.schemas).toHaveProperty(name);
-    expect(Object.keys(doc.components.schemas.Task.properties).sort()).toEqual([...TASK_KEYS].sort());
-
-    // Every api.* route file has its path in the document (the catch-all excepted).
-    const routeFiles = readdirSync(path.resolve(__dirname, "../../app/routes")).filter((file) => file.startsWith("api.") && file !== "api.$.ts");
-    const routePaths = routeFiles.map(
-      (file) =>
-        "/" +
-        file
-          .replace(/\.tsx?$/, "")
-          .replace(/\[\.\]/g, "\u0000")
-          .split(".")
-          .map((segment) => (segment.startsWith("$") ? `{${segment.slice(1)}}` : segment))
-          .join("/")
-          .replace(/\u0000/g, "."),
-    );
-    expect(Object.keys(doc.paths).sort()).toEqual(routePaths.sort());
-    for (const expected of ["/api/auth/login", "/api/tasks", "/api/tasks/{id}", "/api/agents", "/api/agents/{id}", "/api/events", "/api/openapi.json"]) {
-      expect(doc.paths).toHaveProperty(expected);
-    }
-
-    // Every documented operation is implemented (no 405), and every $ref resolves.
-    const modules: Record<string, RouteModule> = {
-      "/api/auth/login": loginRoute,
-      "/api/tasks": tasksRoute,
-      "/api/tasks/{id}": taskRoute,
-      "/api/agents": agentsRoute,
-      "/api/agents/{id}": agentRoute,
-      "/api/events": eventsRoute,
-      "/api/gateways": gatewaysRoute,
-      "/api/gateways/{id}": gatewayRoute,
-      "/api/openapi.json": openapiRoute,
-    };
-    for (const [pathName, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
-      for (const method of Object.keys(item).filter((key) => key !== "parameters")) {
-        const id = randomUUID();
-        const res = await call(modules[pathName]!, pathName.replace("{id}", id), { method: method.toUpperCase(), params: { id }, body: method === "get" || method === "delete" ? undefined : {} });
-        expect(res.status, `${method} ${pathName}`).not.toBe(405);
-      }
-    }
-    const refs = JSON.stringify(doc).match(/"#\/components\/schemas\/[A-Za-z]+"/g) ?? [];
-    for (const refValue of refs) expect(doc.components.schemas).toHaveProperty(refValue.slice(22, -1));
   });
 });

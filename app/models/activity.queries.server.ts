@@ -1,0 +1,115 @@
+import type { EntityManager } from "typeorm";
+import { ACTOR_TYPES, type ActivityEvent, type ActorType } from "~/db/entities";
+import { isRecord, readRow } from "~/db/rows";
+
+/*
+ * Every SQL statement about the activity feed, with typed results (activity.server.ts keeps the
+ * domain rules and the publishing).
+ */
+
+const EVENT_COLUMNS = "e.id, e.org_id, e.type, e.message, e.actor_type, e.actor_id, e.actor_name, e.board_id, e.task_id, e.agent_id, e.data, e.created_at";
+
+export function decodeActivityEvent(row: unknown): ActivityEvent {
+  const r = readRow(row, "activity_events row");
+  return {
+    // bigint: pg answers it as text, which is what the API speaks
+    id: r.text("id"),
+    orgId: r.text("org_id"),
+    type: r.text("type"),
+    message: r.text("message"),
+    actorType: r.oneOf("actor_type", ACTOR_TYPES),
+    actorId: r.textOrNull("actor_id"),
+    actorName: r.text("actor_name"),
+    boardId: r.textOrNull("board_id"),
+    taskId: r.textOrNull("task_id"),
+    agentId: r.textOrNull("agent_id"),
+    data: r.json("data", isRecord, "a JSON object"),
+    createdAt: r.date("created_at"),
+  };
+}
+
+export type NewActivityEvent = Omit<ActivityEvent, "id" | "createdAt"> & { createdAt?: Date };
+
+/** Inserts one event; created_at is the database's now() unless the event carries its own time. */
+export async function insertActivityEvent(manager: EntityManager, event: NewActivityEvent): Promise<ActivityEvent> {
+  const rows: unknown[] = await manager.query(
+    `insert into activity_events as e (org_id, type, message, actor_type, actor_id, actor_name, board_id, task_id, agent_id, data, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11::timestamptz, now()))
+     returning ${EVENT_COLUMNS}`,
+    [
+      event.orgId,
+      event.type,
+      event.message,
+      event.actorType,
+      event.actorId,
+      event.actorName,
+      event.boardId,
+      event.taskId,
+      event.agentId,
+      JSON.stringify(event.data),
+      event.createdAt ?? null,
+    ],
+  );
+  return decodeActivityEvent(rows[0]);
+}
+
+export interface ActivityFilter {
+  orgId: string;
+  limit?: number;
+  /** only events created after this instant */
+  since?: Date;
+  /** only events with an id below this one (paging backwards) */
+  beforeId?: string;
+  type?: string;
+  typePrefix?: string;
+  boardId?: string;
+  taskId?: string;
+  agentId?: string;
+  actorType?: ActorType;
+  /** agent activity of one session */
+  sessionKey?: string;
+  /** agent activity of any of these sessions */
+  sessionKeys?: string[];
+  /** with sessionKey: the session's gateway (null: read from transcript files) — keys repeat across gateways */
+  sessionGatewayId?: string | null;
+  /** the most `limit` may ask for (500; a session's page reads one session's story, up to 3,000) */
+  maxLimit?: number;
+}
+
+/** Newest first (by id); `limit` is clamped to 1…maxLimit (default 50, max 500). */
+export async function selectActivity(manager: EntityManager, filter: ActivityFilter): Promise<ActivityEvent[]> {
+  const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), filter.maxLimit ?? 500);
+  const where = ["e.org_id = $1"];
+  const params: unknown[] = [filter.orgId];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace("?", `$${params.length}`));
+  };
+  // The API speaks milliseconds and PostgreSQL keeps microseconds: compare at millisecond precision so
+  // a client polling with the last timestamp it saw gets neither repeats nor gaps.
+  if (filter.since) add("date_trunc('milliseconds', e.created_at) > ?", filter.since);
+  if (filter.beforeId) add("e.id < ?::bigint", filter.beforeId);
+  if (filter.type) add("e.type = ?", filter.type);
+  if (filter.typePrefix) add("e.type like ?", `${filter.typePrefix.replace(/[\\%_]/g, "\\$&")}%`);
+  if (filter.boardId) add("e.board_id = ?", filter.boardId);
+  if (filter.taskId) add("e.task_id = ?", filter.taskId);
+  if (filter.agentId) add("e.agent_id = ?", filter.agentId);
+  if (filter.actorType) add("e.actor_type = ?", filter.actorType);
+  if (filter.sessionKey) add("e.data->>'sessionKey' = ?", filter.sessionKey);
+  if (filter.sessionKeys) add("e.data->>'sessionKey' = any(?::text[])", filter.sessionKeys);
+  if (filter.sessionGatewayId !== undefined) {
+    if (filter.sessionGatewayId === null) where.push("e.data->>'gatewayId' is null");
+    else add("e.data->>'gatewayId' = ?", filter.sessionGatewayId);
+  }
+  params.push(limit);
+  const rows: unknown[] = await manager.query(
+    `select ${EVENT_COLUMNS} from activity_events e where ${where.join(" and ")} order by e.id desc limit $${params.length}`,
+    params,
+  );
+  return rows.map(decodeActivityEvent);
+}
+
+export async function selectActivityTypes(manager: EntityManager, orgId: string): Promise<string[]> {
+  const rows: unknown[] = await manager.query("select distinct type from activity_events where org_id = $1 order by type", [orgId]);
+  return rows.map((row) => readRow(row, "activity type").text("type"));
+}
