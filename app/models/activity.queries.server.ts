@@ -1,38 +1,43 @@
 import type { EntityManager } from "typeorm";
+import { z } from "zod";
 import { ACTOR_TYPES, type ActivityEvent, type ActorType } from "~/db/entities";
-import { isRecord, readRow } from "~/db/rows";
+import { col, rowDecoder } from "~/db/rows";
 
 /*
  * Every SQL statement about the activity feed, with typed results (activity.server.ts keeps the
  * domain rules and the publishing).
  */
 
-const EVENT_COLUMNS = "e.id, e.org_id, e.type, e.message, e.actor_type, e.actor_id, e.actor_name, e.board_id, e.task_id, e.agent_id, e.data, e.created_at";
+const EVENT_COLUMNS = `e.id, e.org_id as "orgId", e.type, e.message, e.actor_type as "actorType", e.actor_id as "actorId",
+  e.actor_name as "actorName", e.board_id as "boardId", e.task_id as "taskId", e.agent_id as "agentId", e.data, e.created_at as "createdAt"`;
 
-export function decodeActivityEvent(row: unknown): ActivityEvent {
-  const r = readRow(row, "activity_events row");
-  return {
-    // bigint: pg answers it as text, which is what the API speaks
-    id: r.text("id"),
-    orgId: r.text("org_id"),
-    type: r.text("type"),
-    message: r.text("message"),
-    actorType: r.oneOf("actor_type", ACTOR_TYPES),
-    actorId: r.textOrNull("actor_id"),
-    actorName: r.text("actor_name"),
-    boardId: r.textOrNull("board_id"),
-    taskId: r.textOrNull("task_id"),
-    agentId: r.textOrNull("agent_id"),
-    data: r.json("data", isRecord, "a JSON object"),
-    createdAt: r.date("created_at"),
-  };
-}
+const eventShape = z.object({
+  // bigint: pg answers it as text, which is what the API speaks (ids outgrow a JS number's 2^53)
+  id: col.bigint,
+  orgId: col.uuid,
+  type: col.text,
+  message: col.text,
+  actorType: z.enum(ACTOR_TYPES),
+  actorId: col.text.nullable(),
+  actorName: col.text,
+  boardId: col.uuid.nullable(),
+  taskId: col.uuid.nullable(),
+  agentId: col.uuid.nullable(),
+  // jsonb, parsed by node-postgres: events carry a JSON object of their own keys (sessionKey, gatewayId, …)
+  data: col.json,
+  createdAt: col.timestamp,
+}) satisfies z.ZodType<ActivityEvent>;
+
+const insertedEventRow = rowDecoder("activity_events: insert", eventShape);
+const eventRow = rowDecoder("activity_events: select", eventShape);
+
+const typeRow = rowDecoder("activity_events: types", z.object({ type: col.text }));
 
 export type NewActivityEvent = Omit<ActivityEvent, "id" | "createdAt"> & { createdAt?: Date };
 
 /** Inserts one event; created_at is the database's now() unless the event carries its own time. */
 export async function insertActivityEvent(manager: EntityManager, event: NewActivityEvent): Promise<ActivityEvent> {
-  const rows: unknown[] = await manager.query(
+  const rows: unknown = await manager.query(
     `insert into activity_events as e (org_id, type, message, actor_type, actor_id, actor_name, board_id, task_id, agent_id, data, created_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11::timestamptz, now()))
      returning ${EVENT_COLUMNS}`,
@@ -50,7 +55,7 @@ export async function insertActivityEvent(manager: EntityManager, event: NewActi
       event.createdAt ?? null,
     ],
   );
-  return decodeActivityEvent(rows[0]);
+  return insertedEventRow.one(rows);
 }
 
 export interface ActivityFilter {
@@ -102,14 +107,11 @@ export async function selectActivity(manager: EntityManager, filter: ActivityFil
     else add("e.data->>'gatewayId' = ?", filter.sessionGatewayId);
   }
   params.push(limit);
-  const rows: unknown[] = await manager.query(
-    `select ${EVENT_COLUMNS} from activity_events e where ${where.join(" and ")} order by e.id desc limit $${params.length}`,
-    params,
+  return eventRow.all(
+    await manager.query(`select ${EVENT_COLUMNS} from activity_events e where ${where.join(" and ")} order by e.id desc limit $${params.length}`, params),
   );
-  return rows.map(decodeActivityEvent);
 }
 
 export async function selectActivityTypes(manager: EntityManager, orgId: string): Promise<string[]> {
-  const rows: unknown[] = await manager.query("select distinct type from activity_events where org_id = $1 order by type", [orgId]);
-  return rows.map((row) => readRow(row, "activity type").text("type"));
+  return typeRow.all(await manager.query("select distinct type from activity_events where org_id = $1 order by type", [orgId])).map((row) => row.type);
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { db } from "~/db/data-source.server";
 import { useTestDatabase } from "../../test/support/db";
 import { ownerWithOrg } from "../../test/support/fixtures";
 import { listActivity } from "./activity.server";
 import { createAgent } from "./agent.server";
 import { getDefaultBoard } from "./board.server";
-import { createTask, deleteTask, getTask, listBoardTasks, listTasks, moveTask, updateTask } from "./task.server";
+import { countTasksByStatus, createTask, deleteTask, getTask, listBoardTasks, listTasks, moveTask, pageTasks, updateTask } from "./task.server";
 
 useTestDatabase();
 
@@ -111,5 +112,35 @@ describe("listBoardTasks (a board page bounded per column)", () => {
     const other = await ownerWithOrg("board-columns-other");
     const foreign = await listBoardTasks({ orgId: other.org.id, boardId: board.id, perColumn: 10 });
     expect(foreign.todo).toEqual({ tasks: [], total: 0 });
+  });
+});
+
+describe("task rows", () => {
+  const fields = ["assigneeAgentId", "boardId", "createdAt", "createdBy", "description", "dueDate", "id", "orgId", "position", "priority", "status", "tags", "title", "updatedAt"];
+
+  it("read as exactly a task's fields on every path (the page's key and the column's total stay out), counted by column as numbers", async () => {
+    const { org, actor } = await ownerWithOrg("task-rows");
+    const board = (await getDefaultBoard(org.id))!;
+    const first = await createTask({ orgId: org.id, input: { title: "first", status: "todo", dueDate: "2026-12-24", tags: ["ops"] }, actor });
+    const second = await createTask({ orgId: org.id, input: { title: "second", status: "todo" }, actor });
+    await createTask({ orgId: org.id, input: { title: "third", status: "done" }, actor });
+    // positions are double precision: cards dropped between two get midpoints, so they are read as fractions, not ints
+    await db().query("update tasks set position = position + 0.5 where id = any($1)", [[first.id, second.id]]);
+    const mover = await createTask({ orgId: org.id, input: { title: "mover", status: "backlog" }, actor });
+    const moved = await moveTask({ orgId: org.id, id: mover.id, status: "todo", beforeTaskId: second.id, actor });
+    expect(moved.task.position).toBe((first.position + 0.5 + second.position + 0.5) / 2);
+    const last = await createTask({ orgId: org.id, input: { title: "last", status: "todo" }, actor });
+    expect(last.position).toBe(second.position + 0.5 + 1024);
+
+    const read = (await getTask({ orgId: org.id, id: first.id }))!;
+    expect(read).toMatchObject({ dueDate: "2026-12-24", tags: [{ name: "ops" }], status: "todo", priority: "medium", position: first.position + 0.5 });
+    expect(read.createdAt).toBeInstanceOf(Date);
+    const listed = await listTasks({ orgId: org.id });
+    const paged = (await pageTasks({ orgId: org.id, limit: 1 })).tasks;
+    const columns = await listBoardTasks({ orgId: org.id, boardId: board.id, perColumn: 10 });
+    expect(columns.todo.total).toBe(4);
+    for (const task of [read, ...listed, ...paged, ...columns.todo.tasks]) expect(Object.keys(task).sort()).toEqual(fields);
+
+    expect(await countTasksByStatus(org.id)).toEqual({ backlog: 0, todo: 4, "in-progress": 0, review: 0, done: 1 });
   });
 });
