@@ -13,8 +13,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 
 # --- production dependencies only: the same tree without dev packages (no second download) ----
+# TypeScript (23 MB) survives the prune as an optional peer of @remix-run/* (for their type checks);
+# nothing loads it at run time, so it goes too.
 FROM deps AS prod-deps
-RUN npm prune --omit=dev --no-audit --no-fund
+RUN npm prune --omit=dev --no-audit --no-fund && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver
 
 # --- build: Remix client + server bundles, then server.ts -> build/server.js -----------------
 # Built on top of the deps layer rather than copying its node_modules into a fresh stage. The context

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, parseMemUsageMiB, waitForExit } from "../support/docker";
-import { freePort } from "../support/server";
+import { apiSignIn, freePort } from "../support/server";
 
 /*
  * The Docker image as people run it, not assumed: `.ci/run` builds it and sets MC_DOCKER_IMAGE; this
@@ -210,6 +210,19 @@ suite("the image on its embedded PostgreSQL (no DATABASE_URL)", () => {
   it("signs in the owner created from ADMIN_USERNAME and shows the boards page", async () => {
     const cookie = await signIn(container!.url);
     await expectBoardsPage(container!.url, cookie);
+  });
+
+  it("answers the REST API with a token from /api/auth/login", async () => {
+    const token = await apiSignIn(container!.url, OWNER.username, OWNER.password);
+    const response = await fetch(`${container!.url}/api/agents`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
+  it("passes its own HEALTHCHECK (run now rather than after Docker's 30 s interval)", async () => {
+    const healthcheck = JSON.parse((await docker(["inspect", "--format", "{{json .Config.Healthcheck.Test}}", name])).stdout) as string[];
+    expect(healthcheck[0]).toBe("CMD");
+    await docker(["exec", name, ...healthcheck.slice(1)], { timeoutMs: 10_000 });
   });
 
   it("stays within its memory budget and stops with exit 0 inside 10 s", async () => {
