@@ -50,11 +50,14 @@ async function logsOf(name: string) {
   }
 }
 
-/** `docker run` on a free port; resolves once GET /ready answers 200, fails at once if the container exits. */
-async function runContainer(mode: string, env: Record<string, string>): Promise<Container> {
+/** Names for a container and its /data volume, chosen before `docker run` so teardown can always remove them. */
+function namesFor(mode: string) {
   const suffix = randomBytes(4).toString("hex");
-  const name = `mc-e2e-${mode}-${suffix}`;
-  const volume = `mc-e2e-${mode}-data-${suffix}`;
+  return { name: `mc-e2e-${mode}-${suffix}`, volume: `mc-e2e-${mode}-data-${suffix}` };
+}
+
+/** `docker run` on a free port; resolves once GET /ready answers 200, fails at once if the container exits. */
+async function runContainer({ name, volume }: { name: string; volume: string }, env: Record<string, string>): Promise<Container> {
   const port = await freePort();
   const envArgs = Object.entries({ HOST: "127.0.0.1", PORT: String(port), ...env }).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
   const started = performance.now();
@@ -68,6 +71,7 @@ async function runContainer(mode: string, env: Record<string, string>): Promise<
   let last = "no answer yet";
   while (performance.now() < deadline) {
     if (exitCode !== undefined) {
+      wait.cancel();
       throw new Error(`The container exited with ${exitCode} before it was ready. Its log:\n${await logsOf(name)}`);
     }
     try {
@@ -82,6 +86,7 @@ async function runContainer(mode: string, env: Record<string, string>): Promise<
     // The next poll or the container exiting, whichever comes first.
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 100)), wait.exited.catch(() => {})]);
   }
+  wait.cancel();
   throw new Error(`The container was not ready after ${READY_DEADLINE_MS / 1000} s (last /ready: ${last}). Its log:\n${await logsOf(name)}`);
 }
 
@@ -180,17 +185,15 @@ afterAll(() => {
 });
 
 suite("the image on its embedded PostgreSQL (no DATABASE_URL)", () => {
+  const { name, volume } = namesFor("embedded");
   let container: Container | undefined;
-  let name = "";
-  let volume = "";
 
   beforeAll(async () => {
-    container = await runContainer("embedded", { ADMIN_USERNAME: OWNER.username, ADMIN_PASSWORD: OWNER.password, ADMIN_ORG_NAME: OWNER.orgName });
-    ({ name, volume } = container);
+    container = await runContainer({ name, volume }, { ADMIN_USERNAME: OWNER.username, ADMIN_PASSWORD: OWNER.password, ADMIN_ORG_NAME: OWNER.orgName });
   });
   afterAll(async () => {
     container?.cancelWait();
-    if (name) await removeContainer(name, volume);
+    await removeContainer(name, volume);
   });
 
   it("answers /ready with every check up, soon after start", async () => {
@@ -237,9 +240,8 @@ suite("the image on its embedded PostgreSQL (no DATABASE_URL)", () => {
 });
 
 suite("the image against a database given by DATABASE_URL", () => {
+  const { name, volume } = namesFor("external");
   let container: Container | undefined;
-  let name = "";
-  let volume = "";
   let database: { name: string; url: string; drop(): Promise<void> } | undefined;
 
   beforeAll(async () => {
@@ -247,12 +249,11 @@ suite("the image against a database given by DATABASE_URL", () => {
     const { createTestDatabase } = await import("../support/db");
     database = await createTestDatabase("mc_docker");
     // No ADMIN_* here: the owner is made through the first-run set-up form.
-    container = await runContainer("external", { DATABASE_URL: database.url });
-    ({ name, volume } = container);
+    container = await runContainer({ name, volume }, { DATABASE_URL: database.url });
   });
   afterAll(async () => {
     container?.cancelWait();
-    if (name) await removeContainer(name, volume);
+    await removeContainer(name, volume);
     await database?.drop();
   });
 
