@@ -13,6 +13,11 @@ export interface DockerResult {
   ms: number;
 }
 
+/** The argv as it may appear in a message: environment values (passwords, database URLs) masked. */
+function shown(args: string[]) {
+  return args.map((arg, index) => (args[index - 1] === "-e" || args[index - 1] === "--env" ? arg.replace(/=.*/s, "=…") : arg));
+}
+
 /** Runs `docker …args`; rejects with docker's stderr when it exits non-zero or outlives timeoutMs. */
 export function docker(args: string[], options: { timeoutMs?: number } = {}): Promise<DockerResult> {
   const started = performance.now();
@@ -20,8 +25,8 @@ export function docker(args: string[], options: { timeoutMs?: number } = {}): Pr
     execFile(DOCKER, args, { timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const ms = performance.now() - started;
       if (error) {
-        const why = (error as { killed?: boolean }).killed ? `timed out after ${options.timeoutMs ?? 60_000} ms` : `failed (${error.message.split("\n")[0]})`;
-        reject(new Error(`\`docker ${args.join(" ")}\` ${why}:\n${stderr || stdout}`.trim()));
+        const why = (error as { killed?: boolean }).killed ? `timed out after ${options.timeoutMs ?? 60_000} ms` : `exited with ${(error as { code?: unknown }).code}`;
+        reject(new Error(`\`docker ${shown(args).join(" ")}\` ${why}:\n${stderr || stdout}`.trim()));
       } else {
         resolve({ stdout: stdout.trim(), stderr: stderr.trim(), ms });
       }
