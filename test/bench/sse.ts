@@ -1,27 +1,29 @@
 /*
  * Live updates: N concurrent SSE clients on one process; a task update through the REST API; the
- * time until every client has the `task.updated` frame. Baseline, measured in the same run: the
+ * time until every client has the `task.updated` frame. The clients live in worker processes
+ * (sse-client.ts, ~1,000 streams each at most), so parsing them does not queue behind one event loop. Baseline, measured in the same run: the
  * platform we replace, where each stream polls the database every 2 s (clients spread evenly over
  * the interval), so a change waits on average ~1 s for the next poll.
  */
-import http from "node:http";
+import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
+import type { WorkerCommand, WorkerReport } from "./sse-client";
 import { summarize, type Summary } from "./stats";
+
+const CLIENT = path.join(import.meta.dirname, "sse-client.ts");
 
 export interface LiveBenchResult {
   clients: number;
+  workers: number;
   sse: Summary;
-  poll: Summary;
+  poll: Summary | null;
   pollQueriesPerSecond: number;
   serverCpuPercent: number;
-  serverRssMb: { before: number; after: number };
+  /** before the streams opened, with them open (the highest seen), after they closed */
+  serverRssMb: { before: number; open: number; after: number };
   connectMs: number;
-}
-
-interface Client {
-  request: http.ClientRequest;
-  received: Map<string, number>;
 }
 
 function processStats(pid: number) {
@@ -32,29 +34,51 @@ function processStats(pid: number) {
   return { cpuSeconds: ticks / 100, rssMb: rssKb / 1024 };
 }
 
-function openClient(base: string, token: string, agent: http.Agent, onReady: () => void, onFail: (error: Error) => void): Client {
-  const received = new Map<string, number>();
-  const request = http.get(`${base}/events?topics=tasks`, { agent, headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" } }, (response) => {
-    if (response.statusCode !== 200) return onFail(new Error(`stream answered ${response.statusCode}`));
-    response.setEncoding("utf8");
-    let buffer = "";
-    response.on("data", (chunk: string) => {
-      const now = performance.now();
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) !== -1) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (frame.includes("event: ready")) onReady();
-        else if (frame.includes("event: task.updated")) {
-          const marker = /"title":"bench-(\d+)"/.exec(frame)?.[1];
-          if (marker) received.set(marker, now);
-        }
-      }
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+interface Worker {
+  child: ChildProcess;
+  count: number;
+}
+
+/** Forks `workers` client processes holding `clients` streams between them; resolves once all are open. */
+async function openClients(options: { base: string; token: string; clients: number; workers: number }, onReport: (report: WorkerReport) => void) {
+  const workers: Worker[] = [];
+  const share = Math.ceil(options.clients / options.workers);
+  let ready = 0;
+  let failure: Error | undefined;
+  let wake = () => {};
+  for (let left = options.clients; left > 0; left -= share) {
+    const count = Math.min(share, left);
+    const child = fork(CLIENT, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    child.on("message", (report: WorkerReport) => {
+      if (report.type === "ready") ready++;
+      else if (report.type === "failed") failure ??= new Error(report.message);
+      else onReport(report);
+      wake();
     });
-  });
-  request.on("error", (error) => onFail(error));
-  return { request, received };
+    child.on("exit", (code) => {
+      if (code !== 0 && code !== null) failure ??= new Error(`a bench client process exited with ${code}`);
+      wake();
+    });
+    const command: WorkerCommand = { type: "open", base: options.base, token: options.token, path: "/events?topics=tasks", count, concurrency: 25 };
+    child.send(command);
+    workers.push({ child, count });
+  }
+  const deadline = Date.now() + 120_000;
+  while (ready < workers.length && !failure) {
+    if (Date.now() > deadline) failure = new Error(`timed out opening ${options.clients} streams`);
+    else await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 1000)));
+  }
+  const close = () => {
+    for (const { child } of workers) if (child.connected) child.send({ type: "close" } satisfies WorkerCommand);
+    return Promise.all(workers.map(({ child }) => (child.exitCode !== null ? null : new Promise((resolve) => child.once("exit", resolve)))));
+  };
+  if (failure) {
+    await close();
+    throw failure;
+  }
+  return { workers, close };
 }
 
 async function patchTask(base: string, token: string, taskId: string, title: string) {
@@ -82,37 +106,62 @@ export async function benchLiveUpdates(options: {
   apiToken: string;
   taskId: string;
   clients: number;
+  /** client processes holding the streams */
+  workers: number;
   updates: number;
+  /** 0: no polling baseline in this run */
   pollUpdates: number;
 }): Promise<LiveBenchResult> {
   const { base, apiToken, taskId } = options;
-  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  let ready = 0;
-  let failure: Error | undefined;
   const before = processStats(options.serverPid);
   const connectStarted = performance.now();
-  const clients: Client[] = [];
-  for (let i = 0; i < options.clients; i++) {
-    clients.push(openClient(base, apiToken, agent, () => ready++, (error) => (failure ??= error)));
-  }
-  await waitFor(() => ready === options.clients || failure !== undefined, 60_000, `${options.clients} streams to open`);
-  if (failure) throw failure;
+  // marker -> receive times reported so far, and how many client processes reported
+  const arrivals = new Map<string, { times: number[]; workers: number }>();
+  let wake = () => {};
+  const { workers, close } = await openClients({ base, token: apiToken, clients: options.clients, workers: options.workers }, (report) => {
+    if (report.type !== "got") return;
+    const entry = arrivals.get(report.marker) ?? { times: [], workers: 0 };
+    entry.times.push(...report.times);
+    entry.workers++;
+    arrivals.set(report.marker, entry);
+    wake();
+  });
   const connectMs = performance.now() - connectStarted;
+  const rssOpen = processStats(options.serverPid).rssMb;
 
   const cpuStart = processStats(options.serverPid);
   const wallStart = performance.now();
   const sseSamples: number[] = [];
-  for (let n = 0; n < options.updates; n++) {
-    const marker = String(n);
-    const sent = performance.now();
-    await patchTask(base, apiToken, taskId, `bench-${marker}`);
-    await waitFor(() => clients.every((c) => c.received.has(marker)), 10_000, `update ${n} to reach every client`);
-    for (const client of clients) sseSamples.push(client.received.get(marker)! - sent);
+  {
+    for (let n = 0; n < options.updates; n++) {
+      const marker = String(n);
+      const sent = nowMs();
+      await patchTask(base, apiToken, taskId, `bench-${marker}`);
+      const deadline = Date.now() + 10_000;
+      while ((arrivals.get(marker)?.workers ?? 0) < workers.length) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for update ${n} to reach every client`);
+        await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, 5)));
+      }
+      for (const at of arrivals.get(marker)!.times) sseSamples.push(at - sent);
+      arrivals.delete(marker);
+    }
   }
   const cpuEnd = processStats(options.serverPid);
   const wallSeconds = (performance.now() - wallStart) / 1000;
-  for (const client of clients) client.request.destroy();
-  agent.destroy();
+  await close();
+  const sse = summarize(sseSamples);
+  if (options.pollUpdates === 0) {
+    return {
+      clients: options.clients,
+      workers: workers.length,
+      sse,
+      poll: null,
+      pollQueriesPerSecond: 0,
+      serverCpuPercent: ((cpuEnd.cpuSeconds - cpuStart.cpuSeconds) / wallSeconds) * 100,
+      serverRssMb: { before: before.rssMb, open: Math.max(rssOpen, cpuEnd.rssMb), after: processStats(options.serverPid).rssMb },
+      connectMs,
+    };
+  }
 
   // Baseline: every client polls the log every 2 s, phases spread over the interval.
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
@@ -166,11 +215,12 @@ export async function benchLiveUpdates(options: {
   const after = processStats(options.serverPid);
   return {
     clients: options.clients,
-    sse: summarize(sseSamples),
+    workers: workers.length,
+    sse,
     poll: summarize(pollSamples),
     pollQueriesPerSecond: queries / pollSeconds,
     serverCpuPercent: ((cpuEnd.cpuSeconds - cpuStart.cpuSeconds) / wallSeconds) * 100,
-    serverRssMb: { before: before.rssMb, after: Math.max(after.rssMb, cpuEnd.rssMb) },
+    serverRssMb: { before: before.rssMb, open: Math.max(rssOpen, cpuEnd.rssMb), after: after.rssMb },
     connectMs,
   };
 }

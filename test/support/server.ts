@@ -50,6 +50,8 @@ export interface StartedServer extends SpawnedServer {
 export interface SpawnOptions {
   /** DATABASE_URL for the server; omitted = the server starts its embedded PostgreSQL in dataDir */
   databaseUrl?: string;
+  /** another built server.js (the bench compares builds); default build/server.js */
+  entry?: string;
   /** extra environment; a value of undefined removes a variable */
   env?: Record<string, string | undefined>;
   /** MC_DATA_DIR; default: a new temporary directory (removed by stop()) */
@@ -67,8 +69,9 @@ function tail(buffer: string, chunk: string) {
 }
 
 export async function spawnBuiltServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
-  if (!existsSync(SERVER_ENTRY)) {
-    throw new Error(`${path.relative(REPO_ROOT, SERVER_ENTRY)} is missing: run \`npm run build\` first (\`npm test\` does).`);
+  const entry = options.entry ?? SERVER_ENTRY;
+  if (!existsSync(entry)) {
+    throw new Error(`${path.relative(REPO_ROOT, entry)} is missing: run \`npm run build\` first (\`npm test\` does).`);
   }
   const ownDataDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "mc-e2e-data-"));
@@ -90,7 +93,7 @@ export async function spawnBuiltServer(options: SpawnOptions = {}): Promise<Spaw
     else env[key] = value;
   }
 
-  const child = spawn(process.execPath, [SERVER_ENTRY], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [entry], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout = tail(stdout, chunk)));
