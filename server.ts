@@ -8,11 +8,12 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 
 interface EntryExports {
   startServices: () => Promise<void>;
   stopServices: () => Promise<void>;
+  handleEventStream: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   getEnv: () => { PORT: number; HOST: string; NODE_ENV: string };
 }
 
@@ -48,6 +49,15 @@ async function main() {
     await entry.stopServices().catch(() => {});
     process.exit(1);
   }
+
+  // GET /events writes its frames to the Node response itself, ahead of compression and Remix
+  // (ADR 011: one encoded frame goes to every socket, no web stream per client). The route module
+  // app/routes/events.ts serves the same stream when a request reaches Remix some other way.
+  app.get("/events", (req, res, next) => {
+    if (req.method !== "GET") return next();
+    const current = development ? loadBuild().then((build) => build.entry.module as unknown as EntryExports) : Promise.resolve(entry);
+    current.then((module) => module.handleEventStream(req, res)).catch(next);
+  });
 
   // Server-sent events must reach the browser as they are written, never buffered by gzip.
   app.use(

@@ -7,6 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 
 export { startServices, stopServices } from "./services.server";
 export { getEnv } from "./env.server";
+export { handleEventStream } from "./realtime/node-stream.server";
 
 const ABORT_DELAY = 5_000;
 

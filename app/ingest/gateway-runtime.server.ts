@@ -19,6 +19,7 @@ import { PgOffsetStore, transcriptTailer } from "./transcripts.server";
 import { loadDeviceIdentity } from "./device-identity.server";
 import { sessionFacts, type SessionFacts } from "~/activity/session-row";
 import { pollGateway } from "./poll.server";
+import { topic } from "~/lib/topics";
 
 /*
  * Keeps one GatewayConnection per gateway, in exactly one process: a process owns a gateway while
@@ -93,7 +94,7 @@ export class GatewayRuntime {
     try {
       this.unsubscribeHub = getHub().subscribe({
         orgId: "*",
-        topics: new Set(["gateways"]),
+        topics: new Set([topic.gateways]),
         deliver: (event) => {
           if (event.type === "gateway.created" || event.type === "gateway.updated" || event.type === "gateway.deleted") void this.reconcile();
         },

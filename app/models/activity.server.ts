@@ -5,6 +5,7 @@ import type { ApiEvent } from "~/lib/api-schemas";
 import { EventCursor, type EventCursorKey } from "~/lib/cursor";
 import { publish } from "~/realtime/publish.server";
 import { insertActivityEvent, selectActivity, selectActivityTypes, type ActivityFilter } from "./activity.queries.server";
+import { topic } from "~/lib/topics";
 
 export interface Actor {
   type: ActorType;
@@ -48,8 +49,8 @@ export async function recordActivity(manager: EntityManager, input: RecordActivi
     // agent activity keeps the record's own time; everything else is stamped by the database
     createdAt: input.at,
   });
-  const topics = ["activity", ...(input.topics ?? [])];
-  if (saved.agentId) topics.push(`agent:${saved.agentId}`);
+  const topics = [topic.activity, ...(input.topics ?? [])];
+  if (saved.agentId) topics.push(topic.agent(saved.agentId));
   await publish(manager, { orgId: saved.orgId, type: "event.new", topics, data: { event: toApiEvent(saved) } });
   return saved;
 }

@@ -4,6 +4,7 @@ import { subagentEnd, type ActivityEvent } from "~/activity/normalize";
 import { contextPercent, type SessionFacts } from "~/activity/session-row";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity } from "./activity.server";
+import { topic } from "~/lib/topics";
 
 /*
  * Agent sessions as the sessions page shows them: rows from the gateway (or legacy sessions.json)
@@ -203,10 +204,10 @@ async function upsertFacts(
 }
 
 /** The live topic of one session row: its page follows it instead of every session of the org. */
-export const sessionTopic = (id: string) => `agent-session:${id}`;
+export const sessionTopic = topic.agentSession;
 /** A batch of rows names each session's topic up to this many; a bigger one (a first subscribe) only "sessions". */
 const SESSION_TOPICS_PER_BATCH = 50;
-const batchTopics = (ids: string[]) => ["sessions", ...(ids.length <= SESSION_TOPICS_PER_BATCH ? ids.map(sessionTopic) : [])];
+const batchTopics = (ids: string[]) => [topic.sessions, ...(ids.length <= SESSION_TOPICS_PER_BATCH ? ids.map(sessionTopic) : [])];
 
 /** Gateway rows (poll or sessions.changed) into the table; one live event for the whole batch. */
 export async function upsertSessionRows({
@@ -402,7 +403,7 @@ async function recordEvents(manager: EntityManager, orgId: string, gatewayId: st
       actor: { type: "agent", id: agent?.id ?? null, name: agent?.name ?? event.agentId },
       agentId: agent?.id ?? null,
       at,
-      topics: ["sessions", "office", sessionTopic(row!.id)],
+      topics: [topic.sessions, topic.office, sessionTopic(row!.id)],
       data: {
         sessionKey: event.sessionKey,
         ...(gatewayId ? { gatewayId } : {}),

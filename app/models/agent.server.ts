@@ -5,9 +5,10 @@ import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import type { EntityManager } from "typeorm";
 import { recordActivity, type Actor } from "./activity.server";
+import { topic } from "~/lib/topics";
 
 function publishAgent(manager: EntityManager, type: string, orgId: string, agentId: string, data: Record<string, unknown>) {
-  return publish(manager, { orgId, type, topics: ["agents", `agent:${agentId}`, "office"], data });
+  return publish(manager, { orgId, type, topics: [topic.agents, topic.agent(agentId), topic.office], data });
 }
 
 export function listAgents(orgId: string): Promise<Agent[]> {

@@ -5,6 +5,7 @@ import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import * as queries from "./api-token.queries.server";
+import { topic } from "~/lib/topics";
 
 export const API_TOKEN_PREFIX = "mc_";
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -50,7 +51,7 @@ export async function revokeApiToken({ orgId, tokenId, actor }: { orgId: string;
       data: { tokenId: row.id },
     });
     // Ends any event stream the token still holds open.
-    await publish(manager, { orgId, type: "token.revoked", topics: [`token:${row.id}`], data: { reason: "revoked" } });
+    await publish(manager, { orgId, type: "token.revoked", topics: [topic.token(row.id)], data: { reason: "revoked" } });
   });
 }
 

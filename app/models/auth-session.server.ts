@@ -2,6 +2,7 @@ import { db, transaction } from "~/db/data-source.server";
 import type { Session, User } from "~/db/entities";
 import { publish } from "~/realtime/publish.server";
 import * as queries from "./auth-session.queries.server";
+import { topic } from "~/lib/topics";
 
 /*
  * The stored side of sign-in sessions. Tokens, cookies and the expiry policy live in
@@ -34,7 +35,7 @@ export async function deleteExpiredSession(id: string): Promise<void> {
 export async function endSession(sessionId: string): Promise<void> {
   await transaction(async (manager) => {
     await queries.deleteSession(manager, sessionId);
-    await publish(manager, { orgId: null, type: "session.ended", topics: [`session:${sessionId}`], data: { reason: "signed-out" } });
+    await publish(manager, { orgId: null, type: "session.ended", topics: [topic.session(sessionId)], data: { reason: "signed-out" } });
   });
 }
 
@@ -43,7 +44,7 @@ export async function endUserSessions(userId: string, exceptSessionId?: string):
   return transaction(async (manager) => {
     const ids = await queries.deleteUserSessions(manager, userId, exceptSessionId ?? null);
     for (const id of ids) {
-      await publish(manager, { orgId: null, type: "session.ended", topics: [`session:${id}`], data: { reason: "signed-out-everywhere" } });
+      await publish(manager, { orgId: null, type: "session.ended", topics: [topic.session(id)], data: { reason: "signed-out-everywhere" } });
     }
     return ids.length;
   });

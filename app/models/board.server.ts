@@ -4,6 +4,7 @@ import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import * as queries from "./board.queries.server";
+import { topic } from "~/lib/topics";
 
 export type BoardSummary = queries.BoardWithCounts;
 
@@ -62,7 +63,7 @@ export async function updateBoard({ orgId, id, input, actor }: { orgId: string; 
     board.groupId = input.groupId ?? null;
     const saved = await queries.saveBoard(manager, board);
     await recordActivity(manager, { orgId, type: "board_updated", message: `${actor.name} updated the board ${saved.name}`, actor, boardId: id });
-    await publish(manager, { orgId, type: "board.updated", topics: [`board:${id}`, "tasks"], data: { boardId: id, name: saved.name } });
+    await publish(manager, { orgId, type: "board.updated", topics: [topic.board(id), topic.tasks], data: { boardId: id, name: saved.name } });
     return saved;
   });
 }
@@ -82,7 +83,7 @@ export async function deleteBoard({ orgId, id, actor }: { orgId: string; id: str
       actor,
       boardId: id,
     });
-    await publish(manager, { orgId, type: "board.deleted", topics: [`board:${id}`, "tasks"], data: { boardId: id } });
+    await publish(manager, { orgId, type: "board.deleted", topics: [topic.board(id), topic.tasks], data: { boardId: id } });
   });
 }
 

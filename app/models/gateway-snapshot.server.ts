@@ -1,5 +1,6 @@
 import { db, transaction } from "~/db/data-source.server";
 import { publish } from "~/realtime/publish.server";
+import { topic } from "~/lib/topics";
 
 /*
  * What polling learns about a gateway and events do not carry: the latest answer per kind
@@ -56,7 +57,7 @@ export async function storePoll({ gatewayId, orgId, outcome }: { gatewayId: stri
     await publish(manager, {
       orgId,
       type: "gateway.polled",
-      topics: ["gateways", `gateway:${gatewayId}`],
+      topics: [topic.gateways, topic.gateway(gatewayId)],
       data: { gatewayId, kinds: Object.keys(outcome.snapshots), errors: outcome.errors },
     });
   });

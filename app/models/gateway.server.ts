@@ -5,6 +5,7 @@ import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";
 import { checkTranscriptFolder } from "~/lib/transcript-folder.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
+import { topic } from "~/lib/topics";
 
 /*
  * The gateway registry. Tokens are sealed with AES-256-GCM before they touch the database and are
@@ -42,7 +43,7 @@ export function openGatewayToken(gateway: Pick<Gateway, "tokenEncrypted">): stri
   return gateway.tokenEncrypted ? decryptSecret(gateway.tokenEncrypted) : null;
 }
 
-const GATEWAY_TOPICS = (id: string) => ["gateways", `gateway:${id}`];
+const GATEWAY_TOPICS = (id: string) => [topic.gateways, topic.gateway(id)];
 
 /** A folder as the user typed it, resolved and checked; null to have none. */
 async function transcriptFolderOf(value: string | null | undefined): Promise<string | null | undefined> {

@@ -10,6 +10,7 @@ import * as invites from "./invite.queries.server";
 import * as queries from "./organization.queries.server";
 import { countUsers, findUser } from "./user.queries.server";
 import { createUser } from "./user.server";
+import { topic } from "~/lib/topics";
 
 export type { Member, MembershipSummary } from "./organization.queries.server";
 
@@ -161,7 +162,7 @@ export async function removeMember({ orgId, userId, actor, actorRole }: { orgId:
       data: { userId },
     });
     // Ends the removed member's open streams on this organization.
-    await publish(manager, { orgId, type: "membership.ended", topics: [`user:${userId}`], data: { reason: "removed" } });
+    await publish(manager, { orgId, type: "membership.ended", topics: [topic.user(userId)], data: { reason: "removed" } });
   });
 }
 

@@ -20,12 +20,13 @@ import {
   type TaskFilter,
   type TaskView,
 } from "./task.queries.server";
+import { topic } from "~/lib/topics";
 
 export type { BoardColumnRows, TaskFilter, TaskView };
 
 /** task.created / task.updated / task.deleted for the board's page and for API followers. */
 async function publishTask(manager: EntityManager, type: string, orgId: string, boardIds: string[], data: Record<string, unknown>) {
-  const topics = ["tasks", ...Array.from(new Set(boardIds)).map((id) => `board:${id}`)];
+  const topics = [topic.tasks, ...Array.from(new Set(boardIds)).map(topic.board)];
   await publish(manager, { orgId, type, topics, data });
 }
 

@@ -1,5 +1,7 @@
 import pg from "pg";
+import { backoffDelay, type BackoffOptions } from "~/gateway/backoff";
 import { log } from "~/lib/log.server";
+import { follows, PRIVATE_KINDS } from "~/lib/topics";
 import { processSingleton } from "~/lib/singleton";
 import { NOTIFY_CHANNEL } from "./publish.server";
 
@@ -9,7 +11,7 @@ import { NOTIFY_CHANNEL } from "./publish.server";
  * fanned out as it is; one that carries only an id (a large event), or any that arrives while a
  * read is under way, makes the hub read the log forward from its cursor, so a burst costs one
  * query. After a lost connection the same read catches up on everything committed meanwhile. Events
- * go to in-process subscribers by org and topic.
+ * go to in-process subscribers by org and topic (the rule is lib/topics' `follows`).
  */
 
 export interface LiveEvent {
@@ -24,16 +26,23 @@ export interface LiveEvent {
 export interface Subscriber {
   /** "*" for in-process system subscribers (e.g. the gateway runtime) that follow every organization */
   orgId: string;
-  topics: ReadonlySet<string>;
+  /** the topics followed; null: everything of the organization (not other credentials' private topics) */
+  topics: ReadonlySet<string> | null;
+  /** this subscriber's own private topics ("session:<id>", "token:<id>"…), whatever it follows */
+  own?: ReadonlySet<string>;
   deliver: (event: LiveEvent) => void;
 }
 
-const BATCH = 1000;
+export type SubscriberFilter = Pick<Subscriber, "orgId" | "topics" | "own">;
 
-export function matches(subscriber: Pick<Subscriber, "orgId" | "topics">, event: Pick<LiveEvent, "orgId" | "topics">): boolean {
+const BATCH = 1000;
+const NONE: ReadonlySet<string> = new Set();
+/** Re-listen and re-read delays: the gateway client's jittered backoff, on a shorter scale. */
+export const HUB_BACKOFF: BackoffOptions = { initialDelayMs: 250, maxDelayMs: 10_000, factor: 2, jitter: 0.4 };
+
+export function matches(subscriber: SubscriberFilter, event: Pick<LiveEvent, "orgId" | "topics">): boolean {
   if (subscriber.orgId !== "*" && event.orgId !== null && event.orgId !== subscriber.orgId) return false;
-  for (const topic of event.topics) if (subscriber.topics.has(topic)) return true;
-  return false;
+  return follows(subscriber.topics, subscriber.own ?? NONE, event.topics);
 }
 
 /** The event a notification carries, or null when it carries only an id (or is not ours). */
@@ -70,11 +79,13 @@ export class RealtimeHub {
   private listener: pg.Client | undefined;
   private reader: pg.Pool;
   private cursor = "0";
-  private subscribers = new Set<Subscriber>();
+  /** by organization ("*" for system subscribers), so an event visits only its org's streams */
+  private subscribers = new Map<string, Set<Subscriber>>();
+  private count = 0;
   private reading: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private reconnectDelay = 250;
+  private reconnectAttempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private connected = false;
   /**
@@ -83,7 +94,7 @@ export class RealtimeHub {
    * or a NOTIFY that carried only an id).
    */
   private behind = true;
-  private retryDelay = 250;
+  private retryAttempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly url: string) {
@@ -102,21 +113,32 @@ export class RealtimeHub {
   }
 
   get subscriberCount() {
-    return this.subscribers.size;
+    return this.count;
   }
 
   subscribe(subscriber: Subscriber): () => void {
-    this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    let group = this.subscribers.get(subscriber.orgId);
+    if (!group) this.subscribers.set(subscriber.orgId, (group = new Set()));
+    if (!group.has(subscriber)) this.count++;
+    group.add(subscriber);
+    return () => {
+      const current = this.subscribers.get(subscriber.orgId);
+      if (!current?.delete(subscriber)) return;
+      this.count--;
+      if (current.size === 0) this.subscribers.delete(subscriber.orgId);
+    };
   }
 
-  /** Events after `afterId` a subscriber may see, oldest first (for Last-Event-ID replay). */
-  async replay(subscriber: Pick<Subscriber, "orgId" | "topics">, afterId: string, limit = 5000): Promise<LiveEvent[]> {
+  /** Events after `afterId` a subscriber may see, oldest first (for Last-Event-ID replay): the rule of `matches`, in SQL. */
+  async replay(subscriber: SubscriberFilter, afterId: string, limit = 5000): Promise<LiveEvent[]> {
+    const own = Array.from(subscriber.own ?? NONE);
     const { rows } = await this.reader.query(
       `select id, org_id, topics, type, data, created_at from event_log
-        where id > $1 and id <= $2 and (org_id = $3 or org_id is null) and topics && $4::text[]
-        order by id limit $5`,
-      [afterId, this.cursor, subscriber.orgId, Array.from(subscriber.topics), limit],
+        where id > $1 and id <= $2 and (org_id = $3 or org_id is null)
+          and (topics && $4::text[]
+               or ($5::text[] is null and exists (select 1 from unnest(topics) as t where split_part(t, ':', 1) <> all($6::text[]))))
+        order by id limit $7`,
+      [afterId, this.cursor, subscriber.orgId, subscriber.topics ? [...subscriber.topics, ...own] : own, subscriber.topics ? [] : null, PRIVATE_KINDS, limit],
     );
     return rows.map(rowToEvent);
   }
@@ -130,6 +152,7 @@ export class RealtimeHub {
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.retryTimer);
     this.subscribers.clear();
+    this.count = 0;
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => {});
@@ -150,7 +173,7 @@ export class RealtimeHub {
       await client.connect();
       await client.query(`listen ${NOTIFY_CHANNEL}`);
     } catch (error) {
-      log.warn("realtime LISTEN connection failed; retrying", { error: String(error), retryInMs: this.reconnectDelay });
+      log.warn("realtime LISTEN connection failed; retrying", { error: String(error), attempt: this.reconnectAttempt });
       client.end().catch(() => {});
       this.scheduleReconnect();
       return;
@@ -161,7 +184,7 @@ export class RealtimeHub {
     }
     this.listener = client;
     this.connected = true;
-    this.reconnectDelay = 250;
+    this.reconnectAttempt = 0;
     // Anything committed while we were not listening is in the log: read it now.
     this.readForward();
   }
@@ -177,8 +200,7 @@ export class RealtimeHub {
 
   private scheduleReconnect() {
     if (this.stopped) return;
-    const delay = this.reconnectDelay * (0.8 + Math.random() * 0.4);
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
+    const delay = backoffDelay(this.reconnectAttempt++, HUB_BACKOFF);
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => void this.connect(), delay);
     this.reconnectTimer.unref();
@@ -223,16 +245,16 @@ export class RealtimeHub {
       // caught up, and (no I/O callback runs before this) no notification is waiting to be read;
       // without a listener, what comes next is unknown until the reconnect reads again
       if (this.connected) this.behind = false;
-      this.retryDelay = 250;
+      this.retryAttempt = 0;
     })()
       .catch((error) => {
         if (this.stopped) return;
         // still behind: read again soon, whether or not another notification comes
-        log.warn("realtime read failed; retrying", { error: String(error), retryInMs: this.retryDelay });
+        const delay = backoffDelay(this.retryAttempt++, HUB_BACKOFF);
+        log.warn("realtime read failed; retrying", { error: String(error), retryInMs: delay });
         clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.readForward(), this.retryDelay);
+        this.retryTimer = setTimeout(() => this.readForward(), delay);
         this.retryTimer.unref();
-        this.retryDelay = Math.min(this.retryDelay * 2, 10_000);
       })
       .finally(() => {
         this.reading = undefined;
@@ -240,7 +262,18 @@ export class RealtimeHub {
   }
 
   private fanOut(event: LiveEvent) {
-    for (const subscriber of this.subscribers) {
+    // an event of no organization (addressed to one session) may be any org's subscriber's
+    if (event.orgId === null) for (const group of this.subscribers.values()) this.deliverTo(group, event);
+    else {
+      const group = this.subscribers.get(event.orgId);
+      if (group) this.deliverTo(group, event);
+      const system = this.subscribers.get("*");
+      if (system) this.deliverTo(system, event);
+    }
+  }
+
+  private deliverTo(group: ReadonlySet<Subscriber>, event: LiveEvent) {
+    for (const subscriber of group) {
       if (!matches(subscriber, event)) continue;
       try {
         subscriber.deliver(event);

@@ -1,19 +1,18 @@
 import { getUserSession } from "~/auth/guards.server";
 import { requireApiAuth } from "~/auth/api-auth.server";
-import { apiError, isUuid } from "~/lib/http.server";
+import { apiError } from "~/lib/http.server";
+import { parseTopicList, topic } from "~/lib/topics";
 import { getBoard } from "~/models/board.server";
 import { getAgent } from "~/models/agent.server";
 import { getAgentSession } from "~/models/agent-session.server";
 import { getGateway } from "~/models/gateway.server";
 import { getActiveMembership } from "~/models/organization.server";
 import { getHub, type LiveEvent, type Subscriber } from "./hub.server";
-import { encodeMessage, sseResponse } from "./sse.server";
+import { encodeComment, encodeMessage, sseResponse, type SseChannel } from "./sse.server";
 
 export const KEEP_ALIVE_MS = 15_000;
 /** The events that end a stream: the session signed out, the token revoked, the member removed. */
 export const END_EVENTS = new Set(["session.ended", "token.revoked", "membership.ended"]);
-
-const STATIC_TOPICS = new Set(["activity", "agents", "tasks", "alerts", "office", "gateways", "sessions"]);
 
 export interface StreamAuth {
   orgId: string;
@@ -26,7 +25,8 @@ export interface StreamAuth {
 export async function authenticateStream(request: Request): Promise<StreamAuth> {
   if (request.headers.get("Authorization")) {
     const auth = await requireApiAuth(request);
-    const privateTopics = auth.actor.type === "token" ? [`token:${auth.actor.id}`] : [`user:${auth.actor.id}`];
+    const { type, id } = auth.actor;
+    const privateTopics = id === null ? [] : [type === "token" ? topic.token(id) : topic.user(id)];
     return { orgId: auth.orgId, privateTopics, expiresAt: null };
   }
   const session = await getUserSession(request);
@@ -35,29 +35,35 @@ export async function authenticateStream(request: Request): Promise<StreamAuth> 
   if (!active) throw apiError(403, "no_organization", "You are not a member of any organization.");
   return {
     orgId: active.org.id,
-    privateTopics: [`session:${session.session.id}`, `user:${session.user.id}`],
+    privateTopics: [topic.session(session.session.id), topic.user(session.user.id)],
     expiresAt: session.session.expiresAt,
   };
 }
 
-/** `topics=board:<id>,activity,agents`: every topic must exist in the caller's organization. */
-export async function resolveTopics(orgId: string, param: string | null): Promise<string[]> {
-  const requested = Array.from(new Set((param ?? "").split(",").map((t) => t.trim()).filter(Boolean)));
-  if (requested.length === 0) throw apiError(400, "no_topics", "Say which topics to follow, e.g. ?topics=board:<id>,activity");
-  if (requested.length > 20) throw apiError(400, "too_many_topics", "Follow at most 20 topics per stream.");
-  for (const topic of requested) {
-    if (STATIC_TOPICS.has(topic)) continue;
-    const [kind, id] = topic.split(":");
-    const exists =
-      isUuid(id) &&
-      ((kind === "board" && (await getBoard({ orgId, id }))) ||
-        (kind === "agent" && (await getAgent({ orgId, id }))) ||
-        (kind === "gateway" && (await getGateway({ orgId, id }))) ||
-        (kind === "agent-session" && (await getAgentSession({ orgId, id }))));
-    // A board of another organization is reported exactly like one that does not exist.
-    if (!exists) throw apiError(404, "unknown_topic", `Unknown topic "${topic}".`, { topic });
+/**
+ * `topics=board:<id>,activity,agents`: every topic must exist in the caller's organization. No
+ * topics: null, the stream follows everything of the organization the caller may see.
+ */
+export async function resolveTopics(orgId: string, param: string | null): Promise<string[] | null> {
+  const parsed = parseTopicList(param);
+  if ("problem" in parsed) {
+    const { code, message } = parsed.problem;
+    if (code === "too_many_topics") throw apiError(400, code, message);
+    throw apiError(404, code, message, { topic: parsed.problem.topic });
   }
-  return requested;
+  if (!parsed.topics) return null;
+  for (const one of parsed.topics) {
+    if (one.kind === "feed") continue;
+    const { id } = one;
+    const exists =
+      (one.kind === "board" && (await getBoard({ orgId, id }))) ||
+      (one.kind === "agent" && (await getAgent({ orgId, id }))) ||
+      (one.kind === "gateway" && (await getGateway({ orgId, id }))) ||
+      (one.kind === "agent-session" && (await getAgentSession({ orgId, id })));
+    // A board of another organization is reported exactly like one that does not exist.
+    if (!exists) throw apiError(404, "unknown_topic", `Unknown topic "${one.topic}".`, { topic: one.topic });
+  }
+  return parsed.topics.map((one) => one.topic);
 }
 
 /** Events read per replay query. */
@@ -74,72 +80,113 @@ function frameOf(event: LiveEvent): Uint8Array {
   return frame;
 }
 
+const KEEP_ALIVE_FRAME = encodeComment("keep-alive");
+
+/**
+ * One timer per interval for every open stream (not one per stream): at 10,000 streams that is one
+ * callback every 15 s instead of 10,000, and the keep-alive comment is encoded once.
+ */
+const tickers = new Map<number, { streams: Set<() => void>; timer: NodeJS.Timeout }>();
+function onTick(intervalMs: number, tick: () => void): () => void {
+  let ticker = tickers.get(intervalMs);
+  if (!ticker) {
+    const streams = new Set<() => void>();
+    const timer = setInterval(() => {
+      for (const each of streams) each();
+    }, intervalMs);
+    timer.unref();
+    tickers.set(intervalMs, (ticker = { streams, timer }));
+  }
+  ticker.streams.add(tick);
+  return () => {
+    const current = tickers.get(intervalMs);
+    if (!current) return;
+    current.streams.delete(tick);
+    if (current.streams.size === 0) {
+      clearInterval(current.timer);
+      tickers.delete(intervalMs);
+    }
+  };
+}
+
+/** Last-Event-ID (the header a reconnecting EventSource sends, or `?lastEventId=`), when it is an event id. */
+export function lastEventIdOf(headers: Headers, url: URL): string | null {
+  const value = headers.get("Last-Event-ID") ?? url.searchParams.get("lastEventId");
+  return value && /^\d{1,19}$/.test(value) ? value : null;
+}
+
+export interface FollowOptions {
+  auth: StreamAuth;
+  /** null: everything of the organization the caller may see */
+  topics: string[] | null;
+  lastEventId: string | null;
+  keepAliveMs?: number;
+}
+
 /**
  * Replays what a reconnecting client missed (after Last-Event-ID), then streams live events.
  * Live events arriving during the replay are held back and de-duplicated by id, so the client
- * gets every event exactly once and in order.
+ * gets every event exactly once and in order. Returns the cleanup for the channel's close.
  */
-export function liveStream({ request, auth, topics }: { request: Request; auth: StreamAuth; topics: string[] }): Response {
+export function followLive(channel: SseChannel, { auth, topics, lastEventId, keepAliveMs = KEEP_ALIVE_MS }: FollowOptions): () => void {
   const hub = getHub();
-  const lastEventId = request.headers.get("Last-Event-ID") ?? new URL(request.url).searchParams.get("lastEventId");
-  const resumeFrom = lastEventId && /^\d{1,19}$/.test(lastEventId) ? lastEventId : null;
-  const allTopics = new Set([...topics, ...auth.privateTopics]);
+  const resumeFrom = lastEventId;
+  let sentUpTo = BigInt(resumeFrom ?? hub.lastId);
+  let held: LiveEvent[] | null = resumeFrom ? [] : null;
 
-  return sseResponse(
-    request.signal,
-    (channel) => {
-      let sentUpTo = BigInt(resumeFrom ?? hub.lastId);
-      let held: LiveEvent[] | null = resumeFrom ? [] : null;
+  const emit = (event: LiveEvent) => {
+    const id = BigInt(event.id);
+    if (id <= sentUpTo) return;
+    sentUpTo = id;
+    channel.sendEncoded(frameOf(event));
+    if (END_EVENTS.has(event.type)) channel.close();
+  };
+  const own = new Set(auth.privateTopics);
+  const subscriber: Subscriber = {
+    orgId: auth.orgId,
+    topics: topics ? new Set(topics) : null,
+    own,
+    deliver: (event) => (held ? held.push(event) : emit(event)),
+  };
+  const unsubscribe = hub.subscribe(subscriber);
+  // with an id: a client that drops before any event comes back from here, not from "now"
+  channel.send({ id: resumeFrom ?? hub.lastId, event: "ready", data: { topics, lastEventId: resumeFrom ?? hub.lastId } });
 
-      const emit = (event: LiveEvent) => {
-        const id = BigInt(event.id);
-        if (id <= sentUpTo) return;
-        sentUpTo = id;
-        channel.sendEncoded(frameOf(event));
-        if (END_EVENTS.has(event.type)) channel.close();
-      };
-      const subscriber: Subscriber = {
-        orgId: auth.orgId,
-        topics: allTopics,
-        deliver: (event) => (held ? held.push(event) : emit(event)),
-      };
-      const unsubscribe = hub.subscribe(subscriber);
-      // with an id: a client that drops before any event comes back from here, not from "now"
-      channel.send({ id: resumeFrom ?? hub.lastId, event: "ready", data: { topics, lastEventId: resumeFrom ?? hub.lastId } });
-
-      if (resumeFrom) {
-        // page by page, so a client that missed more than one page misses nothing (the log's
-        // retention bounds how far back that can go)
-        (async () => {
-          let after = resumeFrom;
-          for (;;) {
-            const events = await hub.replay(subscriber, after, REPLAY_PAGE);
-            for (const event of events) emit(event);
-            // until a page comes back empty (one query more, on a reconnect only)
-            if (events.length === 0 || request.signal.aborted) break;
-            after = events[events.length - 1]!.id;
-          }
-          const waiting = held ?? [];
-          held = null;
-          for (const event of waiting) emit(event);
-        })().catch(() => channel.close());
+  if (resumeFrom) {
+    // page by page, so a client that missed more than one page misses nothing (the log's
+    // retention bounds how far back that can go)
+    (async () => {
+      let after = resumeFrom;
+      for (;;) {
+        const events = await hub.replay(subscriber, after, REPLAY_PAGE);
+        for (const event of events) emit(event);
+        // until a page comes back empty (one query more, on a reconnect only)
+        if (events.length === 0 || channel.closed) break;
+        after = events[events.length - 1]!.id;
       }
+      const waiting = held ?? [];
+      held = null;
+      for (const event of waiting) emit(event);
+    })().catch(() => channel.close());
+  }
 
-      const keepAlive = setInterval(() => {
-        if (auth.expiresAt && auth.expiresAt.getTime() <= Date.now()) {
-          channel.send({ event: "session.ended", data: { reason: "expired" } });
-          channel.close();
-          return;
-        }
-        channel.comment("keep-alive");
-      }, KEEP_ALIVE_MS);
-      keepAlive.unref();
+  const stopTicking = onTick(keepAliveMs, () => {
+    if (auth.expiresAt && auth.expiresAt.getTime() <= Date.now()) {
+      channel.send({ event: "session.ended", data: { reason: "expired" } });
+      channel.close();
+      return;
+    }
+    channel.sendEncoded(KEEP_ALIVE_FRAME);
+  });
 
-      return () => {
-        clearInterval(keepAlive);
-        unsubscribe();
-      };
-    },
-    { retryMs: 2000 },
-  );
+  return () => {
+    stopTicking();
+    unsubscribe();
+  };
+}
+
+/** GET /events as a web Response, for requests that reach the route module through Remix. */
+export function liveStream({ request, auth, topics }: { request: Request; auth: StreamAuth; topics: string[] | null }): Response {
+  const lastEventId = lastEventIdOf(request.headers, new URL(request.url));
+  return sseResponse(request.signal, (channel) => followLive(channel, { auth, topics, lastEventId }), { retryMs: 2000 });
 }

@@ -8,6 +8,7 @@ import { listAgents } from "~/models/agent.server";
 import { countTasksByStatus } from "~/models/task.server";
 import { gatewaySummary } from "~/models/gateway-snapshot.server";
 import type { LiveHandle } from "~/components/live/live-provider";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const handle: LiveHandle = { liveTopics: () => ["activity", "tasks", "agents", "gateways"] };
+export const handle: LiveHandle = { liveTopics: () => [topic.activity, topic.tasks, topic.agents, topic.gateways] };
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Mission Control" }];
 

@@ -10,6 +10,7 @@ import { isUuid } from "~/lib/http.server";
 import { listActivity, listActivityTypes } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
 import type { LiveHandle } from "~/components/live/live-provider";
+import { topic } from "~/lib/topics";
 
 const PAGE_SIZE = 50;
 
@@ -53,7 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-export const handle: LiveHandle = { liveTopics: () => ["activity"] };
+export const handle: LiveHandle = { liveTopics: () => [topic.activity] };
 
 export const meta: MetaFunction = () => [{ title: "Activity · Mission Control" }];
 

@@ -17,6 +17,7 @@ import { listActivity } from "~/models/activity.server";
 import { deleteAgent, getAgent, updateAgent } from "~/models/agent.server";
 import { roleAtLeast } from "~/models/organization.server";
 import type { LiveHandle } from "~/components/live/live-provider";
+import { topic } from "~/lib/topics";
 
 const NOT_FOUND = "There is no agent at this address in your organization. It may have been removed.";
 
@@ -72,7 +73,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const handle: LiveHandle = {
   liveTopics: (data) => {
     const agent = (data as { agent?: { id: string } } | undefined)?.agent;
-    return agent ? [`agent:${agent.id}`] : [];
+    return agent ? [topic.agent(agent.id)] : [];
   },
 };
 

@@ -12,6 +12,7 @@ import { AgentSchema } from "~/lib/schemas";
 import { createAgent, listAgents } from "~/models/agent.server";
 import { roleAtLeast } from "~/models/organization.server";
 import type { LiveHandle } from "~/components/live/live-provider";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -44,7 +45,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-export const handle: LiveHandle = { liveTopics: () => ["agents"] };
+export const handle: LiveHandle = { liveTopics: () => [topic.agents] };
 
 export const meta: MetaFunction = () => [{ title: "Agents · Mission Control" }];
 

@@ -19,6 +19,7 @@ import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
 import { createTask, listTasks, moveTask } from "~/models/task.server";
 import type { LiveHandle } from "~/components/live/live-provider";
+import { topic } from "~/lib/topics";
 
 const FilterSchema = z.object({
   agent: z.string().uuid().optional().catch(undefined),
@@ -119,7 +120,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const handle: LiveHandle = {
   liveTopics: (data) => {
     const board = (data as { board?: { id: string } } | undefined)?.board;
-    return board ? [`board:${board.id}`, "agents"] : [];
+    return board ? [topic.board(board.id), topic.agents] : [];
   },
 };
 

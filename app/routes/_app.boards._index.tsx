@@ -11,6 +11,7 @@ import { BoardGroupSchema, BoardSchema } from "~/lib/schemas";
 import { roleAtLeast } from "~/models/organization.server";
 import { createBoard, createBoardGroup, deleteBoardGroup, listBoards } from "~/models/board.server";
 import type { LiveHandle } from "~/components/live/live-provider";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -48,7 +49,7 @@ export async function action({ request }: ActionFunctionArgs) {
   throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
 }
 
-export const handle: LiveHandle = { liveTopics: () => ["tasks"] };
+export const handle: LiveHandle = { liveTopics: () => [topic.tasks] };
 
 export const meta: MetaFunction = () => [{ title: "Boards · Mission Control" }];
 

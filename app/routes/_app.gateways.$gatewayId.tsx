@@ -17,6 +17,7 @@ import { listAgents } from "~/models/agent.server";
 import { deleteGateway, getGateway, openGatewayToken, toApiGateway, updateGateway } from "~/models/gateway.server";
 import { getSnapshots, listDailyUsage } from "~/models/gateway-snapshot.server";
 import { roleAtLeast } from "~/models/organization.server";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -76,7 +77,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const handle: LiveHandle = {
   liveTopics: (data) => {
     const gateway = (data as { gateway?: { id: string } } | undefined)?.gateway;
-    return gateway ? [`gateway:${gateway.id}`, "agents"] : [];
+    return gateway ? [topic.gateway(gateway.id), topic.agents] : [];
   },
 };
 

@@ -14,6 +14,7 @@ import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
 import { createGateway, listGateways, toApiGateway } from "~/models/gateway.server";
 import { roleAtLeast } from "~/models/organization.server";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -36,7 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
   throw redirect(`/gateways/${gateway.id}`);
 }
 
-export const handle: LiveHandle = { liveTopics: () => ["gateways"] };
+export const handle: LiveHandle = { liveTopics: () => [topic.gateways] };
 
 export const meta: MetaFunction = () => [{ title: "Gateways · Mission Control" }];
 

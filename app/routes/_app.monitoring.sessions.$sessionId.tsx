@@ -8,6 +8,7 @@ import { Card } from "~/components/ui/layout";
 import { sessionTimeline, HISTORY_STEPS } from "~/ingest/session-history.server";
 import { isUuid, notFound } from "~/lib/http.server";
 import { getAgentSession, listAgentSessions } from "~/models/agent-session.server";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
@@ -40,8 +41,8 @@ export const handle: LiveHandle = {
     const loaded = data as { session?: { id: string }; children?: Array<{ id: string }> } | undefined;
     if (!loaded?.session) return [];
     const children = loaded.children ?? [];
-    if (children.length > CHILD_TOPICS_MAX) return [`agent-session:${loaded.session.id}`, "sessions"];
-    return [`agent-session:${loaded.session.id}`, ...children.map((child) => `agent-session:${child.id}`)];
+    if (children.length > CHILD_TOPICS_MAX) return [topic.agentSession(loaded.session.id), topic.sessions];
+    return [topic.agentSession(loaded.session.id), ...children.map((child) => topic.agentSession(child.id))];
   },
 };
 

@@ -9,6 +9,7 @@ import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/activity/session-row";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
@@ -47,7 +48,7 @@ function FilterSelect({ label, name, value, options }: { label: string; name: st
 
 const TYPE_LABELS: Record<string, string> = { main: "Main", dm: "Direct", group: "Group", cron: "Cron", subagent: "Sub-agent", other: "Other" };
 
-export const handle: LiveHandle = { liveTopics: () => ["sessions", "agents"] };
+export const handle: LiveHandle = { liveTopics: () => [topic.sessions, topic.agents] };
 
 export const meta: MetaFunction = () => [{ title: "Sessions · Mission Control" }];
 

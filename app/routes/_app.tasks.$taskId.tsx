@@ -18,6 +18,7 @@ import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
 import { deleteTask, getTask, updateTask } from "~/models/task.server";
 import type { LiveHandle } from "~/components/live/live-provider";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -74,7 +75,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const handle: LiveHandle = {
   liveTopics: (data) => {
     const task = (data as { task?: { boardId: string } } | undefined)?.task;
-    return task ? [`board:${task.boardId}`] : [];
+    return task ? [topic.board(task.boardId)] : [];
   },
 };
 

@@ -1,4 +1,5 @@
 import { getHub, type LiveEvent } from "~/realtime/hub.server";
+import { topic } from "~/lib/topics";
 
 /** Resolves with the next live event (any organization) that matches; rejects after `timeoutMs`. */
 export function nextLiveEvent(predicate: (event: LiveEvent) => boolean, timeoutMs = 10_000): Promise<LiveEvent> {
@@ -9,7 +10,7 @@ export function nextLiveEvent(predicate: (event: LiveEvent) => boolean, timeoutM
     }, timeoutMs);
     const unsubscribe = getHub().subscribe({
       orgId: "*",
-      topics: new Set(["gateways", "agents", "activity", "tasks", "sessions", "office"]),
+      topics: new Set([topic.gateways, topic.agents, topic.activity, topic.tasks, topic.sessions, topic.office]),
       deliver: (event) => {
         if (!predicate(event)) return;
         clearTimeout(timer);

@@ -1,9 +1,10 @@
 import { useMatches, useRevalidator } from "@remix-run/react";
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { topic } from "~/lib/topics";
 
 export type LiveStatus = "off" | "connecting" | "live" | "reconnecting";
 
-/** Routes declare what they follow: `export const handle = { liveTopics: (data) => ["board:" + data.board.id] }`. */
+/** Routes declare what they follow: `export const handle = { liveTopics: (data) => [topic.board(data.board.id)] }` (~/lib/topics). */
 export interface LiveHandle {
   liveTopics?: (data: unknown) => string[];
 }
