@@ -134,12 +134,14 @@ export function followLive(channel: SseChannel, { auth, topics, lastEventId, kee
   let sentUpTo = BigInt(resumeFrom ?? hub.lastId);
   let held: LiveEvent[] | null = resumeFrom ? [] : null;
 
-  const emit = (event: LiveEvent) => {
+  /** false when the client's buffer is full (replay then waits for it to drain) */
+  const emit = (event: LiveEvent): boolean => {
     const id = BigInt(event.id);
-    if (id <= sentUpTo) return;
+    if (id <= sentUpTo) return true;
     sentUpTo = id;
-    channel.sendEncoded(frameOf(event));
+    const ok = channel.sendEncoded(frameOf(event));
     if (END_EVENTS.has(event.type)) channel.close();
+    return ok;
   };
   const own = new Set(auth.privateTopics);
   const subscriber: Subscriber = {
@@ -159,14 +161,16 @@ export function followLive(channel: SseChannel, { auth, topics, lastEventId, kee
       let after = resumeFrom;
       for (;;) {
         const events = await hub.replay(subscriber, after, REPLAY_PAGE);
-        for (const event of events) emit(event);
+        // at the client's pace: a page is thousands of frames, more than a socket buffer holds
+        for (const event of events) if (!emit(event)) await channel.drained();
         // until a page comes back empty (one query more, on a reconnect only)
         if (events.length === 0 || channel.closed) break;
         after = events[events.length - 1]!.id;
       }
+      // what arrived meanwhile; from here on the hub delivers straight to the channel
       const waiting = held ?? [];
+      for (let i = 0; i < waiting.length; i++) if (!emit(waiting[i]!) && i < waiting.length - 1) await channel.drained();
       held = null;
-      for (const event of waiting) emit(event);
     })().catch(() => channel.close());
   }
 

@@ -16,6 +16,7 @@ import { createApiToken, revokeApiToken } from "~/models/api-token.server";
 import { createAgent, updateAgent } from "~/models/agent.server";
 import { invalidateSession, invalidateUserSessions, SESSION_COOKIE } from "~/auth/session.server";
 import { hashSecret } from "~/lib/crypto.server";
+import { topic } from "~/lib/topics";
 
 const database = useTestDatabase();
 const open: AbortController[] = [];
@@ -161,13 +162,56 @@ describe("GET /events", () => {
     expect(replay.frames!.pending().map((f) => f.raw).join("\n")).not.toContain("A secret");
   });
 
-  it("answers 401 without credentials and 400 without topics", async () => {
+  it("answers 401 without credentials, 404 for a topic that is not one, 400 for too many", async () => {
     expect(await thrownStatus(`/events?topics=tasks`, {})).toBe(401);
+    expect(await thrownStatus(`/events`, {})).toBe(401);
     expect(await thrownStatus(`/events?topics=tasks`, { Cookie: `${SESSION_COOKIE}=${"a".repeat(32)}` })).toBe(401);
     expect(await thrownStatus(`/events?topics=tasks`, { Authorization: "Bearer mc_nope" })).toBe(401);
     const { user, org } = await ownerWithOrg();
-    expect(await thrownStatus(`/events`, { Cookie: await sessionCookieFor(user.id, org.id) })).toBe(400);
-    expect(await thrownStatus(`/events?topics=board:not-a-uuid`, { Cookie: await sessionCookieFor(user.id, org.id) })).toBe(404);
+    const cookie = await sessionCookieFor(user.id, org.id);
+    expect(await thrownStatus(`/events?topics=board:not-a-uuid`, { Cookie: cookie })).toBe(404);
+    // private topics are a stream's own, never asked for
+    expect(await thrownStatus(`/events?topics=${topic.user(user.id)}`, { Cookie: cookie })).toBe(404);
+    const many = Array.from({ length: 21 }, (_, n) => topic.board(`00000000-0000-4000-8000-${String(n).padStart(12, "0")}`)).join(",");
+    expect(await thrownStatus(`/events?topics=${many}`, { Cookie: cookie })).toBe(400);
+  });
+
+  it("without topics follows everything of the caller's organization, not another's, and not other credentials' private events", async () => {
+    const { user, org, actor } = await ownerWithOrg("everything");
+    const other = await ownerWithOrg("everything-other");
+    const cookie = await sessionCookieFor(user.id, org.id);
+    const elsewhere = await sessionCookieFor(user.id, org.id);
+    const { apiToken: otherToken } = await createApiToken({ orgId: org.id, name: "other", actor });
+    const stream = await connect(`/events`, { Cookie: cookie });
+    const ready = await stream.frames!.next((f) => f.event === "ready");
+    expect(JSON.parse(ready.data!)).toEqual({ topics: null, lastEventId: ready.id });
+
+    // addressed to another session and another token of the same organization: not this stream's
+    await invalidateSession(hashSecret(elsewhere.split("=")[1]!));
+    await revokeApiToken({ orgId: org.id, tokenId: otherToken.id, actor });
+    await createTask({ orgId: other.org.id, input: { title: "Other org's task" }, actor: other.actor });
+    const task = await createTask({ orgId: org.id, input: { title: "Mine" }, actor });
+    const agent = await createAgent({ orgId: org.id, name: "Mine too", role: "Dev", actor });
+    const names: string[] = [];
+    for (;;) {
+      const frame = await stream.frames!.next();
+      names.push(frame.event!);
+      if (frame.event === "agent.created") break;
+    }
+    expect(names).toEqual(["event.new", "event.new", "task.created", "event.new", "agent.created"]);
+    expect(stream.frames!.ended).toBe(false);
+
+    // the same rule on replay
+    const replayed = await connect(`/events`, { Cookie: cookie, "Last-Event-ID": ready.id! });
+    await replayed.frames!.next((f) => f.event === "agent.created" && f.data!.includes(agent.id));
+    const raw = replayed.frames!.pending().map((f) => f.raw).join("\n");
+    expect(raw).not.toMatch(/session\.ended|token\.revoked|Other org/);
+    expect(task.id).toBeTruthy();
+
+    // its own private topic still reaches it, and ends it
+    await invalidateSession(hashSecret(cookie.split("=")[1]!));
+    await stream.frames!.next((f) => f.event === "session.ended");
+    await stream.frames!.untilEnded();
   });
 
   it("follows agent status with a Bearer API token and ends the stream when the token is revoked", async () => {
