@@ -13,16 +13,20 @@ describe("formatMessage", () => {
 
 /** A server whose every request becomes a writeSse channel handed to the test. */
 async function sseServer(options: SseOptions = {}) {
-  const channels: Array<{ channel: SseChannel; cleanups: number }> = [];
+  const channels: Array<{ channel: SseChannel; cleanups: number; gone: Promise<void> }> = [];
   let arrived: Array<() => void> = [];
   const server = http.createServer((_req, res) => {
     writeSse(
       res,
       (channel) => {
-        const entry = { channel, cleanups: 0 };
+        let gone!: () => void;
+        const entry = { channel, cleanups: 0, gone: new Promise<void>((resolve) => (gone = resolve)) };
         channels.push(entry);
         for (const wake of arrived.splice(0)) wake();
-        return () => void entry.cleanups++;
+        return () => {
+          entry.cleanups++;
+          gone();
+        };
       },
       { retryMs: 1500, ...options },
     );
@@ -119,10 +123,8 @@ describe("writeSse on a Node response", () => {
     const entry = await server.channel(0);
     await client.untilText("retry:");
     client.destroy();
-    await new Promise<void>((resolve) => {
-      const check = () => (entry.channel.closed ? resolve() : setImmediate(check));
-      check();
-    });
+    await entry.gone;
+    expect(entry.channel.closed).toBe(true);
     expect(entry.cleanups).toBe(1);
   });
 
@@ -161,6 +163,34 @@ describe("writeSse on a Node response", () => {
     slow.resume();
     await new Promise<void>((resolve) => slow.on("end", resolve));
     expect(tail).toMatch(/: closed: this client (fell more than \d+ bytes behind|did not take its events within 300 ms); reconnect with Last-Event-ID to resume\n\n\r\n0\r\n\r\n$/);
+  });
+});
+
+describe("writeSse's drain timeout", () => {
+  it("keeps a client that takes a burst in time and drops one that does not take it within the timeout", async () => {
+    const server = await sseServer({ drainTimeoutMs: 400, maxBufferedBytes: 64 * 1024 * 1024 });
+    servers.push(server);
+    const fast = reader(server.port);
+    const fastEntry = await server.channel(0);
+    const slow = net.connect(server.port, "127.0.0.1");
+    slow.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    slow.pause();
+    const slowEntry = await server.channel(1);
+    await fast.untilText("retry:");
+
+    // 8 MB in one turn: more than the kernel's socket buffers hold, far less than the byte bound
+    const frame = encodeMessage({ event: "burst", data: "y".repeat(1024 * 1024) });
+    for (let n = 0; n < 8; n++) {
+      fastEntry.channel.sendEncoded(frame);
+      slowEntry.channel.sendEncoded(frame);
+    }
+    await fast.until(() => (fast.text.match(/event: burst/g) ?? []).length === 8);
+    await slowEntry.gone;
+    expect(fastEntry.channel.closed).toBe(false);
+    let tail = "";
+    slow.setEncoding("utf8").on("data", (chunk: string) => (tail = (tail + chunk).slice(-300)));
+    await new Promise<void>((resolve) => slow.once("end", resolve).resume());
+    expect(tail).toContain(": closed: this client did not take its events within 400 ms; reconnect with Last-Event-ID to resume\n\n");
   });
 });
 
