@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser";
+import { FrameReader } from "../support/sse";
 import { spawnBuiltServer, startServer, type SpawnedServer, type StartedServer } from "../support/server";
 
 /*
@@ -124,6 +125,21 @@ describe("live updates in the browser", () => {
     await api(server.url, `/api/agents/${agent.id}`, { method: "PATCH", body: JSON.stringify({ status: "busy" }) });
     await page.locator("main [data-agent-status='busy']:visible").first().waitFor({ timeout: 5000 });
     await context.close();
+  });
+
+  it("serves GET /events on the built server uncompressed, without topics, with every frame's id", async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${server.url}/events`, { headers: { Authorization: `Bearer ${token}`, "Accept-Encoding": "gzip, br" }, signal: abort.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.headers.get("content-encoding")).toBeNull();
+    const frames = new FrameReader(response.body!);
+    const ready = await frames.next((f) => f.event === "ready");
+    expect(JSON.parse(ready.data!)).toEqual({ topics: null, lastEventId: ready.id });
+    await api(server.url, "/api/agents", { method: "POST", body: JSON.stringify({ name: "Streamed", role: "Ops" }) });
+    const created = await frames.next((f) => f.event === "agent.created");
+    expect(BigInt(created.id!)).toBeGreaterThan(BigInt(ready.id!));
+    abort.abort();
   });
 
   it("carries a change made through one process to a browser connected to another", async () => {
