@@ -240,13 +240,22 @@ describe("the hub's subscribers", () => {
     try {
       await send(org.id, ["hub-lost"], "before");
       await got.until(1);
+      // the backend exits a moment after pg_terminate_backend answers: wait until the hub's client sees it go
+      const listener = (getHub() as unknown as { listener: pg.Client }).listener;
+      const lost = new Promise((resolve) => listener.once("end", resolve));
       const killed = await admin.query(
         "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'mission-control-listen' and datname = current_database()",
       );
       expect(killed.rowCount).toBe(1);
+      await lost;
+      expect(getHub().isListening).toBe(false);
       for (let n = 0; n < 3; n++) await send(org.id, ["hub-lost"], `during-${n}`);
       await got.until(4);
       expect(got.seen.map((e) => e.type)).toEqual(["before", "during-0", "during-1", "during-2"]);
+      // the catch-up can finish before the new LISTEN's own answer is read (a notification of the
+      // new connection triggers the read): listening is certain once a later event has come
+      await send(org.id, ["hub-lost"], "after");
+      await got.until(5);
       expect(getHub().isListening).toBe(true);
     } finally {
       got.off();
