@@ -271,6 +271,11 @@ describe("GET /events", () => {
       await createTask({ orgId: org.id, input: { title: "committed during the outage" }, actor });
       const frame = await stream.frames!.next((f) => f.event === "task.created", 15_000);
       expect(JSON.parse(frame.data!).task.title).toBe("committed during the outage");
+      // the catch-up can finish before the new LISTEN's own answer is read: listening is certain
+      // once an event written after the catch-up has come (as in hub.server.test.ts)
+      await createTask({ orgId: org.id, input: { title: "after the outage" }, actor });
+      const after = await stream.frames!.next((f) => f.event === "task.created" && f.data!.includes("after the outage"), 15_000);
+      expect(after.id).toBeTruthy();
       expect(getHub().isListening).toBe(true);
     } finally {
       await admin.end();
