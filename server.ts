@@ -9,6 +9,7 @@ import type { ServerBuild } from "@remix-run/node";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import { answerClientErrors, guardRequestTarget, limitRequestBodies } from "./app/lib/request-guards.server";
 
 interface EntryExports {
   startServices: () => Promise<void>;
@@ -22,6 +23,9 @@ const here = import.meta.dirname;
 async function main() {
   const app = express();
   app.disable("x-powered-by");
+  // Before anything reads a body or a parameter: see app/lib/request-guards.server.ts.
+  app.use(limitRequestBodies());
+  app.use(guardRequestTarget());
 
   let loadBuild: () => Promise<ServerBuild>;
   if (development) {
@@ -79,6 +83,7 @@ async function main() {
       JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "Mission Control listening", url: `http://${address.address}:${address.port}` }) + "\n",
     );
   });
+  answerClientErrors(server);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { isUuid } from "~/lib/http.server";
 import { BoardGroupSchema, BoardSchema } from "~/lib/schemas";
 import { roleAtLeast } from "~/models/organization.server";
@@ -23,7 +23,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
   const intent = formData.get("intent");
   if (intent === "create-board") {
-    const submission = parseWithZod(formData, { schema: BoardSchema });
+    const submission = parseForm(formData, { schema: BoardSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     try {
       const board = await createBoard({ orgId: org.id, input: submission.value, actor });
@@ -34,7 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
   }
   if (intent === "create-group") {
-    const submission = parseWithZod(formData, { schema: BoardGroupSchema });
+    const submission = parseForm(formData, { schema: BoardGroupSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     await createBoardGroup({ orgId: org.id, name: submission.value.name, actor });
     return { intent, result: submission.reply({ resetForm: true }) };
