@@ -9,7 +9,7 @@ import type { ServerBuild } from "@remix-run/node";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { answerClientErrors, guardRequestTarget, limitRequestBodies } from "./app/lib/request-guards.server";
+import { acceptFormBodiesOnly, answerClientErrors, guardRequestTarget, limitRequestBodies } from "./app/lib/request-guards.server";
 
 interface EntryExports {
   startServices: () => Promise<void>;
@@ -26,6 +26,7 @@ async function main() {
   // Before anything reads a body or a parameter: see app/lib/request-guards.server.ts.
   app.use(limitRequestBodies());
   app.use(guardRequestTarget());
+  app.use(acceptFormBodiesOnly());
 
   let loadBuild: () => Promise<ServerBuild>;
   if (development) {

@@ -83,3 +83,17 @@ export function replyWithError<T>(submission: Submission<T>, error: unknown, fie
   }
   throw error;
 }
+
+/**
+ * For an action with no form to show the error on (a delete button): a DomainError from the model
+ * becomes a thrown Response with its 4xx status and sentence, shown by the route's ErrorBoundary,
+ * instead of a 500 (deleting a board group twice did that).
+ */
+export async function refuseOnDomainError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof DomainError) throw new Response(error.message, { status: error.status });
+    throw error;
+  }
+}

@@ -9,6 +9,7 @@ import { describePath, textProblem, textProblemMessage } from "./input-guard";
  *   (before, the unread rest of the body sat in front of it and the connection was reset);
  * - after any answer that left part of a body unread (a 404 for a bad id, a 401, a JSON body cut
  *   off at the cap), the rest is discarded the same way, within a budget;
+ * - a page (not the API) takes only urlencoded forms: other bodies made `request.formData()` throw;
  * - an address or query parameter carrying a NUL is refused with a sentence (it would reach
  *   PostgreSQL from any loader that filters by it);
  * - an address too long to be one of ours is a 414, and the requests Node's parser refuses
@@ -89,6 +90,24 @@ export function limitRequestBodies({ maxBytes = MAX_BODY_BYTES, budget = DRAIN_B
   };
 }
 
+const BODYLESS_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Express middleware: a page's action reads its body with `request.formData()`, which throws on
+ * anything but a form (a JSON or text/plain body, a broken multipart one) and so answered 500.
+ * Our pages post urlencoded forms (Remix's client sends those too) and take no uploads, so any
+ * other body to a page is refused here. The API reads JSON itself and is not affected.
+ */
+export function acceptFormBodiesOnly() {
+  return (req: IncomingMessage, res: ServerResponse, next: Next) => {
+    if (BODYLESS_METHODS.has(req.method ?? "GET") || isApiPath(req.url)) return next();
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type === "application/x-www-form-urlencoded") return next();
+    discardRestOfBody(req);
+    refuse(req, res, 415, "unsupported_media_type", `Pages take forms sent as application/x-www-form-urlencoded; this request sent ${type ? JSON.stringify(type) : "no Content-Type"}.`);
+  };
+}
+
 function decodeSegment(segment: string): string | null {
   try {
     return decodeURIComponent(segment);
@@ -153,9 +172,13 @@ export function answerClientErrors(server: Server) {
       return;
     }
     const [status, reason, message] = CLIENT_ERRORS[error.code ?? ""] ?? [400, "Bad Request", "The request is not valid HTTP/1.1."];
-    const body = `${message}\n`;
+    // Node hands over the bytes it had read: enough to tell an API request by its target.
+    const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 64).toString("latin1") ?? "";
+    const api = /^[A-Z]+ \/api(\/|\?| |$)/.test(head);
+    const body = api ? JSON.stringify({ error: { code: reason.toLowerCase().replace(/ /g, "_"), message } }) : `${message}\n`;
+    const type = api ? "application/json" : "text/plain";
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
     // Leave the socket to close when the client does (it has our answer by then), or soon.
     setTimeout(() => socket.destroy(), 2000).unref();

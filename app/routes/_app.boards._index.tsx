@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
-import { parseForm, replyWithError } from "~/lib/forms.server";
+import { parseForm, refuseOnDomainError, replyWithError } from "~/lib/forms.server";
 import { isUuid } from "~/lib/http.server";
 import { BoardGroupSchema, BoardSchema } from "~/lib/schemas";
 import { roleAtLeast } from "~/models/organization.server";
@@ -42,7 +42,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (intent === "delete-group") {
     const id = String(formData.get("groupId") ?? "");
     if (!isUuid(id)) throw new Response("Unknown board group", { status: 400 });
-    await deleteBoardGroup({ orgId: org.id, id, actor });
+    await refuseOnDomainError(deleteBoardGroup({ orgId: org.id, id, actor }));
     return { intent, result: null };
   }
   throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
