@@ -222,11 +222,15 @@ describe("hostile input, swept over every form action", () => {
       const cookie = signedIn ? nextCookie() : undefined;
       const name = `${form.method.toUpperCase()} ${actionUrl.pathname}${actionUrl.search} [${form.label}]${signedIn ? "" : " signed out"}`;
       const headers = { Origin: server.url, ...(cookie ? { Cookie: cookie } : {}) };
-      const send = (label: string, entries: Array<[string, string]>, target = actionUrl) =>
-        form.method === "get"
-          ? probe({ label: `${name} ${label}`, url: `${target.origin}${target.pathname}?${new URLSearchParams(entries)}`, init: { headers }, api: false }, failures)
-          : probe({ label: `${name} ${label}`, url: target.toString(), init: { method: "POST", headers, body: new URLSearchParams(entries) }, api: false }, failures);
-
+      // Most probes go as a script-enabled browser sends them (Remix's `.data` request: the same
+      // action, without rendering the page); the rendered page is checked with a subset.
+      const send = (label: string, entries: Array<[string, string]>, target = actionUrl, asDocument = false) => {
+        const url = new URL(target);
+        if (!asDocument) url.pathname = url.pathname === "/" ? "/_root.data" : `${url.pathname.replace(/\/$/, "")}.data`;
+        return form.method === "get"
+          ? probe({ label: `${name} ${label}`, url: `${url.origin}${url.pathname}?${new URLSearchParams(entries)}`, init: { headers }, api: false }, failures)
+          : probe({ label: `${name} ${label}${asDocument ? " (page)" : ""}`, url: url.toString(), init: { method: "POST", headers, body: new URLSearchParams(entries) }, api: false }, failures);
+      };
       if (form.method === "post") {
         if (!route?.hasAction) {
           failures.push(`${name}: posts to a URL no action route answers`);
@@ -234,15 +238,18 @@ describe("hostile input, swept over every form action", () => {
         }
         swept.add(route.id);
       }
+      const withValue = (field: string, value: string) => form.entries.filter(([key]) => key !== field).concat([[field, value]]);
       for (const field of form.fields) {
-        for (const hostile of HOSTILE_STRINGS) {
-          await send(`${field}=${hostile.label}`, form.entries.filter(([key]) => key !== field).concat([[field, hostile.value]]));
-        }
+        for (const hostile of HOSTILE_STRINGS) await send(`${field}=${hostile.label}`, withValue(field, hostile.value));
+        // the page echoes what was sent back into the form: render it with markup and with a NUL
+        await send(`${field}=HTML/script`, withValue(field, "<script>alert(1)</script>"), actionUrl, true);
         // an array where one value belongs
         await send(`${field} twice`, [...form.entries, [field, "second value"]]);
       }
       if (form.method === "get") continue;
       for (const key of HOSTILE_FORM_KEYS) await send(`extra key ${JSON.stringify(key)}`, [...form.entries, [key, key === "__intent__" || key === "__state__" ? "{not json" : "x"]]);
+      await send("extra key \"constructor\"", [...form.entries, ["constructor", "x"]], actionUrl, true);
+      await send("NUL in every field", form.entries.map(([key, value]) => [key, `${value}\u0000`]), actionUrl, true);
       const raw = (label: string, body: BodyInit, type?: string) =>
         probe({ label: `${name} ${label}`, url: actionUrl.toString(), init: { method: "POST", headers: { ...headers, ...(type ? { "Content-Type": type } : {}) }, body }, api: false }, failures);
       const multipart = new FormData();

@@ -13,17 +13,20 @@ import { REPO_ROOT } from "./server";
 /* ---------- the database as a witness ---------- */
 
 /**
- * `rate_limits` is left out: a refused sign-in is counted there on purpose (that is the limiter).
- * `sessions` is compared by count only (every signed-in request may slide its expiry); the
- * append-only logs by count (and event_log by max(id)), which keeps a snapshot cheap as they grow.
- * Every other table is compared row by row (an md5 over its rows), so an UPDATE shows too.
+ * `rate_limits` is not watched: a refused sign-in is counted there on purpose (that is the
+ * limiter). `sessions` is watched for inserts and deletes only (a signed-in request may slide its
+ * expiry). Every other table counts every row it inserts, updates or deletes.
  */
-const NOT_WATCHED = new Set(["rate_limits", "migrations"]);
-const COUNT_ONLY = new Set(["sessions", "event_log", "activity_events"]);
+const NOT_WATCHED = new Set(["rate_limits", "migrations", "sweep_writes"]);
+const INSERT_DELETE_ONLY = new Set(["sessions"]);
 
+/**
+ * Counts committed row writes per table with row-level triggers installed into the test database
+ * (a rolled-back write rolls its count back too), so "did this request write?" is one tiny query
+ * rather than a scan of every table.
+ */
 export class DatabaseWitness {
   private client: pg.Client;
-  private query = "";
   constructor(databaseUrl: string) {
     this.client = new pg.Client({ connectionString: databaseUrl });
   }
@@ -32,21 +35,26 @@ export class DatabaseWitness {
     const { rows } = await this.client.query<{ name: string }>(
       "select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1",
     );
-    const parts = rows
-      .filter((row) => !NOT_WATCHED.has(row.name))
-      .map(({ name }) =>
-        COUNT_ONLY.has(name)
-          ? `select '${name}' as t, count(*)::text as v from "${name}"`
-          : `select '${name}' as t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, ',' order by x::text)), '') as v from "${name}" x`,
-      );
-    parts.push(`select 'max(event_log.id)' as t, coalesce(max(id), 0)::text as v from event_log`);
-    this.query = parts.join(" union all ");
+    const statements = [
+      "create table sweep_writes (table_name text primary key, writes bigint not null default 0)",
+      `create function sweep_count_write() returns trigger language plpgsql as $$
+       begin
+         insert into sweep_writes (table_name, writes) values (TG_TABLE_NAME, 1)
+           on conflict (table_name) do update set writes = sweep_writes.writes + 1;
+         return null;
+       end $$`,
+    ];
+    for (const { name } of rows.filter((row) => !NOT_WATCHED.has(row.name))) {
+      const events = INSERT_DELETE_ONLY.has(name) ? "insert or delete" : "insert or update or delete";
+      statements.push(`create trigger sweep_count_write after ${events} on "${name}" for each row execute function sweep_count_write()`);
+    }
+    for (const statement of statements) await this.client.query(statement);
   }
   async snapshot(): Promise<Map<string, string>> {
-    const { rows } = await this.client.query<{ t: string; v: string }>(this.query);
-    return new Map(rows.map((row) => [row.t, row.v]));
+    const { rows } = await this.client.query<{ table_name: string; writes: string }>("select table_name, writes::text from sweep_writes");
+    return new Map(rows.map((row) => [row.table_name, row.writes]));
   }
-  /** the tables whose rows differ between two snapshots */
+  /** the tables written to between two snapshots */
   static changed(before: Map<string, string>, after: Map<string, string>): string[] {
     return [...after.keys()].filter((table) => before.get(table) !== after.get(table));
   }
