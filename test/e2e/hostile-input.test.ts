@@ -133,6 +133,10 @@ async function apiJson(method: string, path: string, body?: unknown) {
 }
 
 let setupForms: RenderedForm[] = [];
+/** signed in before the sweeps (they trip the sign-in limiter for this address) */
+let spareCookie = "";
+/** one page per route pattern, as the crawl found it */
+const crawled: Array<{ url: string; routeId: string }> = [];
 let inviteUrl = "";
 
 beforeAll(async () => {
@@ -166,6 +170,7 @@ beforeAll(async () => {
   // Sign-in picks the first organization by name: this one sorts after the seeded one.
   await postForm(`${server.url}/orgs/new`, [["name", "Zz second org"]], await freshCookie());
 
+  spareCookie = await freshCookie();
   witness = new DatabaseWitness(server.databaseUrl);
   await witness.open();
 }, 120_000);
@@ -196,6 +201,7 @@ describe("hostile input, swept over every form action", () => {
       const key = route ? route.id : parsed.pathname;
       if (seenRoutes.has(key)) continue;
       seenRoutes.add(key);
+      if (route) crawled.push({ url, routeId: route.id });
       const page = await renderedForms(browser, url, owner);
       if (process.env.SWEEP_DEBUG) console.log("crawled", key, url, page.status, page.forms.length, page.links.join(" "));
       for (const form of page.forms) found.push({ form, signedIn: true });
@@ -276,6 +282,29 @@ describe("hostile input, swept over every form action", () => {
     console.log(`form sweep: ${variants.size} form variants, ${stats.requests} requests so far`);
     expect(report(failures)).toBe("");
   }, 300_000);
+
+  it("answers every crawled page with hostile ids in its path with < 500", async () => {
+    const failures: Failure[] = [];
+    const headers = { Cookie: spareCookie };
+    lastSnapshot = undefined;
+    let pages = 0;
+    for (const { url, routeId } of crawled) {
+      const pattern = routePattern(routes, routeId).split("/");
+      const segments = new URL(url).pathname.split("/");
+      for (const [index, part] of pattern.entries()) {
+        if (!part.startsWith(":")) continue;
+        pages++;
+        for (const [i, hostile] of HOSTILE_IDS.entries()) {
+          const path = segments.map((segment, j) => (j === index ? hostile.value : segment)).join("/");
+          // the first as a page, the rest as the data request a client-side navigation makes
+          const target = i === 0 ? path : `${path}.data`;
+          await probe({ label: `GET ${target} (${part}=${hostile.label})`, url: server.url + target, init: { headers }, api: false }, failures);
+        }
+      }
+    }
+    expect(pages).toBeGreaterThan(3);
+    expect(report(failures)).toBe("");
+  });
 
   it("reached every route that exports an action", () => {
     const uiActions = Object.values(routes).filter((route) => route.hasAction && !route.id.startsWith("routes/api."));
