@@ -331,8 +331,10 @@ describe("hostile input, swept over every API operation", () => {
     const urlFor = (op: ApiOperation, id?: string) =>
       server.url + op.path.replace(/\{[^}]+\}/g, () => id ?? realIds.get(op.path.replace(/\/\{[^}]+\}.*$/, "")) ?? "missing");
     const auth = { Authorization: `Bearer ${apiToken}` };
+    // the error shape is the REST API's contract (/api/…); documented probes (/health, /ready) need a sentence
+    const api = (op: ApiOperation) => op.path.startsWith("/api/");
     const sendJson = (op: ApiOperation, label: string, body: BodyInit, type = "application/json", url = urlFor(op)) =>
-      probe({ label: `${op.method} ${op.path} ${label}`, url, init: { method: op.method, headers: { ...auth, "Content-Type": type }, body }, api: true }, failures);
+      probe({ label: `${op.method} ${op.path} ${label}`, url, init: { method: op.method, headers: { ...auth, "Content-Type": type }, body }, api: api(op) }, failures);
 
     // deletes last: they would remove what the other probes point at
     const ordered = [...operations].sort((a, b) => Number(a.method === "DELETE") - Number(b.method === "DELETE"));
@@ -354,22 +356,22 @@ describe("hostile input, swept over every API operation", () => {
         await sendJson(op, "as a form", new URLSearchParams(Object.entries(baseline).map(([k, v]) => [k, String(v)])).toString(), "application/x-www-form-urlencoded");
         const multipart = new FormData();
         for (const [k, v] of Object.entries(baseline)) multipart.append(k, String(v));
-        await probe({ label: `${op.method} ${op.path} multipart`, url: urlFor(op), init: { method: op.method, headers: auth, body: multipart }, api: true }, failures);
+        await probe({ label: `${op.method} ${op.path} multipart`, url: urlFor(op), init: { method: op.method, headers: auth, body: multipart }, api: api(op) }, failures);
         await sendJson(op, "text/plain", "hello", "text/plain");
         await sendJson(op, "2 MB", JSON.stringify({ [names[0] ?? "x"]: "x".repeat(2 * 1024 * 1024) }));
       }
       for (const param of op.queryParams) {
         for (const hostile of HOSTILE_STRINGS) {
-          await probe({ label: `${op.method} ${op.path}?${param}=${hostile.label}`, url: `${urlFor(op)}?${param}=${encodeURIComponent(hostile.value)}`, init: { method: op.method, headers: auth }, api: true }, failures);
+          await probe({ label: `${op.method} ${op.path}?${param}=${hostile.label}`, url: `${urlFor(op)}?${param}=${encodeURIComponent(hostile.value)}`, init: { method: op.method, headers: auth }, api: api(op) }, failures);
         }
       }
       if (op.method === "GET") {
-        await probe({ label: `${op.method} ${op.path}?prototype keys`, url: `${urlFor(op)}?constructor=1&__proto__=1&toString=1`, init: { headers: auth }, api: true }, failures);
-        await probe({ label: `${op.method} ${op.path}?100 kB query`, url: `${urlFor(op)}?q=${"x".repeat(100_000)}`, init: { headers: auth }, api: true }, failures);
+        await probe({ label: `${op.method} ${op.path}?prototype keys`, url: `${urlFor(op)}?constructor=1&__proto__=1&toString=1`, init: { headers: auth }, api: api(op) }, failures);
+        await probe({ label: `${op.method} ${op.path}?100 kB query`, url: `${urlFor(op)}?q=${"x".repeat(100_000)}`, init: { headers: auth }, api: api(op) }, failures);
       }
       for (const _param of op.pathParams) {
         for (const hostile of HOSTILE_IDS) {
-          await probe({ label: `${op.method} ${op.path} id=${hostile.label}`, url: urlFor(op, hostile.value), init: { method: op.method, headers: { ...auth, "Content-Type": "application/json" }, body: op.body ? "{}" : undefined }, api: true }, failures);
+          await probe({ label: `${op.method} ${op.path} id=${hostile.label}`, url: urlFor(op, hostile.value), init: { method: op.method, headers: { ...auth, "Content-Type": "application/json" }, body: op.body ? "{}" : undefined }, api: api(op) }, failures);
         }
       }
     }
