@@ -52,6 +52,12 @@ describe("readJsonBody", () => {
     expect(key.body.error.message).toMatch(/^The name of field/);
   });
 
+  it("says 'the request body' when the body itself is a string with a NUL", async () => {
+    const { body } = await refusal(() => readJsonBody(post('"\\u0000"')));
+    expect(body.error.message).toMatch(/^The request body contains a NUL character/);
+    expect(body.error.details).toBeUndefined();
+  });
+
   it("refuses a lone surrogate, which jsonb cannot store", async () => {
     const { status, body } = await refusal(() => readJsonBody(post('{"title":"\\ud800"}')));
     expect(status).toBe(400);

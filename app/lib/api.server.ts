@@ -5,13 +5,13 @@ import { describePath, findJsonProblem, MAX_JSON_DEPTH, textProblem, textProblem
 import { log } from "./log.server";
 import { MAX_BODY_BYTES } from "./request-guards.server";
 
+export { MAX_BODY_BYTES };
+
 /*
  * The plumbing every REST route shares, so a route file is: auth, parse, call the model, answer.
  * Every answer is JSON; errors are `{ error: { code, message, details } }` (apiError).
  * API routes authenticate with a bearer token, never a cookie, so there is no Origin check here.
  */
-
-export { MAX_BODY_BYTES } from "./request-guards.server";
 
 type Handler<Args> = (args: Args) => Promise<Response> | Response;
 type MutatingMethod = "POST" | "PUT" | "PATCH" | "DELETE";
@@ -127,9 +127,10 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
     throw apiError(400, "invalid_json", `The request body is nested more than ${MAX_JSON_DEPTH} levels deep; no endpoint takes that.`);
   }
   if (problem) {
-    const field = describePath(problem.path);
-    const message = textProblemMessage(problem.inKey ? `The name of field ${JSON.stringify(field)}` : `The field ${JSON.stringify(field)}`, problem.problem);
-    throw apiError(400, "invalid_text", message, fieldDetails([[String(problem.path[0] ?? ""), message]]));
+    if (problem.path.length === 0) throw apiError(400, "invalid_text", textProblemMessage("The request body", problem.problem));
+    const field = JSON.stringify(describePath(problem.path));
+    const message = textProblemMessage(problem.inKey ? `The name of field ${field}` : `The field ${field}`, problem.problem);
+    throw apiError(400, "invalid_text", message, fieldDetails([[String(problem.path[0]), message]]));
   }
   return value;
 }

@@ -203,7 +203,6 @@ describe("hostile input, swept over every form action", () => {
       seenRoutes.add(key);
       if (route) crawled.push({ url, routeId: route.id });
       const page = await renderedForms(browser, url, owner);
-      if (process.env.SWEEP_DEBUG) console.log("crawled", key, url, page.status, page.forms.length, page.links.join(" "));
       for (const form of page.forms) found.push({ form, signedIn: true });
       queue.push(...page.links);
     }
