@@ -9,6 +9,7 @@ import type { ServerBuild } from "@remix-run/node";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { acceptFormBodiesOnly, answerClientErrors, guardRequestTarget, limitRequestBodies } from "./app/lib/request-guards.server";
 
 interface EntryExports {
   startServices: () => Promise<void>;
@@ -23,6 +24,10 @@ const here = import.meta.dirname;
 async function main() {
   const app = express();
   app.disable("x-powered-by");
+  // Before anything reads a body or a parameter: see app/lib/request-guards.server.ts.
+  app.use(limitRequestBodies());
+  app.use(guardRequestTarget());
+  app.use(acceptFormBodiesOnly());
 
   let loadBuild: () => Promise<ServerBuild>;
   if (development) {
@@ -89,6 +94,7 @@ async function main() {
       JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "Mission Control listening", url: `http://${address.address}:${address.port}` }) + "\n",
     );
   });
+  answerClientErrors(server);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,15 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z, type ZodError, type ZodTypeAny } from "zod";
 import { apiError, DomainError, isUuid } from "./http.server";
+import { describePath, findJsonProblem, MAX_JSON_DEPTH, textProblem, textProblemMessage } from "./input-guard";
 import { log } from "./log.server";
+import { MAX_BODY_BYTES } from "./request-guards.server";
+
+export { MAX_BODY_BYTES };
 
 /*
  * The plumbing every REST route shares, so a route file is: auth, parse, call the model, answer.
  * Every answer is JSON; errors are `{ error: { code, message, details } }` (apiError).
  * API routes authenticate with a bearer token, never a cookie, so there is no Origin check here.
  */
-
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 type Handler<Args> = (args: Args) => Promise<Response> | Response;
 type MutatingMethod = "POST" | "PUT" | "PATCH" | "DELETE";
@@ -78,6 +80,8 @@ export function clientIp(context: unknown): string {
 /**
  * Reads at most `maxBytes` of the body (whatever Content-Length claims) and parses it as JSON.
  * The Content-Type is not checked: `curl -d` sends form-urlencoded by default and the intent is clear.
+ * Text PostgreSQL cannot store (NUL, lone surrogates) and absurd nesting are refused here, naming
+ * the field, so no route has to think of them.
  */
 export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const tooLarge = () =>
@@ -94,7 +98,9 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
+        // Not cancel(): that destroys the socket and resets the client before it reads the 413.
+        // The server discards the rest of the body after the answer (app/lib/request-guards.server.ts).
+        reader.releaseLock();
         throw tooLarge();
       }
       chunks.push(value);
@@ -109,12 +115,34 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
   if (!text.trim()) {
     throw apiError(400, "invalid_json", "The request body is empty. Send a JSON object with Content-Type: application/json.");
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : "parse error";
     throw apiError(400, "invalid_json", `The request body is not valid JSON (${reason}).`);
   }
+  const problem = findJsonProblem(value);
+  if (problem?.kind === "depth") {
+    throw apiError(400, "invalid_json", `The request body is nested more than ${MAX_JSON_DEPTH} levels deep; no endpoint takes that.`);
+  }
+  if (problem) {
+    if (problem.path.length === 0) throw apiError(400, "invalid_text", textProblemMessage("The request body", problem.problem));
+    const field = JSON.stringify(describePath(problem.path));
+    const message = textProblemMessage(problem.inKey ? `The name of field ${field}` : `The field ${field}`, problem.problem);
+    throw apiError(400, "invalid_text", message, fieldDetails([[String(problem.path[0]), message]]));
+  }
+  return value;
+}
+
+/** `details` as a map without a prototype: a field called `constructor` or `__proto__` is just a name. */
+function fieldDetails(entries: Iterable<[string, string]> = []): Record<string, string[]> {
+  const details = Object.create(null) as Record<string, string[]>;
+  for (const [field, message] of entries) {
+    if (Object.hasOwn(details, field)) details[field]!.push(message);
+    else details[field] = [message];
+  }
+  return details;
 }
 
 /**
@@ -123,22 +151,17 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
  * into the message.
  */
 export function validationFailed(error: ZodError): Response {
-  const flat = error.flatten();
-  const details: Record<string, string[]> = {};
-  for (const [field, messages] of Object.entries(flat.fieldErrors)) {
-    if (messages && messages.length > 0) details[field] = messages as string[];
-  }
+  // A plain {} indexed by a field name answers `constructor`, `toString` or `__proto__` from its
+  // prototype, and `details[key].push` threw (a 500 for `{"constructor": 1}`): see fieldDetails.
+  const fields: Array<[string, string]> = [];
   const formErrors: string[] = [];
   for (const issue of error.issues) {
-    if (issue.path.length > 0) continue;
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) (details[key] ??= []).push("Unknown field");
-    } else {
-      formErrors.push(issue.message);
-    }
+    if (issue.path.length > 0) fields.push([String(issue.path[0]), issue.message]);
+    else if (issue.code === "unrecognized_keys") for (const key of issue.keys) fields.push([key, "Unknown field"]);
+    else formErrors.push(issue.message);
   }
   const message = formErrors.length > 0 ? formErrors.join(" ") : "Some fields are not valid; see error.details.";
-  return apiError(400, "validation_failed", message, details);
+  return apiError(400, "validation_failed", message, fieldDetails(fields));
 }
 
 export function parseWith<S extends ZodTypeAny>(schema: S, value: unknown): z.output<S> {
@@ -153,8 +176,13 @@ export async function parseJsonBody<S extends ZodTypeAny>(request: Request, sche
 
 /** Query parameters as an object; empty values (`?status=`) count as absent. */
 export function parseQuery<S extends ZodTypeAny>(request: Request, schema: S): z.output<S> {
-  const query: Record<string, string> = {};
+  const query = Object.create(null) as Record<string, string>;
   for (const [key, value] of new URL(request.url).searchParams) {
+    const problem = textProblem(key) ?? textProblem(value);
+    if (problem) {
+      const message = textProblemMessage(`The query parameter ${JSON.stringify(key)}`, problem);
+      throw apiError(400, "invalid_text", message, fieldDetails([[key, message]]));
+    }
     if (value !== "") query[key] = value;
   }
   return parseWith(schema, query);

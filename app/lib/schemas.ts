@@ -26,7 +26,9 @@ export const EmailSchema = z.string().trim().email("Enter a valid email address"
 export const LoginSchema = z.object({
   username: z.string({ required_error: "Username or email is required" }).trim().min(1, "Username or email is required").max(200),
   password: z.string({ required_error: "Password is required" }).min(1, "Password is required").max(200),
-  redirectTo: z.string().optional(),
+  // Where to go after signing in; one that could not be a header value (CR, LF, other controls)
+  // is dropped rather than refusing the sign-in (safeRedirect checks the rest).
+  redirectTo: z.string().max(2000).regex(/^[^\u0000-\u001f\u007f]*$/).optional().catch(undefined),
 });
 
 export const SetupSchema = z

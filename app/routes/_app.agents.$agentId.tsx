@@ -10,7 +10,7 @@ import { AgentFields } from "~/components/agents/agent-fields";
 import { AgentStatusBadge } from "~/components/agents/agent-status-badge";
 import { Button, FormError } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { isUuid, notFound } from "~/lib/http.server";
 import { AgentSchema } from "~/lib/schemas";
 import { listActivity } from "~/models/activity.server";
@@ -59,7 +59,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw redirect(`/agents?deleted=${encodeURIComponent(agent.name)}`);
   }
 
-  const submission = parseWithZod(formData, { schema: AgentSchema });
+  const submission = parseForm(formData, { schema: AgentSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
   try {
     await updateAgent({ orgId: org.id, id, changes: submission.value, actor });

@@ -1,4 +1,3 @@
-import { parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
@@ -7,7 +6,7 @@ import { AgentList } from "~/components/agents/agent-list";
 import { CreateAgentForm } from "~/components/agents/create-agent-form";
 import { Card, EmptyState, Flash, PageHeader } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { AgentSchema } from "~/lib/schemas";
 import { createAgent, listAgents } from "~/models/agent.server";
 import { roleAtLeast } from "~/models/organization.server";
@@ -34,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "member");
-  const submission = parseWithZod(await request.formData(), { schema: AgentSchema });
+  const submission = parseForm(await request.formData(), { schema: AgentSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), created: null }, { status: 400 });
   try {
     const agent = await createAgent({ orgId: org.id, ...submission.value, actor });

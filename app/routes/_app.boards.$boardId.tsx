@@ -10,7 +10,7 @@ import { TaskFields } from "~/components/boards/task-fields";
 import { Button, FormError, SelectField, TextAreaField, TextField, selectClass } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
 import { PRIORITY_LABELS, TASK_PRIORITIES } from "~/lib/constants";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { DomainError, isUuid, notFound } from "~/lib/http.server";
 import { BoardSchema, MoveTaskSchema, TaskFormSchema } from "~/lib/schemas";
 import { listAgents } from "~/models/agent.server";
@@ -69,7 +69,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const intent = formData.get("intent");
 
   if (intent === "create-task") {
-    const submission = parseWithZod(formData, { schema: TaskFormSchema });
+    const submission = parseForm(formData, { schema: TaskFormSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     try {
       await createTask({ orgId: org.id, input: { ...submission.value, boardId: board.id }, actor });
@@ -81,7 +81,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 
   if (intent === "move") {
-    const submission = parseWithZod(formData, { schema: MoveTaskSchema });
+    const submission = parseForm(formData, { schema: MoveTaskSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     try {
       await moveTask({ orgId: org.id, id: submission.value.taskId, status: submission.value.status, beforeTaskId: submission.value.beforeTaskId, actor });
@@ -93,7 +93,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 
   if (intent === "update-board") {
-    const submission = parseWithZod(formData, { schema: BoardSchema });
+    const submission = parseForm(formData, { schema: BoardSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     try {
       await updateBoard({ orgId: org.id, id: board.id, input: submission.value, actor });

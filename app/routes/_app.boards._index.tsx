@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, refuseOnDomainError, replyWithError } from "~/lib/forms.server";
 import { isUuid } from "~/lib/http.server";
 import { BoardGroupSchema, BoardSchema } from "~/lib/schemas";
 import { roleAtLeast } from "~/models/organization.server";
@@ -24,7 +24,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
   const intent = formData.get("intent");
   if (intent === "create-board") {
-    const submission = parseWithZod(formData, { schema: BoardSchema });
+    const submission = parseForm(formData, { schema: BoardSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     try {
       const board = await createBoard({ orgId: org.id, input: submission.value, actor });
@@ -35,7 +35,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
   }
   if (intent === "create-group") {
-    const submission = parseWithZod(formData, { schema: BoardGroupSchema });
+    const submission = parseForm(formData, { schema: BoardGroupSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     await createBoardGroup({ orgId: org.id, name: submission.value.name, actor });
     return { intent, result: submission.reply({ resetForm: true }) };
@@ -43,7 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (intent === "delete-group") {
     const id = String(formData.get("groupId") ?? "");
     if (!isUuid(id)) throw new Response("Unknown board group", { status: 400 });
-    await deleteBoardGroup({ orgId: org.id, id, actor });
+    await refuseOnDomainError(deleteBoardGroup({ orgId: org.id, id, actor }));
     return { intent, result: null };
   }
   throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });

@@ -13,6 +13,7 @@ import { testGatewayConnection } from "~/ingest/test-connection.server";
 import { DomainError, isUuid, notFound } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
+import { parseForm } from "~/lib/forms.server";
 import { listAgents } from "~/models/agent.server";
 import { deleteGateway, getGateway, openGatewayToken, toApiGateway, updateGateway } from "~/models/gateway.server";
 import { getSnapshots, listDailyUsage } from "~/models/gateway-snapshot.server";
@@ -52,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw redirect("/gateways");
   }
   if (intent === "update") {
-    const submission = parseWithZod(formData, { schema: GatewaySchema });
+    const submission = parseForm(formData, { schema: GatewaySchema });
     if (submission.status !== "success") return data({ intent, test: null, result: submission.reply({ hideFields: ["token"] }) }, { status: 400 });
     const { name, url, token, pollIntervalSeconds, clearToken, transcriptDir } = submission.value;
     try {

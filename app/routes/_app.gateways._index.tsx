@@ -9,7 +9,7 @@ import { TranscriptFolderField } from "~/components/gateways/transcript-folder-f
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
 import { createGateway, listGateways, toApiGateway } from "~/models/gateway.server";
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "admin");
-  const submission = parseWithZod(await request.formData(), { schema: GatewaySchema });
+  const submission = parseForm(await request.formData(), { schema: GatewaySchema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["token"] }), { status: 400 });
   const { name, url, token, pollIntervalSeconds, transcriptDir } = submission.value;
   let gateway;

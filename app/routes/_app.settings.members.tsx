@@ -13,7 +13,7 @@ import { Button, FormError, SelectField } from "~/components/ui/form";
 import { Card, EmptyState, Flash } from "~/components/ui/layout";
 import { getEnv } from "~/env.server";
 import { ROLES } from "~/lib/constants";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { InviteSchema } from "~/lib/schemas";
 import { changeMemberRole, createInvite, listMembers, listOpenInvites, removeMember, revokeInvite, roleAtLeast } from "~/models/organization.server";
 
@@ -51,7 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
   switch (intent) {
     case "create-invite": {
-      const submission = parseWithZod(formData, { schema: InviteSchema });
+      const submission = parseForm(formData, { schema: InviteSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       const { token, invite } = await createInvite({ orgId: org.id, role: submission.value.role, actor });
       return {
@@ -61,7 +61,7 @@ export async function action({ request }: ActionFunctionArgs) {
       };
     }
     case "change-role": {
-      const submission = parseWithZod(formData, { schema: ChangeRoleSchema });
+      const submission = parseForm(formData, { schema: ChangeRoleSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await changeMemberRole({ orgId: org.id, userId: submission.value.userId, role: submission.value.role, actor, actorRole });
@@ -72,7 +72,7 @@ export async function action({ request }: ActionFunctionArgs) {
       return { intent, result: submission.reply(), done: `Role changed to ${ROLE_LABELS[submission.value.role]}.` };
     }
     case "remove": {
-      const submission = parseWithZod(formData, { schema: RemoveMemberSchema });
+      const submission = parseForm(formData, { schema: RemoveMemberSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await removeMember({ orgId: org.id, userId: submission.value.userId, actor, actorRole });
@@ -83,7 +83,7 @@ export async function action({ request }: ActionFunctionArgs) {
       return { intent, result: submission.reply(), done: "Member removed. Their sessions stay valid, but they no longer see this organization." };
     }
     case "revoke-invite": {
-      const submission = parseWithZod(formData, { schema: RevokeInviteSchema });
+      const submission = parseForm(formData, { schema: RevokeInviteSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await revokeInvite({ orgId: org.id, inviteId: submission.value.inviteId });

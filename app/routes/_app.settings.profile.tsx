@@ -7,7 +7,7 @@ import { invalidateUserSessions } from "~/auth/session.server";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { ChangePasswordSchema } from "~/lib/schemas";
 import { changePassword } from "~/models/user.server";
 
@@ -18,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { user, session } = await requireUser(request);
-  const submission = parseWithZod(await request.formData(), { schema: ChangePasswordSchema });
+  const submission = parseForm(await request.formData(), { schema: ChangePasswordSchema });
   const secret = { hideFields: ["currentPassword", "newPassword", "confirmPassword"] };
   if (submission.status !== "success") return data({ result: submission.reply(secret), changed: false }, { status: 400 });
   try {

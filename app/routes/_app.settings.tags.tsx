@@ -1,4 +1,3 @@
-import { parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -8,7 +7,7 @@ import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { TagRow } from "~/components/settings/tag-row";
 import { Card, EmptyState, Flash } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { TagSchema } from "~/lib/schemas";
 import { roleAtLeast } from "~/models/organization.server";
 import { countTagUsage, createTag, deleteTag, listTags, updateTag } from "~/models/tag.server";
@@ -31,7 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = String(formData.get("intent") ?? "");
   const tagId = String(formData.get("tagId") ?? "");
   if (intent === "create") {
-    const submission = parseWithZod(formData, { schema: TagSchema });
+    const submission = parseForm(formData, { schema: TagSchema });
     if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
     try {
       const tag = await createTag({ orgId: org.id, name: submission.value.name, color: submission.value.color, actor });
@@ -42,7 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
   }
   if (intent === "update") {
-    const submission = parseWithZod(formData, { schema: UpdateTagSchema });
+    const submission = parseForm(formData, { schema: UpdateTagSchema });
     if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
     try {
       await updateTag({ orgId: org.id, ...submission.value, actor });
@@ -53,7 +52,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
   }
   if (intent === "delete") {
-    const submission = parseWithZod(formData, { schema: DeleteTagSchema });
+    const submission = parseForm(formData, { schema: DeleteTagSchema });
     if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
     try {
       await deleteTag({ orgId: org.id, tagId: submission.value.tagId, actor });

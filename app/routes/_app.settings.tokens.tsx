@@ -10,7 +10,7 @@ import { CopyField } from "~/components/settings/copy-field";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Badge, Card, EmptyState, Flash } from "~/components/ui/layout";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { forbidden } from "~/lib/http.server";
 import { ApiTokenSchema } from "~/lib/schemas";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
@@ -40,13 +40,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   if (intent === "create") {
-    const submission = parseWithZod(formData, { schema: ApiTokenSchema });
+    const submission = parseForm(formData, { schema: ApiTokenSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     const { token, apiToken } = await createApiToken({ orgId: org.id, name: submission.value.name, actor });
     return { intent, result: submission.reply({ resetForm: true }), created: { token, name: apiToken.name } };
   }
   if (intent === "revoke") {
-    const submission = parseWithZod(formData, { schema: RevokeTokenSchema });
+    const submission = parseForm(formData, { schema: RevokeTokenSchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     try {
       await revokeApiToken({ orgId: org.id, tokenId: submission.value.tokenId, actor });

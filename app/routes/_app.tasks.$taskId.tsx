@@ -7,7 +7,7 @@ import { TaskFields, PRIORITY_COLORS } from "~/components/boards/task-fields";
 import { Button, FormError } from "~/components/ui/form";
 import { Badge, Card, Flash } from "~/components/ui/layout";
 import { PRIORITY_LABELS, STATUS_LABELS } from "~/lib/constants";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { isUuid, notFound } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { TaskFormSchema } from "~/lib/schemas";
@@ -53,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw redirect(`/boards/${task.boardId}`);
   }
   if (intent === "update") {
-    const submission = parseWithZod(formData, { schema: TaskFormSchema });
+    const submission = parseForm(formData, { schema: TaskFormSchema });
     if (submission.status !== "success") return data(submission.reply(), { status: 400 });
     const value = submission.value;
     try {

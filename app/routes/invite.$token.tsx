@@ -9,7 +9,7 @@ import { createSession, sessionCookie, setActiveOrg } from "~/auth/session.serve
 import { AuthShell } from "~/components/auth-shell";
 import { ROLE_LABELS } from "~/components/settings/role-select";
 import { Button, FormError, TextField } from "~/components/ui/form";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { DomainError } from "~/lib/http.server";
 import { EmailSchema, PasswordSchema, UsernameSchema } from "~/lib/schemas";
 import { acceptInvite, findUsableInvite, listMembershipsForUser, signUpWithInvite } from "~/models/organization.server";
@@ -56,7 +56,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw redirect("/");
   }
 
-  const submission = parseWithZod(formData, { schema: InviteSignUpSchema });
+  const submission = parseForm(formData, { schema: InviteSignUpSchema });
   const secret = { hideFields: ["password", "confirmPassword"] };
   if (submission.status !== "success") return data({ intent, result: submission.reply(secret), error: null }, { status: 400 });
   let created;

@@ -8,8 +8,9 @@ import { clearLimit, isRateLimited, loginLimits, recordFailure } from "~/auth/ra
 import { createSession, sessionCookie } from "~/auth/session.server";
 import { AuthShell } from "~/components/auth-shell";
 import { Button, FormError, TextField } from "~/components/ui/form";
-import { safeRedirectPath } from "~/lib/http.server";
 import { LoginSchema } from "~/lib/schemas";
+import { parseForm } from "~/lib/forms.server";
+import { safeRedirect } from "remix-utils/safe-redirect";
 import { getActiveMembership } from "~/models/organization.server";
 import { countUsers, verifyLogin } from "~/models/user.server";
 
@@ -22,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const formData = await request.formData();
-  const submission = parseWithZod(formData, { schema: LoginSchema });
+  const submission = parseForm(formData, { schema: LoginSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const { username, password, redirectTo } = submission.value;
 
@@ -46,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await clearLimit(limits[1]!.key);
   const { active } = await getActiveMembership({ userId: user.id, activeOrgId: null });
   const { token, session } = await createSession({ userId: user.id, activeOrgId: active?.org.id ?? null });
-  throw redirect(safeRedirectPath(redirectTo, "/"), { headers: { "Set-Cookie": sessionCookie(request, token, session.expiresAt) } });
+  throw redirect(safeRedirect(redirectTo, "/"), { headers: { "Set-Cookie": sessionCookie(request, token, session.expiresAt) } });
 }
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Mission Control" }];

@@ -7,6 +7,7 @@ import { setActiveOrg } from "~/auth/session.server";
 import { AuthShell } from "~/components/auth-shell";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { OrgSchema } from "~/lib/schemas";
+import { parseForm } from "~/lib/forms.server";
 import { createOrganizationForUser, listMembershipsForUser } from "~/models/organization.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -16,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { user, session } = await requireUser(request);
-  const submission = parseWithZod(await request.formData(), { schema: OrgSchema });
+  const submission = parseForm(await request.formData(), { schema: OrgSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const org = await createOrganizationForUser({ name: submission.value.name, user });
   await setActiveOrg(session.id, org.id);

@@ -6,7 +6,7 @@ import { assertSameOrigin } from "~/auth/origin.server";
 import { createSession, sessionCookie } from "~/auth/session.server";
 import { AuthShell } from "~/components/auth-shell";
 import { Button, FormError, TextField } from "~/components/ui/form";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { SetupSchema } from "~/lib/schemas";
 import { createFirstOwner } from "~/models/organization.server";
 import { countUsers } from "~/models/user.server";
@@ -19,7 +19,7 @@ export async function loader() {
 
 export async function action({ request }: ActionFunctionArgs) {
   assertSameOrigin(request);
-  const submission = parseWithZod(await request.formData(), { schema: SetupSchema });
+  const submission = parseForm(await request.formData(), { schema: SetupSchema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password", "confirmPassword"] }), { status: 400 });
   let created;
   try {
