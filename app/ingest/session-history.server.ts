@@ -1,8 +1,9 @@
 import { GatewayConnection, isSettled, type ChatHistoryResult } from "~/gateway";
 import type { Gateway } from "~/db/entities";
 import { listActivity } from "~/models/activity.server";
-import { describeActivity, type AgentSessionView } from "~/models/agent-session.server";
+import type { AgentSessionView } from "~/models/agent-session.server";
 import { getGateway, openGatewayToken } from "~/models/gateway.server";
+import { describeActivity } from "~/activity/describe";
 import { normalizeHistoryMessage, type ActivityEvent, type ActivityKind } from "~/activity/normalize";
 import { loadDeviceIdentity } from "./device-identity.server";
 import { getGatewayRuntime } from "./gateway-runtime.server";

@@ -15,6 +15,11 @@ export function listAgents(orgId: string): Promise<Agent[]> {
   return db().getRepository(AgentEntity).createQueryBuilder("a").where("a.org_id = :orgId", { orgId }).orderBy("lower(a.name)").getMany();
 }
 
+/** The agents discovered on one gateway, by name. */
+export function listGatewayAgents({ orgId, gatewayId }: { orgId: string; gatewayId: string }): Promise<Agent[]> {
+  return db().getRepository(AgentEntity).createQueryBuilder("a").where("a.org_id = :orgId and a.gateway_id = :gatewayId", { orgId, gatewayId }).orderBy("lower(a.name)").getMany();
+}
+
 export async function getAgent({ orgId, id }: { orgId: string; id: string }): Promise<Agent | null> {
   return db().getRepository(AgentEntity).findOneBy({ orgId, id });
 }

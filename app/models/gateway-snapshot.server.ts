@@ -1,6 +1,6 @@
 import { db, transaction } from "~/db/data-source.server";
 import { publish } from "~/realtime/publish.server";
-import { topic } from "~/lib/topics";
+import * as sql from "./gateway-snapshot.queries.server";
 
 /*
  * What polling learns about a gateway and events do not carry: the latest answer per kind
@@ -32,29 +32,18 @@ const num = (value: unknown) => (typeof value === "number" && Number.isFinite(va
 
 /** Stores one poll in one transaction: snapshots, daily usage rows, and the poll's result on the gateway. */
 export async function storePoll({ gatewayId, orgId, outcome }: { gatewayId: string; orgId: string; outcome: PollOutcome }) {
-  await transaction(async (manager) => {
-    for (const [kind, data] of Object.entries(outcome.snapshots)) {
-      await manager.query(
-        `insert into gateway_snapshots (gateway_id, kind, data, taken_at) values ($1, $2, $3, now())
-         on conflict (gateway_id, kind) do update set data = excluded.data, taken_at = excluded.taken_at`,
-        [gatewayId, kind, JSON.stringify(data)],
-      );
-    }
+  await transaction(async (tx) => {
+    for (const [kind, data] of Object.entries(outcome.snapshots)) await sql.upsertSnapshot(tx, { gatewayId, kind, data });
     for (const day of outcome.daily) {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(day.date)) continue;
-      await manager.query(
-        `insert into gateway_usage_daily (gateway_id, day, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, total_tokens, total_cost, data, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-         on conflict (gateway_id, day) do update set
-           input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-           cache_read_tokens = excluded.cache_read_tokens, cache_write_tokens = excluded.cache_write_tokens,
-           total_tokens = excluded.total_tokens, total_cost = excluded.total_cost, data = excluded.data, updated_at = now()`,
-        [gatewayId, day.date, num(day.input), num(day.output), num(day.cacheRead), num(day.cacheWrite), num(day.totalTokens), num(day.totalCost), JSON.stringify(day)],
-      );
+      await sql.upsertUsageDay(tx, gatewayId, {
+        day: day.date, input: num(day.input), output: num(day.output), cacheRead: num(day.cacheRead), cacheWrite: num(day.cacheWrite),
+        totalTokens: num(day.totalTokens), totalCost: num(day.totalCost), data: day,
+      });
     }
     const errors = Object.entries(outcome.errors).map(([kind, message]) => `${kind}: ${message}`);
-    await manager.query("update gateways set last_poll_at = now(), last_poll_error = $2 where id = $1", [gatewayId, errors.length ? errors.join("; ") : null]);
-    await publish(manager, {
+    await sql.markPolled(tx, { gatewayId, error: errors.length ? errors.join("; ") : null });
+    await publish(tx, {
       orgId,
       type: "gateway.polled",
       topics: [topic.gateways, topic.gateway(gatewayId)],
@@ -64,36 +53,29 @@ export async function storePoll({ gatewayId, orgId, outcome }: { gatewayId: stri
 }
 
 export async function recordPollFailure({ gatewayId, message }: { gatewayId: string; message: string }) {
-  await db().query("update gateways set last_poll_at = now(), last_poll_error = $2 where id = $1", [gatewayId, message]);
+  await sql.markPolled(db().manager, { gatewayId, error: message });
 }
 
-export async function getSnapshots(gatewayId: string) {
-  const rows: Array<{ kind: string; data: unknown; taken_at: Date }> = await db().query(
-    "select kind, data, taken_at from gateway_snapshots where gateway_id = $1 order by kind",
-    [gatewayId],
-  );
-  return rows.map((row) => ({ kind: row.kind, data: row.data, takenAt: row.taken_at }));
+/**
+ * The database's time as a poll starts asking: a session row written after it (an event handled
+ * while the answers were on their way) is newer than the poll's list, and the list does not undo it.
+ */
+export function pollStartedAt(): Promise<Date> {
+  return sql.databaseNow(db().manager);
 }
 
-export async function listDailyUsage(gatewayId: string) {
-  const rows: Array<{ day: string; total_tokens: string; total_cost: number }> = await db().query(
-    "select to_char(day, 'YYYY-MM-DD') as day, total_tokens::text, total_cost from gateway_usage_daily where gateway_id = $1 order by day",
-    [gatewayId],
-  );
-  return rows.map((row) => ({ day: row.day, totalTokens: Number(row.total_tokens), totalCost: row.total_cost }));
+/** Which kinds the gateway's polls have answered, and when (the answers stay in the database). */
+export function listSnapshotTimes(gatewayId: string) {
+  return sql.selectSnapshotTimes(db().manager, gatewayId);
+}
+
+/** The gateway's usage of its last `days` days with any, oldest first. */
+export function listDailyUsage(gatewayId: string, { days = 14 }: { days?: number } = {}) {
+  return sql.selectUsageDays(db().manager, { gatewayId, days });
 }
 
 /** Today's cost (the gateways' own usage.cost day, UTC date) and gateway health, for the dashboard. */
 export async function gatewaySummary(orgId: string) {
-  const rows: Array<{ total: number; online: number; cost_today: number | null; has_usage: boolean }> = await db().query(
-    `select count(*)::int as total,
-            count(*) filter (where g.state = 'online')::int as online,
-            (select sum(u.total_cost) from gateway_usage_daily u join gateways x on x.id = u.gateway_id
-              where x.org_id = $1 and u.day = (now() at time zone 'utc')::date) as cost_today,
-            exists (select 1 from gateway_usage_daily u join gateways x on x.id = u.gateway_id where x.org_id = $1) as has_usage
-       from gateways g where g.org_id = $1`,
-    [orgId],
-  );
-  const row = rows[0]!;
-  return { total: row.total, online: row.online, costToday: row.has_usage ? Number(row.cost_today ?? 0) : null };
+  const row = await sql.selectGatewaySummary(db().manager, orgId);
+  return { total: row.total, online: row.online, costToday: row.hasUsage ? (row.costToday ?? 0) : null };
 }

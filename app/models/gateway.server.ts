@@ -5,7 +5,7 @@ import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";
 import { checkTranscriptFolder } from "~/lib/transcript-folder.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
-import { topic } from "~/lib/topics";
+import { markOrphanedGatewayAgentsOffline } from "./agent.queries.server";
 
 /*
  * The gateway registry. Tokens are sealed with AES-256-GCM before they touch the database and are
@@ -132,7 +132,7 @@ export async function deleteGateway({ orgId, id, actor }: { orgId: string; id: s
       actor,
       data: { gatewayId: id },
     });
-    await manager.query("update agents set status = 'offline', updated_at = now() where gateway_id is null and source = 'gateway' and org_id = $1", [orgId]);
+    await markOrphanedGatewayAgentsOffline(manager, orgId);
     await publish(manager, { orgId, type: "gateway.deleted", topics: GATEWAY_TOPICS(id), data: { gatewayId: id } });
   });
 }

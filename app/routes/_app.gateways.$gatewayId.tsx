@@ -13,10 +13,9 @@ import { testGatewayConnection } from "~/ingest/test-connection.server";
 import { DomainError, isUuid, notFound } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
-import { parseForm } from "~/lib/forms.server";
-import { listAgents } from "~/models/agent.server";
+import { listGatewayAgents } from "~/models/agent.server";
 import { deleteGateway, getGateway, openGatewayToken, toApiGateway, updateGateway } from "~/models/gateway.server";
-import { getSnapshots, listDailyUsage } from "~/models/gateway-snapshot.server";
+import { listDailyUsage, listSnapshotTimes } from "~/models/gateway-snapshot.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { topic } from "~/lib/topics";
 
@@ -25,12 +24,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!isUuid(params.gatewayId)) notFound("That gateway does not exist.");
   const gateway = await getGateway({ orgId: org.id, id: params.gatewayId });
   if (!gateway) notFound("That gateway does not exist in this organization.");
-  const [snapshots, daily, agents] = await Promise.all([getSnapshots(gateway.id), listDailyUsage(gateway.id), listAgents(org.id)]);
+  const [snapshots, daily, agents] = await Promise.all([listSnapshotTimes(gateway.id), listDailyUsage(gateway.id, { days: 14 }), listGatewayAgents({ orgId: org.id, gatewayId: gateway.id })]);
   return {
     gateway: toApiGateway(gateway),
     snapshots: snapshots.map((s) => ({ kind: s.kind, takenAt: s.takenAt.getTime() })),
-    usage: daily.slice(-14),
-    agents: agents.filter((a) => a.gatewayId === gateway.id).map((a) => ({ id: a.id, name: a.name, status: a.status })),
+    usage: daily,
+    agents: agents.map((a) => ({ id: a.id, name: a.name, status: a.status })),
     canManage: roleAtLeast(role, "admin"),
     transcriptRoot: roleAtLeast(role, "admin") ? transcriptRoot() : null,
     now: Date.now(),

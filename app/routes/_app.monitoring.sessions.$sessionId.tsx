@@ -7,16 +7,14 @@ import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens, sessionSpe
 import { Card } from "~/components/ui/layout";
 import { sessionTimeline, HISTORY_STEPS } from "~/ingest/session-history.server";
 import { isUuid, notFound } from "~/lib/http.server";
-import { getAgentSession, listAgentSessions } from "~/models/agent-session.server";
-import { topic } from "~/lib/topics";
+import { getAgentSession, getParentSession, listChildSessions } from "~/models/agent-session.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
   if (!isUuid(params.sessionId)) notFound("That session does not exist.");
   const session = await getAgentSession({ orgId: org.id, id: params.sessionId });
   if (!session) notFound("That session does not exist in this organization.");
-  const all = await listAgentSessions(org.id);
-  const children = all.filter((s) => s.parentSessionKey === session.sessionKey && s.gatewayId === session.gatewayId);
+  const [children, parent] = await Promise.all([listChildSessions({ orgId: org.id, session }), getParentSession({ orgId: org.id, session })]);
   // ?messages=300 after "Show earlier messages"; anything else is the first step
   const asked = Number(new URL(request.url).searchParams.get("messages"));
   const historyLimit = HISTORY_STEPS.find((step) => step === asked) ?? HISTORY_STEPS[0];
@@ -24,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const timeline = await sessionTimeline({ orgId: org.id, session, childKeys: children.map((child) => child.sessionKey), limit: historyLimit });
   return {
     session,
-    parent: all.find((s) => s.sessionKey === session.parentSessionKey && s.gatewayId === session.gatewayId) ?? null,
+    parent,
     children,
     timeline,
     nextStep: timeline.hasMore ? nextStep : null,
