@@ -1,8 +1,7 @@
 import { MethodUnavailableError, type GatewayConnection, type SessionsUsageResult } from "~/gateway";
-import { db } from "~/db/data-source.server";
 import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import type { Gateway } from "~/db/entities";
-import { storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
+import { pollStartedAt, storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
 import { endMissingSubagents, storeSessionUsage, upsertSessionRows, type SessionUsageRow } from "~/models/agent-session.server";
 import { sessionFacts, type SessionFacts } from "~/activity/session-row";
 
@@ -27,9 +26,8 @@ export async function pollGateway(
     ["models", () => api.modelsList()],
   ];
   const outcome: PollOutcome = { snapshots: {}, daily: [], errors: {} };
-  // The database's time just before asking: a session row written after it (an event handled while
-  // the answers were on their way) is newer than the list, and the list does not undo it.
-  const [{ asked_at: askedAt }] = (await db().query("select clock_timestamp() as asked_at")) as [{ asked_at: Date }];
+  // just before asking: a session row written after it is newer than the list, and the list does not undo it
+  const askedAt = await pollStartedAt();
   const results = await Promise.allSettled(calls.map(([, call]) => call()));
   results.forEach((result, index) => {
     const kind = calls[index]![0];

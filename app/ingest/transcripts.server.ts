@@ -1,8 +1,8 @@
-import pg from "pg";
-import { db } from "~/db/data-source.server";
+import { AdvisoryLocks } from "~/db/advisory-locks.server";
 import { log } from "~/lib/log.server";
 import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import { recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
+import { getTranscriptOffset, saveTranscriptOffset, transcriptOrganization } from "~/models/transcript-source.server";
 import { sessionFacts, type SessionFacts } from "~/activity/session-row";
 import { TranscriptTailer, type OffsetState, type OffsetStore } from "./transcript-tailer.server";
 
@@ -13,9 +13,12 @@ import { TranscriptTailer, type OffsetState, type OffsetStore } from "./transcri
  * another process neither replays nor loses records.
  */
 
-const LOCK = [4243, 1] as const;
+/** the legacy folder's lock: (4243, 1), as before the lock helper, so old and new processes agree */
+const LOCK_SPACE = 4243;
+const LOCK_KEY = 1;
 
-type Queryable = { query(sql: string, params?: unknown[]): Promise<unknown> };
+/** the transaction recordAgentActivity hands to `within` (opaque here: the model writes in it) */
+type Transaction = Parameters<typeof saveTranscriptOffset>[2];
 
 /**
  * Offsets in PostgreSQL. A save does not hold up the next read: the newest offset of each file is
@@ -34,12 +37,7 @@ export class PgOffsetStore implements OffsetStore {
   async get(file: string) {
     const pending = this.latest.get(file);
     if (pending) return pending;
-    const rows: Array<{ byte_offset: string; inode: string; size: string }> = await db().query(
-      "select byte_offset, inode, size from transcript_offsets where file = $1",
-      [this.scope + file],
-    );
-    const row = rows[0];
-    return row ? { offset: Number(row.byte_offset), inode: Number(row.inode), size: Number(row.size) } : null;
+    return getTranscriptOffset(this.scope + file);
   }
 
   async set(file: string, state: OffsetState) {
@@ -56,23 +54,15 @@ export class PgOffsetStore implements OffsetStore {
    * Saves `state` in the caller's transaction (with the events it ends): exactly once. Call settle()
    * first, so no background save lands after it with an older offset.
    */
-  async saveWithin(manager: Queryable, file: string, state: OffsetState) {
+  async saveWithin(tx: Transaction, file: string, state: OffsetState) {
     this.latest.delete(file);
-    await this.write(manager, file, state);
-  }
-
-  private write(to: Queryable, file: string, state: OffsetState) {
-    return to.query(
-      `insert into transcript_offsets (file, byte_offset, inode, size, updated_at) values ($1, $2, $3, $4, now())
-       on conflict (file) do update set byte_offset = excluded.byte_offset, inode = excluded.inode, size = excluded.size, updated_at = now()`,
-      [this.scope + file, state.offset, state.inode, state.size],
-    );
+    await saveTranscriptOffset(this.scope + file, state, tx);
   }
 
   private async drain(file: string) {
     try {
       for (let state = this.latest.get(file); state; state = this.latest.get(file)) {
-        await this.write(db(), file, state);
+        await saveTranscriptOffset(this.scope + file, state);
         if (this.latest.get(file) === state) this.latest.delete(file);
       }
     } catch (error) {
@@ -141,21 +131,16 @@ export function transcriptTailer({
   });
 }
 
-async function resolveOrg(hint: string | undefined): Promise<string | null> {
-  const rows: Array<{ id: string }> = hint
-    ? await db().query("select id from organizations where id::text = $1 or slug = $1", [hint])
-    : await db().query("select id from organizations order by created_at limit 1");
-  return rows[0]?.id ?? null;
-}
-
 export class TranscriptIngest {
-  private lockClient: pg.Client | undefined;
+  private readonly lock: AdvisoryLocks;
   private tailer: TranscriptTailer | undefined;
   private readonly offsets = new PgOffsetStore();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly options: { databaseUrl: string; stateDir: string; org?: string; retryMs?: number }) {}
+  constructor(private readonly options: { databaseUrl: string; stateDir: string; org?: string; retryMs?: number }) {
+    this.lock = new AdvisoryLocks({ databaseUrl: options.databaseUrl, space: LOCK_SPACE, name: "mission-control-transcripts", onLost: () => void this.lost() });
+  }
 
   get running() {
     return this.tailer !== undefined;
@@ -171,18 +156,13 @@ export class TranscriptIngest {
 
   private async tryStart() {
     if (this.tailer || this.stopped) return;
-    const orgId = await resolveOrg(this.options.org);
+    const orgId = await transcriptOrganization(this.options.org);
     if (!orgId) return; // no organization yet (first run): try again later
-    if (!this.lockClient) {
-      this.lockClient = new pg.Client({ connectionString: this.options.databaseUrl, application_name: "mission-control-transcripts" });
-      this.lockClient.on("error", () => void this.lost());
-      await this.lockClient.connect();
-    }
-    const { rows } = await this.lockClient.query("select pg_try_advisory_lock($1, $2) as locked", [...LOCK]);
-    if (!rows[0]?.locked) return;
-    clearInterval(this.timer);
+    if (!(await this.lock.tryAcquire(LOCK_KEY))) return;
     const tailer = transcriptTailer({ stateDir: this.options.stateDir, orgId, gatewayId: null, offsets: this.offsets });
     await tailer.start();
+    // only now: a folder that could not be tailed is tried again on the next tick, the lock still ours
+    clearInterval(this.timer);
     this.tailer = tailer;
     log.info("tailing legacy transcripts", { stateDir: this.options.stateDir });
   }
@@ -191,7 +171,6 @@ export class TranscriptIngest {
     log.warn("lost the transcript lock connection; stopping the tailer (another process may take over)");
     const tailer = this.tailer;
     this.tailer = undefined;
-    this.lockClient = undefined;
     await tailer?.close().catch(() => {});
     if (!this.stopped) {
       this.timer = setInterval(() => void this.tryStart().catch(() => {}), this.options.retryMs ?? 5_000);
@@ -212,8 +191,7 @@ export class TranscriptIngest {
     this.tailer = undefined;
     // the offsets must be saved before the lock goes, or the next owner would replay
     await this.offsets.flush();
-    await this.lockClient?.end().catch(() => {});
-    this.lockClient = undefined;
+    await this.lock.close();
   }
 }
 
