@@ -2,6 +2,7 @@ import { startJobs, stopJobs, jobsRunning } from "../jobs/boss.server";
 import { startHub, stopHub, getHub } from "./realtime/hub.server";
 import { startGatewayRuntime, stopGatewayRuntime } from "./ingest/gateway-runtime.server";
 import { getBoss } from "../jobs/boss.server";
+import { pgBossPoller } from "../jobs/poll-gateway.server";
 import { startTranscriptIngest, stopTranscriptIngest } from "./ingest/transcripts.server";
 import { closeDatabase, initDatabase, db } from "./db/data-source.server";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.server";
@@ -40,9 +41,11 @@ async function boot() {
   if (env.MC_ROLES.includes("web") || env.MC_ROLES.includes("ingest")) await startHub(url);
   if (env.MC_ROLES.includes("jobs")) await startJobs(url);
   if (env.MC_ROLES.includes("ingest")) {
+    const boss = getBoss();
     await startGatewayRuntime({
       databaseUrl: url,
-      boss: getBoss(),
+      // polls are pg-boss jobs, worked where the connection is; without the jobs role, nothing polls
+      ...(boss ? { poller: pgBossPoller(boss) } : {}),
       reconcileMs: env.MC_GATEWAY_RECONCILE_MS,
       connection: { tickIntervalMs: env.MC_GATEWAY_TICK_MS, requestTimeoutMs: env.MC_GATEWAY_REQUEST_TIMEOUT_MS },
     });

@@ -1,4 +1,5 @@
 import type PgBoss from "pg-boss";
+import type { GatewayPoller } from "../app/ingest/gateway-poller";
 import { log } from "../app/lib/log.server";
 
 /*
@@ -48,4 +49,15 @@ export async function stopPolling(boss: PgBoss, gatewayId: string, { deleteQueue
   const name = pollQueueName(gatewayId);
   await boss.offWork(name).catch(() => {});
   if (deleteQueue) await boss.deleteQueue(name).catch(() => {});
+}
+
+/** The gateway runtime's polls as pg-boss queues (what services.server hands the runtime). */
+export function pgBossPoller(boss: PgBoss): GatewayPoller {
+  return {
+    start: (gatewayId, { intervalSeconds, poll }) => startPolling(boss, { gatewayId, intervalSeconds, poll }),
+    pollSoon: async (gatewayId) => {
+      await sendPollNow(boss, gatewayId);
+    },
+    stop: (gatewayId, { deleteQueue }) => stopPolling(boss, gatewayId, { deleteQueue }),
+  };
 }

@@ -1,9 +1,31 @@
 import { MethodUnavailableError, type GatewayConnection, type SessionsUsageResult } from "~/gateway";
 import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import type { Gateway } from "~/db/entities";
-import { pollStartedAt, storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
+import { pollStartedAt, recordPollFailure, storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
 import { endMissingSubagents, storeSessionUsage, upsertSessionRows, type SessionUsageRow } from "~/models/agent-session.server";
 import { sessionFacts, type SessionFacts } from "~/activity/session-row";
+import type { OwnedGateway } from "./gateway-events.server";
+
+/**
+ * One poll of a gateway this process owns, on its live connection; records why when it cannot.
+ * Answers false when the gateway is not online (or no longer ours): the chain of polls then stops,
+ * and restarts the moment it comes online rather than waiting a whole interval.
+ */
+export async function pollOwnedGateway(gatewayId: string, owned: OwnedGateway | undefined): Promise<boolean> {
+  if (!owned) return false;
+  if (owned.connection.status.state !== "online") {
+    await recordPollFailure({ gatewayId, message: `Not polled: the gateway is ${owned.connection.status.state}.` });
+    return false;
+  }
+  try {
+    // its writes wait their turn behind the events handled meanwhile: session rows are written in one
+    // order, so "was this session still open?" is never answered by two writers at once
+    await pollGateway(owned.connection, owned.gateway, owned.queue);
+  } catch (error) {
+    await recordPollFailure({ gatewayId, message: error instanceof Error ? error.message : String(error) });
+  }
+  return true;
+}
 
 /**
  * One poll of one gateway over its live connection: each method is asked on its own, so one that

@@ -12,6 +12,7 @@ import { createAgent, listAgents } from "~/models/agent.server";
 import { createSession } from "~/auth/session.server";
 import { createApiToken } from "~/models/api-token.server";
 import { startJobs, stopJobs, getBoss } from "../../jobs/boss.server";
+import { pgBossPoller } from "../../jobs/poll-gateway.server";
 import * as gatewaysApi from "~/routes/api.gateways";
 import * as gatewayApi from "~/routes/api.gateways.$id";
 
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 
 function newRuntime(withJobs = true) {
-  const runtime = new GatewayRuntime({ databaseUrl: database.url, boss: withJobs ? getBoss() : undefined, reconcileMs: 60_000 });
+  const runtime = new GatewayRuntime({ databaseUrl: database.url, ...(withJobs ? { poller: pgBossPoller(getBoss()!) } : {}), reconcileMs: 60_000 });
   runtimes.push(runtime);
   return runtime;
 }
