@@ -58,7 +58,7 @@ describe("AdvisoryLocks", () => {
     await owner.tryAcquire("b");
     expect(await other.tryAcquire("a")).toBe(false);
 
-    await db().query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'locks-test-dies'");
+    await db().query("select pg_terminate_backend(pid, 10000) from pg_stat_activity where application_name = 'locks-test-dies'");
     await wasLost;
     expect(lost).toEqual([["a", "b"]]);
     expect(owner.held()).toEqual([]);

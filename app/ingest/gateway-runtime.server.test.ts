@@ -1,0 +1,169 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../test/support/db";
+import { ownerWithOrg } from "../../test/support/fixtures";
+import { nextLiveEvent } from "../../test/support/live-events";
+import { db } from "~/db/data-source.server";
+import { FakeGateway } from "~/gateway/testing/fake-gateway";
+import { listAgents } from "~/models/agent.server";
+import { listAgentSessions } from "~/models/agent-session.server";
+import { createGateway, deleteGateway } from "~/models/gateway.server";
+import { startHub, stopHub } from "~/realtime/hub.server";
+import { GatewayRuntime } from "./gateway-runtime.server";
+import type { GatewayPoller, PollSchedule } from "./gateway-poller";
+
+/*
+ * The runtime against a fake gateway and a fake poller: who owns a gateway (two runtimes on one
+ * database), what it hands the poller, and where the connection's events end up.
+ */
+
+const database = useTestDatabase();
+let fake: FakeGateway;
+const runtimes: GatewayRuntime[] = [];
+
+beforeAll(async () => {
+  await startHub(database.url);
+  fake = await FakeGateway.start();
+});
+
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) await runtime.stop();
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await stopHub();
+});
+
+/** Records what the runtime asks of its poller; `next(kind)` resolves on the next such call. */
+function fakePoller() {
+  const calls: Array<{ kind: "start" | "pollSoon" | "stop"; gatewayId: string; deleteQueue?: boolean }> = [];
+  const schedules = new Map<string, PollSchedule>();
+  const waiting: Array<{ kind: string; gatewayId: string; resolve: () => void }> = [];
+  const note = (call: (typeof calls)[number]) => {
+    calls.push(call);
+    for (const waiter of waiting.splice(0)) {
+      if (waiter.kind === call.kind && waiter.gatewayId === call.gatewayId) waiter.resolve();
+      else waiting.push(waiter);
+    }
+  };
+  const poller: GatewayPoller = {
+    start: async (gatewayId, schedule) => {
+      schedules.set(gatewayId, schedule);
+      note({ kind: "start", gatewayId });
+    },
+    pollSoon: async (gatewayId) => note({ kind: "pollSoon", gatewayId }),
+    stop: async (gatewayId, { deleteQueue }) => note({ kind: "stop", gatewayId, deleteQueue }),
+  };
+  const next = (kind: "start" | "pollSoon" | "stop", gatewayId: string) => new Promise<void>((resolve) => waiting.push({ kind, gatewayId, resolve }));
+  return { poller, calls, schedules, next };
+}
+
+function runtime(poller?: GatewayPoller) {
+  const created = new GatewayRuntime({ databaseUrl: database.url, reconcileMs: 60_000, ...(poller ? { poller } : {}) });
+  runtimes.push(created);
+  return created;
+}
+
+async function fakeGatewayIn(label: string) {
+  const { org, actor } = await ownerWithOrg(label);
+  const gateway = await createGateway({ orgId: org.id, input: { name: label, url: fake.url, token: fake.token, pollIntervalSeconds: 45 }, actor });
+  return { org, actor, gateway };
+}
+
+describe("gateway runtime: ownership", () => {
+  it("lets one of two runtimes own a gateway, and the other take it over when the owner stops or loses its lock connection", async () => {
+    const { gateway } = await fakeGatewayIn("owners");
+    const first = runtime();
+    const second = runtime();
+    await first.start();
+    await second.start();
+    expect(first.ownedIds()).toEqual([gateway.id]);
+    expect(second.ownedIds()).toEqual([]);
+
+    await first.stop();
+    await second.reconcile();
+    expect(second.ownedIds()).toEqual([gateway.id]);
+
+    // the owner's lock connection dies (a network cut, a restarted pooler): it lets the gateway go
+    const third = runtime();
+    await third.start();
+    expect(third.ownedIds()).toEqual([]);
+    const released = second.connectionFor(gateway.id)!.waitFor("closed", 10_000);
+    // (with a timeout, pg_terminate_backend returns once the backend is gone, and its locks with it)
+    await db().query(`select pg_terminate_backend(l.pid, 10000) from pg_locks l where l.locktype = 'advisory' and l.classid = 4242 and l.granted`);
+    await released;
+    expect(second.ownedIds()).toEqual([]);
+    await third.reconcile();
+    expect(third.ownedIds()).toEqual([gateway.id]);
+    // the loser comes back on a fresh lock connection and finds the gateway taken
+    await second.reconcile();
+    expect(second.ownedIds()).toEqual([]);
+  });
+});
+
+describe("gateway runtime: polling handed in", () => {
+  it("starts the gateway's polls when it owns it, asks for one when it comes online, and stops them when it lets go", async () => {
+    const { org, actor, gateway } = await fakeGatewayIn("polls");
+    const { poller, calls, schedules, next } = fakePoller();
+    const started = next("start", gateway.id);
+    const soon = next("pollSoon", gateway.id);
+    const owner = runtime(poller);
+    await owner.start();
+    await started;
+    await soon; // after the gateway came online
+    expect(calls.filter((c) => c.gatewayId === gateway.id).map((c) => c.kind)).toEqual(["start", "pollSoon"]);
+
+    // the poller calls back when a poll is due: a real poll on the owned connection
+    const schedule = schedules.get(gateway.id)!;
+    expect(schedule.intervalSeconds()).toBe(45);
+    const polled = nextLiveEvent((e) => e.type === "gateway.polled" && e.data.gatewayId === gateway.id);
+    expect(await schedule.poll()).toBe(true);
+    expect((await polled).data.kinds).toEqual(expect.arrayContaining(["health", "sessions", "usage.cost"]));
+
+    // a runtime without a poller polls nothing, and a poll of a gateway it does not own says so
+    const other = runtime();
+    await other.start();
+    expect(await other.pollNow(gateway.id)).toBe(false);
+
+    // the gateway is deleted: its polls stop for good (the queue goes too)
+    const stopped = next("stop", gateway.id);
+    await deleteGateway({ orgId: org.id, id: gateway.id, actor });
+    await owner.reconcile();
+    await stopped;
+    expect(calls.filter((c) => c.gatewayId === gateway.id).at(-1)).toEqual({ kind: "stop", gatewayId: gateway.id, deleteQueue: true });
+    expect(owner.ownedIds()).not.toContain(gateway.id);
+  });
+});
+
+describe("gateway runtime: event routing", () => {
+  it("routes run, tool and session events of the owned connection into agents, activity and sessions", async () => {
+    const { org, gateway } = await fakeGatewayIn("routing");
+    const discovered = nextLiveEvent((e) => e.orgId === org.id && e.type === "agent.created");
+    const owner = runtime();
+    await owner.start();
+    await discovered;
+
+    const busy = nextLiveEvent((e) => e.orgId === org.id && e.type === "agent.status_changed" && (e.data.agent as { status: string }).status === "busy");
+    fake.broadcast({ type: "event", event: "agent", payload: { runId: "r1", sessionKey: "agent:main:main", agentId: "main", stream: "lifecycle", ts: Date.now(), data: { phase: "start" } } } as never);
+    await busy;
+    expect((await listAgents(org.id)).find((a) => a.gatewayId === gateway.id)?.status).toBe("busy");
+
+    const tool = nextLiveEvent((e) => e.orgId === org.id && e.type === "event.new" && JSON.stringify(e.data).includes("agent.tool_start"));
+    fake.broadcast({
+      type: "event", event: "session.tool",
+      payload: { runId: "r1", sessionKey: "agent:main:main", agentId: "main", stream: "tool", ts: Date.now(), data: { phase: "start", name: "exec", toolCallId: "t1", args: { command: "npm test" } } },
+    } as never);
+    await tool;
+    const session = (await listAgentSessions(org.id)).find((s) => s.sessionKey === "agent:main:main" && s.gatewayId === gateway.id);
+    expect(session).toMatchObject({ currentTool: "exec" });
+
+    const changed = nextLiveEvent((e) => e.orgId === org.id && e.type === "sessions.changed" && JSON.stringify(e.data).includes("agent:main:subagent:r"));
+    fake.broadcast({
+      type: "event", event: "sessions.changed",
+      payload: { sessionKey: "agent:main:subagent:r", agentId: "main", ts: Date.now(), session: { key: "agent:main:subagent:r", label: "reviewer", spawnedBy: "agent:main:main" } },
+    } as never);
+    await changed;
+    const child = (await listAgentSessions(org.id)).find((s) => s.sessionKey === "agent:main:subagent:r");
+    expect(child).toMatchObject({ gatewayId: gateway.id, type: "subagent", label: "reviewer" });
+  });
+});
