@@ -13,7 +13,8 @@ import { routeGatewayEvents, writeGatewayStatus, type OwnedGateway } from "./gat
 import type { GatewayPoller } from "./gateway-poller";
 import { pollOwnedGateway } from "./poll.server";
 import type { TranscriptTailer } from "./transcript-tailer.server";
-import { PgOffsetStore, transcriptTailer } from "./transcripts.server";
+import { PgOffsetStore } from "./transcript-offsets.server";
+import { transcriptTailer } from "./transcripts.server";
 
 /*
  * Keeps one GatewayConnection per gateway, in exactly one process: a process owns a gateway while

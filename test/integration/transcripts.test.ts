@@ -6,7 +6,8 @@ import { useTestDatabase } from "../support/db";
 import { ownerWithOrg } from "../support/fixtures";
 import { nextLiveEvent } from "../support/live-events";
 import { db } from "~/db/data-source.server";
-import { PgOffsetStore, TranscriptIngest } from "~/ingest/transcripts.server";
+import { PgOffsetStore } from "~/ingest/transcript-offsets.server";
+import { TranscriptIngest } from "~/ingest/transcripts.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
 import { listAgentSessions } from "~/models/agent-session.server";
 
