@@ -117,11 +117,14 @@ export async function selectSessionAgents(q: Queryable, orgId: string): Promise<
   );
 }
 
-const upsertedRow = rowDecoder("agent_sessions: upsert facts", z.object({ id: col.uuid, endedAt: col.timestamp.nullable(), wasOpen: col.bool }));
+const upsertedRow = rowDecoder(
+  "agent_sessions: upsert facts",
+  z.object({ id: col.uuid, label: col.text.nullable(), endedAt: col.timestamp.nullable(), wasOpen: col.bool }),
+);
 
 /**
- * A gateway row's facts onto the session. Answers whether the session was open before (`wasOpen`)
- * and its end as stored. `observedAt`: when the rows were asked for; a row written after that (an
+ * A gateway row's facts onto the session. Answers whether the session was open before (`wasOpen`),
+ * and its label and end as stored. `observedAt`: when the rows were asked for; a row written after that (an
  * event handled meanwhile) keeps its status and end.
  */
 export async function upsertSessionFacts(
@@ -154,7 +157,7 @@ export async function upsertSessionFacts(
          ended_at = case when agent_sessions.updated_at > $19::timestamptz then agent_sessions.ended_at
                          when excluded.status is not null then excluded.ended_at else agent_sessions.ended_at end,
          updated_at = now()
-       returning id, ended_at as "endedAt", exists (select 1 from before where ended_at is null) as "wasOpen"`,
+       returning id, label, ended_at as "endedAt", exists (select 1 from before where ended_at is null) as "wasOpen"`,
       [
         orgId, gatewayId, facts.sessionKey, facts.sessionId, agentId, facts.externalAgentId, facts.type, facts.label, facts.model,
         facts.parentSessionKey, facts.contextTokens, facts.totalTokens, facts.inputTokens, facts.outputTokens, facts.costUsd, facts.status,

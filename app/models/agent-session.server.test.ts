@@ -147,7 +147,8 @@ describe("agent sessions: what activity does to them", () => {
     const child = "agent:main:subagent:x";
     const at = Date.now();
     await upsertSessionRows({ orgId: org.id, gatewayId: gateway.id, sessions: [facts(child, { parentSessionKey: "agent:main:main", label: "lister", lastActivityAt: at })] });
-    const closing = facts(child, { status: "done", label: "lister", endedAt: at + 10, lastActivityAt: at + 10 });
+    // the closing row names no label: the line still says which sub-agent finished
+    const closing = facts(child, { status: "done", endedAt: at + 10, lastActivityAt: at + 10 });
     await upsertSessionRows({ orgId: org.id, gatewayId: gateway.id, sessions: [closing] });
     await upsertSessionRows({ orgId: org.id, gatewayId: gateway.id, sessions: [closing] });
     const despawns = await listActivity({ orgId: org.id, type: "agent.despawn" });

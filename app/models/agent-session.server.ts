@@ -148,7 +148,8 @@ export async function upsertSessionRows({
         ends.push(subagentEnd({
           source: gatewayId ? "gateway" : "transcript", agentId: facts.externalAgentId, sessionKey: facts.sessionKey,
           ...(facts.sessionId ? { sessionId: facts.sessionId } : {}), at: row.endedAt.getTime(),
-          ...(facts.status ? { status: facts.status } : {}), ...(facts.label ? { label: facts.label } : {}),
+          // a closing row often names no label: the one stored earlier (from the spawn) still says who finished
+          ...(facts.status ? { status: facts.status } : {}), ...(row.label ? { label: row.label } : {}),
         }));
       }
     }
