@@ -1,5 +1,5 @@
 import { log } from "~/lib/log.server";
-import { getTranscriptOffset, saveTranscriptOffset } from "~/models/transcript-source.server";
+import { getTranscriptOffset, saveTranscriptOffset } from "~/models/transcript-offset.server";
 import type { OffsetState, OffsetStore } from "./transcript-tailer.server";
 
 /** the transaction recordAgentActivity hands to `within` (opaque here: the model writes in it) */

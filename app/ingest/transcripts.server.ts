@@ -2,7 +2,7 @@ import { AdvisoryLocks } from "~/db/advisory-locks.server";
 import { log } from "~/lib/log.server";
 import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import { recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
-import { transcriptOrganization } from "~/models/transcript-source.server";
+import { resolveOrganization } from "~/models/organization.server";
 import { sessionFacts, type SessionFacts } from "~/activity/session-row";
 import { PgOffsetStore } from "./transcript-offsets.server";
 import { TranscriptTailer } from "./transcript-tailer.server";
@@ -97,7 +97,7 @@ export class TranscriptIngest {
 
   private async tryStart() {
     if (this.tailer || this.stopped) return;
-    const orgId = await transcriptOrganization(this.options.org);
+    const orgId = (await resolveOrganization(this.options.org))?.id;
     if (!orgId) return; // no organization yet (first run): try again later
     if (!(await this.lock.tryAcquire(LOCK_KEY))) return;
     const tailer = transcriptTailer({ stateDir: this.options.stateDir, orgId, gatewayId: null, offsets: this.offsets });

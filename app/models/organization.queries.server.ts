@@ -17,6 +17,15 @@ export function findOrganization(q: Queryable, id: string): Promise<Organization
   return q.getRepository(OrganizationEntity).findOneBy({ id });
 }
 
+export function findOrganizationBySlug(q: Queryable, slug: string): Promise<Organization | null> {
+  return q.getRepository(OrganizationEntity).findOneBy({ slug });
+}
+
+/** The organization created first (what a single-organization installation means by "the" organization). */
+export async function findFirstOrganization(q: Queryable): Promise<Organization | null> {
+  return (await q.getRepository(OrganizationEntity).find({ order: { createdAt: "ASC" }, take: 1 }))[0] ?? null;
+}
+
 /** Serialises first-run set-up until the transaction ends (two racing set-up forms, two booting replicas). */
 export async function lockFirstRun(q: Queryable): Promise<void> {
   await q.query("select pg_advisory_xact_lock(hashtext('mission-control:first-run'))");

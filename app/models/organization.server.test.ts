@@ -13,6 +13,7 @@ import {
   getActiveMembership,
   isMember,
   listMembers,
+  resolveOrganization,
   listMembershipsForUser,
   listOpenInvites,
   removeMember,
@@ -171,5 +172,18 @@ describe("the active membership", () => {
     const { user } = await signUpWithInvite({ token, username: `lonely-${suffix()}`, password: PASSWORD });
     await removeMember({ orgId: owner.org.id, userId: user.id, actor: owner.actor, actorRole: "owner" });
     expect(await getActiveMembership({ userId: user.id, activeOrgId: owner.org.id })).toEqual({ active: null, memberships: [] });
+  });
+});
+
+describe("resolveOrganization", () => {
+  it("finds the organization a setting names by id or slug, else the first one created", async () => {
+    await ownerWithOrg("resolve-earlier");
+    const first = (await resolveOrganization(undefined))!;
+    const { org } = await ownerWithOrg("resolve");
+    expect((await resolveOrganization(org.id))?.id).toBe(org.id);
+    expect((await resolveOrganization(org.slug))?.id).toBe(org.id);
+    expect((await resolveOrganization(undefined))?.id).toBe(first.id); // still the first, not the newest
+    expect(await resolveOrganization("no-such-organization")).toBeNull();
+    expect(await resolveOrganization("00000000-0000-0000-0000-000000000000")).toBeNull();
   });
 });

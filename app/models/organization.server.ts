@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import { db, transaction } from "~/db/data-source.server";
 import type { Organization, Role, User } from "~/db/entities";
 import { generateSecret, hashSecret } from "~/lib/crypto.server";
-import { DomainError } from "~/lib/http.server";
+import { DomainError, isUuid } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { insertBoard } from "./board.queries.server";
@@ -103,6 +103,16 @@ export async function getActiveMembership({ userId, activeOrgId }: { userId: str
   const memberships = await listMembershipsForUser(userId);
   const active = memberships.find((m) => m.org.id === activeOrgId) ?? memberships[0] ?? null;
   return { active, memberships };
+}
+
+/**
+ * The organization a setting names (its id or its slug), else the first one created; null when
+ * nothing matches (or before the first run).
+ */
+export async function resolveOrganization(hint: string | undefined): Promise<Organization | null> {
+  const q = db().manager;
+  if (!hint) return queries.findFirstOrganization(q);
+  return (isUuid(hint) ? await queries.findOrganization(q, hint) : null) ?? (await queries.findOrganizationBySlug(q, hint));
 }
 
 export function isMember({ orgId, userId }: { orgId: string; userId: string }): Promise<boolean> {
