@@ -33,6 +33,14 @@ describe("AdvisoryLocks", () => {
     expect(second.held().sort()).toEqual([1, "gateway-a"].sort());
   });
 
+  it("takes a key once when asked for it twice at the same time, so one release frees it", async () => {
+    const first = locks("locks-test-twice");
+    const second = locks("locks-test-twice-other");
+    expect(await Promise.all([first.tryAcquire("k"), first.tryAcquire("k")])).toEqual([true, true]);
+    await first.release("k");
+    expect(await second.tryAcquire("k")).toBe(true);
+  });
+
   it("matches the two-int locks taken before it (a number key is used as it is, a string hashed)", async () => {
     const holder = locks("locks-test-compat");
     await holder.tryAcquire(1);

@@ -27,6 +27,8 @@ export class AdvisoryLocks {
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
   private readonly keys = new Set<LockKey>();
+  /** tries under way: a second try of the same key waits for the first (PostgreSQL counts a lock taken twice) */
+  private readonly trying = new Map<LockKey, Promise<boolean>>();
   private closed = false;
 
   constructor(private readonly options: AdvisoryLocksOptions) {}
@@ -43,6 +45,15 @@ export class AdvisoryLocks {
   /** Takes `key` unless another process holds it; true when it is held here (already or now). */
   async tryAcquire(key: LockKey): Promise<boolean> {
     if (this.keys.has(key)) return true;
+    let attempt = this.trying.get(key);
+    if (!attempt) {
+      attempt = this.take(key).finally(() => this.trying.delete(key));
+      this.trying.set(key, attempt);
+    }
+    return attempt;
+  }
+
+  private async take(key: LockKey): Promise<boolean> {
     const client = await this.connection();
     const { rows } = await client.query<{ ok: boolean }>(lockSql("pg_try_advisory_lock", key), [this.options.space, key]);
     // the connection may have died while we asked: a lock on it would be gone already
