@@ -1,7 +1,50 @@
 import { z } from "zod";
+import { AgentEntity, type Agent, type AgentStatus } from "~/db/entities";
 import { col, rowDecoder, type Queryable } from "~/db/rows";
 
-/* Statements on `agents` that the entity repository does not say as well. */
+/* Every statement on `agents`: through the typed entity, and in SQL where that says it better. */
+
+/** An organization's agents (or one gateway's), by name. */
+export function selectAgents(q: Queryable, { orgId, gatewayId }: { orgId: string; gatewayId?: string }): Promise<Agent[]> {
+  const query = q.getRepository(AgentEntity).createQueryBuilder("a").where("a.org_id = :orgId", { orgId });
+  if (gatewayId !== undefined) query.andWhere("a.gateway_id = :gatewayId", { gatewayId });
+  return query.orderBy("lower(a.name)").getMany();
+}
+
+/** `lock`: held until the transaction ends. */
+export function findAgent(q: Queryable, { orgId, id, lock = false }: { orgId: string; id: string; lock?: boolean }): Promise<Agent | null> {
+  return q.getRepository(AgentEntity).findOne({ where: { orgId, id }, ...(lock ? { lock: { mode: "pessimistic_write" as const } } : {}) });
+}
+
+/** A gateway's agents (or the one it calls `externalId`), locked until the transaction ends. */
+export function lockGatewayAgents(q: Queryable, { gatewayId, orgId, externalId }: { gatewayId: string; orgId?: string; externalId?: string }): Promise<Agent[]> {
+  return q.getRepository(AgentEntity).find({
+    where: { gatewayId, ...(orgId !== undefined ? { orgId } : {}), ...(externalId !== undefined ? { externalId } : {}) },
+    lock: { mode: "pessimistic_write" },
+  });
+}
+
+export function countAgents(q: Queryable, orgId: string): Promise<number> {
+  return q.getRepository(AgentEntity).countBy({ orgId });
+}
+
+export function insertAgent(q: Queryable, agent: Omit<Agent, "id" | "createdAt" | "updatedAt" | "gatewayId" | "externalId"> & Partial<Pick<Agent, "gatewayId" | "externalId">>): Promise<Agent> {
+  const repo = q.getRepository(AgentEntity);
+  return repo.save(repo.create(agent));
+}
+
+export function saveAgent(q: Queryable, agent: Agent): Promise<Agent> {
+  return q.getRepository(AgentEntity).save(agent);
+}
+
+/** Only these two columns: a concurrent rename by discovery must not be overwritten. */
+export async function setAgentStatus(q: Queryable, id: string, { status, lastActiveAt }: { status: AgentStatus; lastActiveAt: Date }): Promise<void> {
+  await q.getRepository(AgentEntity).update({ id }, { status, lastActiveAt });
+}
+
+export async function deleteAgentRow(q: Queryable, id: string): Promise<void> {
+  await q.getRepository(AgentEntity).delete({ id });
+}
 
 const agentRefRow = rowDecoder("agents: by external id", z.object({ id: col.uuid, name: col.text }));
 

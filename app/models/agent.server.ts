@@ -1,27 +1,27 @@
 import { db, transaction } from "~/db/data-source.server";
-import { AgentEntity, type Agent, type AgentRole, type AgentStatus } from "~/db/entities";
+import type { Agent, AgentRole, AgentStatus } from "~/db/entities";
 import { TAG_PALETTE } from "~/lib/constants";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import type { EntityManager } from "typeorm";
 import { recordActivity, type Actor } from "./activity.server";
-import { topic } from "~/lib/topics";
+import * as queries from "./agent.queries.server";
 
 function publishAgent(manager: EntityManager, type: string, orgId: string, agentId: string, data: Record<string, unknown>) {
   return publish(manager, { orgId, type, topics: [topic.agents, topic.agent(agentId), topic.office], data });
 }
 
 export function listAgents(orgId: string): Promise<Agent[]> {
-  return db().getRepository(AgentEntity).createQueryBuilder("a").where("a.org_id = :orgId", { orgId }).orderBy("lower(a.name)").getMany();
+  return queries.selectAgents(db().manager, { orgId });
 }
 
 /** The agents discovered on one gateway, by name. */
 export function listGatewayAgents({ orgId, gatewayId }: { orgId: string; gatewayId: string }): Promise<Agent[]> {
-  return db().getRepository(AgentEntity).createQueryBuilder("a").where("a.org_id = :orgId and a.gateway_id = :gatewayId", { orgId, gatewayId }).orderBy("lower(a.name)").getMany();
+  return queries.selectAgents(db().manager, { orgId, gatewayId });
 }
 
 export async function getAgent({ orgId, id }: { orgId: string; id: string }): Promise<Agent | null> {
-  return db().getRepository(AgentEntity).findOneBy({ orgId, id });
+  return queries.findAgent(db().manager, { orgId, id });
 }
 
 export async function createAgent({
@@ -40,19 +40,16 @@ export async function createAgent({
   actor: Actor;
 }): Promise<Agent> {
   return transaction(async (manager) => {
-    const repo = manager.getRepository(AgentEntity);
-    const count = await repo.countBy({ orgId });
-    const agent = await repo.save(
-      repo.create({
-        orgId,
-        name: name.trim(),
-        role,
-        status,
-        avatarColor: avatarColor ?? TAG_PALETTE[count % TAG_PALETTE.length]!,
-        lastActiveAt: new Date(),
-        source: "manual",
-      }),
-    );
+    const count = await queries.countAgents(manager, orgId);
+    const agent = await queries.insertAgent(manager, {
+      orgId,
+      name: name.trim(),
+      role,
+      status,
+      avatarColor: avatarColor ?? TAG_PALETTE[count % TAG_PALETTE.length]!,
+      lastActiveAt: new Date(),
+      source: "manual",
+    });
     await recordActivity(manager, {
       orgId,
       type: "agent_created",
@@ -75,8 +72,7 @@ export interface AgentChanges {
 /** Returns the agent after the change and whether its status changed (for `agent.status_changed`). */
 export async function updateAgent({ orgId, id, changes, actor }: { orgId: string; id: string; changes: AgentChanges; actor: Actor }) {
   return transaction(async (manager) => {
-    const repo = manager.getRepository(AgentEntity);
-    const agent = await repo.findOne({ where: { orgId, id }, lock: { mode: "pessimistic_write" } });
+    const agent = await queries.findAgent(manager, { orgId, id, lock: true });
     if (!agent) throw new DomainError(404, "not_found", "That agent does not exist in this organization.");
     const statusChanged = changes.status !== undefined && changes.status !== agent.status;
     const before = { name: agent.name, role: agent.role, status: agent.status, avatarColor: agent.avatarColor };
@@ -85,7 +81,7 @@ export async function updateAgent({ orgId, id, changes, actor }: { orgId: string
     if (changes.avatarColor !== undefined) agent.avatarColor = changes.avatarColor;
     if (changes.status !== undefined) agent.status = changes.status;
     if (statusChanged) agent.lastActiveAt = new Date();
-    const saved = await repo.save(agent);
+    const saved = await queries.saveAgent(manager, agent);
     if (statusChanged) {
       await recordActivity(manager, {
         orgId,
@@ -115,10 +111,9 @@ export async function updateAgent({ orgId, id, changes, actor }: { orgId: string
 
 export async function deleteAgent({ orgId, id, actor }: { orgId: string; id: string; actor: Actor }) {
   return transaction(async (manager) => {
-    const repo = manager.getRepository(AgentEntity);
-    const agent = await repo.findOneBy({ orgId, id });
+    const agent = await queries.findAgent(manager, { orgId, id });
     if (!agent) throw new DomainError(404, "not_found", "That agent does not exist in this organization.");
-    await repo.delete({ id });
+    await queries.deleteAgentRow(manager, id);
     await recordActivity(manager, { orgId, type: "agent_deleted", message: `${actor.name} removed the agent ${agent.name}`, actor, agentId: id });
     await publishAgent(manager, "agent.deleted", orgId, id, { agentId: id });
   });
@@ -156,30 +151,27 @@ export async function syncGatewayAgents({
   agents: Array<{ externalId: string; name: string }>;
 }) {
   return transaction(async (manager) => {
-    const repo = manager.getRepository(AgentEntity);
-    const existing = await repo.find({ where: { orgId, gatewayId }, lock: { mode: "pessimistic_write" } });
+    const existing = await queries.lockGatewayAgents(manager, { orgId, gatewayId });
     const byExternal = new Map(existing.map((agent) => [agent.externalId, agent]));
     const added: Agent[] = [];
     const renamed: Agent[] = [];
     const gone: Agent[] = [];
     const revived: Agent[] = [];
-    let count = await repo.countBy({ orgId });
+    let count = await queries.countAgents(manager, orgId);
     for (const discovered of agents) {
       const current = byExternal.get(discovered.externalId);
       if (!current) {
-        const agent = await repo.save(
-          repo.create({
-            orgId,
-            name: discovered.name,
-            role: discovered.externalId === "main" ? "Main" : "Dev",
-            status: "online",
-            avatarColor: TAG_PALETTE[count++ % TAG_PALETTE.length]!,
-            lastActiveAt: new Date(),
-            source: "gateway",
-            gatewayId,
-            externalId: discovered.externalId,
-          }),
-        );
+        const agent = await queries.insertAgent(manager, {
+          orgId,
+          name: discovered.name,
+          role: discovered.externalId === "main" ? "Main" : "Dev",
+          status: "online",
+          avatarColor: TAG_PALETTE[count++ % TAG_PALETTE.length]!,
+          lastActiveAt: new Date(),
+          source: "gateway",
+          gatewayId,
+          externalId: discovered.externalId,
+        });
         added.push(agent);
       } else {
         const wasRenamed = current.name !== discovered.name;
@@ -187,7 +179,7 @@ export async function syncGatewayAgents({
         if (!wasRenamed && !wasOffline) continue;
         current.name = discovered.name;
         if (wasOffline) (current.status = "online"), (current.lastActiveAt = new Date());
-        const saved = await repo.save(current);
+        const saved = await queries.saveAgent(manager, current);
         if (wasRenamed) renamed.push(saved);
         if (wasOffline) revived.push(saved);
       }
@@ -196,7 +188,7 @@ export async function syncGatewayAgents({
     for (const agent of existing) {
       if (!listed.has(agent.externalId ?? "") && agent.status !== "offline") {
         agent.status = "offline";
-        gone.push(await repo.save(agent));
+        gone.push(await queries.saveAgent(manager, agent));
       }
     }
     for (const agent of added) {
@@ -235,11 +227,7 @@ export async function setGatewayAgentStatus({
   from?: AgentStatus[];
 }) {
   return transaction(async (manager) => {
-    const repo = manager.getRepository(AgentEntity);
-    const agents = await repo.find({
-      where: externalId === undefined ? { gatewayId } : { gatewayId, externalId },
-      lock: { mode: "pessimistic_write" },
-    });
+    const agents = await queries.lockGatewayAgents(manager, { gatewayId, ...(externalId !== undefined ? { externalId } : {}) });
     const changed: Agent[] = [];
     for (const agent of agents) {
       if (agent.status === status || (from && !from.includes(agent.status))) continue;
@@ -247,7 +235,7 @@ export async function setGatewayAgentStatus({
       agent.status = status;
       agent.lastActiveAt = new Date();
       // Only these two columns: a concurrent rename by discovery must not be overwritten.
-      await repo.update({ id: agent.id }, { status, lastActiveAt: agent.lastActiveAt });
+      await queries.setAgentStatus(manager, agent.id, { status, lastActiveAt: agent.lastActiveAt });
       const saved = agent;
       changed.push(saved);
       await recordActivity(manager, {

@@ -1,11 +1,12 @@
 import { db, transaction } from "~/db/data-source.server";
-import { GatewayEntity, type Gateway, type GatewayStateName } from "~/db/entities";
+import type { Gateway, GatewayStateName } from "~/db/entities";
 import { DomainError } from "~/lib/http.server";
 import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";
 import { checkTranscriptFolder } from "~/lib/transcript-folder.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { markOrphanedGatewayAgentsOffline } from "./agent.queries.server";
+import * as queries from "./gateway.queries.server";
 
 /*
  * The gateway registry. Tokens are sealed with AES-256-GCM before they touch the database and are
@@ -23,20 +24,20 @@ export interface GatewayInput {
 }
 
 export function listGateways(orgId: string): Promise<Gateway[]> {
-  return db().getRepository(GatewayEntity).find({ where: { orgId }, order: { name: "ASC" } });
+  return queries.selectGateways(db().manager, orgId);
 }
 
 export function getGateway({ orgId, id }: { orgId: string; id: string }): Promise<Gateway | null> {
-  return db().getRepository(GatewayEntity).findOneBy({ orgId, id });
+  return queries.findGateway(db().manager, { orgId, id });
 }
 
 /** Every gateway of every organization: what the connection runtime keeps connected. */
 export function listAllGateways(): Promise<Gateway[]> {
-  return db().getRepository(GatewayEntity).find({ order: { createdAt: "ASC" } });
+  return queries.selectAllGateways(db().manager);
 }
 
 export async function getGatewayById(id: string): Promise<Gateway | null> {
-  return db().getRepository(GatewayEntity).findOneBy({ id });
+  return queries.findGateway(db().manager, { id });
 }
 
 export function openGatewayToken(gateway: Pick<Gateway, "tokenEncrypted">): string | null {
@@ -54,26 +55,23 @@ async function transcriptFolderOf(value: string | null | undefined): Promise<str
 export async function createGateway({ orgId, input, actor }: { orgId: string; input: GatewayInput; actor: Actor }) {
   const transcriptDir = (await transcriptFolderOf(input.transcriptDir)) ?? null;
   return transaction(async (manager) => {
-    const repo = manager.getRepository(GatewayEntity);
-    const gateway = await repo.save(
-      repo.create({
-        orgId,
-        name: input.name.trim(),
-        url: input.url.trim(),
-        tokenEncrypted: input.token ? encryptSecret(input.token) : null,
-        pollIntervalSeconds: input.pollIntervalSeconds ?? 30,
-        state: "connecting",
-        stateDetail: {},
-        serverVersion: null,
-        latencyMs: null,
-        lastError: null,
-        lastSeenAt: null,
-        owner: null,
-        lastPollAt: null,
-        lastPollError: null,
-        transcriptDir,
-      }),
-    );
+    const gateway = await queries.insertGateway(manager, {
+      orgId,
+      name: input.name.trim(),
+      url: input.url.trim(),
+      tokenEncrypted: input.token ? encryptSecret(input.token) : null,
+      pollIntervalSeconds: input.pollIntervalSeconds ?? 30,
+      state: "connecting",
+      stateDetail: {},
+      serverVersion: null,
+      latencyMs: null,
+      lastError: null,
+      lastSeenAt: null,
+      owner: null,
+      lastPollAt: null,
+      lastPollError: null,
+      transcriptDir,
+    });
     await recordActivity(manager, { orgId, type: "gateway_created", message: `${actor.name} added the gateway ${gateway.name}`, actor, data: { gatewayId: gateway.id } });
     await publish(manager, { orgId, type: "gateway.created", topics: GATEWAY_TOPICS(gateway.id), data: { gateway: toApiGateway(gateway) } });
     return gateway;
@@ -83,8 +81,7 @@ export async function createGateway({ orgId, input, actor }: { orgId: string; in
 export async function updateGateway({ orgId, id, input, actor }: { orgId: string; id: string; input: Partial<GatewayInput>; actor: Actor }) {
   const transcriptDir = await transcriptFolderOf(input.transcriptDir);
   return transaction(async (manager) => {
-    const repo = manager.getRepository(GatewayEntity);
-    const gateway = await repo.findOne({ where: { orgId, id }, lock: { mode: "pessimistic_write" } });
+    const gateway = await queries.findGateway(manager, { orgId, id, lock: true });
     if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
     const changed: string[] = [];
     if (input.name !== undefined && input.name.trim() !== gateway.name) (gateway.name = input.name.trim()), changed.push("name");
@@ -106,7 +103,7 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
       gateway.state = "connecting";
       gateway.lastError = null;
     }
-    const saved = await repo.save(gateway);
+    const saved = await queries.saveGateway(manager, gateway);
     await recordActivity(manager, {
       orgId,
       type: "gateway_updated",
@@ -121,10 +118,9 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
 
 export async function deleteGateway({ orgId, id, actor }: { orgId: string; id: string; actor: Actor }) {
   return transaction(async (manager) => {
-    const repo = manager.getRepository(GatewayEntity);
-    const gateway = await repo.findOneBy({ orgId, id });
+    const gateway = await queries.findGateway(manager, { orgId, id });
     if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
-    await repo.delete({ id });
+    await queries.deleteGatewayRow(manager, id);
     await recordActivity(manager, {
       orgId,
       type: "gateway_deleted",
@@ -150,8 +146,7 @@ export interface GatewayStatusUpdate {
 /** Written by the process that owns the connection whenever its state changes. */
 export async function recordGatewayStatus(id: string, update: GatewayStatusUpdate) {
   return transaction(async (manager) => {
-    const repo = manager.getRepository(GatewayEntity);
-    const gateway = await repo.findOneBy({ id });
+    const gateway = await queries.findGateway(manager, { id });
     if (!gateway) return null;
     const stateChanged = gateway.state !== update.state;
     gateway.state = update.state;
@@ -161,7 +156,7 @@ export async function recordGatewayStatus(id: string, update: GatewayStatusUpdat
     gateway.lastSeenAt = update.lastSeenAt ?? gateway.lastSeenAt;
     gateway.owner = update.owner;
     gateway.stateDetail = update.detail;
-    const saved = await repo.save(gateway);
+    const saved = await queries.saveGateway(manager, gateway);
     if (stateChanged) {
       await recordActivity(manager, {
         orgId: gateway.orgId,
