@@ -1,4 +1,5 @@
 import os from "node:os";
+import { topic } from "~/lib/topics";
 import { AdvisoryLocks } from "~/db/advisory-locks.server";
 import type { Gateway } from "~/db/entities";
 import { GatewayConnection, type DeviceIdentity } from "~/gateway";

@@ -1,4 +1,5 @@
 import { describeActivity } from "~/activity/describe";
+import { topic } from "~/lib/topics";
 import type { ActivityEvent } from "~/activity/normalize";
 import type { Queryable } from "~/db/rows";
 import { recordActivity } from "./activity.server";
@@ -12,7 +13,7 @@ import { addSessionUsage, isSessionEnded, upsertActivity, upsertChildSession, ty
  */
 
 /** The live topic of one session row: its page follows it instead of every session of the org. */
-export const sessionTopic = (id: string) => `agent-session:${id}`;
+export const sessionTopic = topic.agentSession;
 
 /** A sub-agent's key says it is one; every other session an event creates is "other" until a row says more. */
 export const sessionTypeOfKey = (sessionKey: string) => (/:subagent:/.test(sessionKey) ? "subagent" : "other");
@@ -89,7 +90,7 @@ export async function recordSessionEvents(
       actor: { type: "agent", id: agent?.id ?? null, name: agent?.name ?? event.agentId },
       agentId: agent?.id ?? null,
       at,
-      topics: ["sessions", "office", sessionTopic(id)],
+      topics: [topic.sessions, topic.office, sessionTopic(id)],
       data: {
         sessionKey: event.sessionKey,
         ...(gatewayId ? { gatewayId } : {}),

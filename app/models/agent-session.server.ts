@@ -1,4 +1,5 @@
 import { subagentEnd, type ActivityEvent } from "~/activity/normalize";
+import { topic } from "~/lib/topics";
 import { contextPercent, type SessionFacts } from "~/activity/session-row";
 import { db, transaction } from "~/db/data-source.server";
 import type { Queryable } from "~/db/rows";

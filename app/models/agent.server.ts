@@ -1,4 +1,5 @@
 import { db, transaction } from "~/db/data-source.server";
+import { topic } from "~/lib/topics";
 import type { Agent, AgentRole, AgentStatus } from "~/db/entities";
 import { TAG_PALETTE } from "~/lib/constants";
 import { DomainError } from "~/lib/http.server";

@@ -1,4 +1,5 @@
 import { db, transaction } from "~/db/data-source.server";
+import { topic } from "~/lib/topics";
 import { publish } from "~/realtime/publish.server";
 import * as sql from "./gateway-snapshot.queries.server";
 

@@ -1,4 +1,5 @@
 import { db, transaction } from "~/db/data-source.server";
+import { topic } from "~/lib/topics";
 import type { Gateway, GatewayStateName } from "~/db/entities";
 import { DomainError } from "~/lib/http.server";
 import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";

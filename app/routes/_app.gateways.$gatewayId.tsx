@@ -13,6 +13,7 @@ import { testGatewayConnection } from "~/ingest/test-connection.server";
 import { DomainError, isUuid, notFound } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
+import { parseForm } from "~/lib/forms.server";
 import { listGatewayAgents } from "~/models/agent.server";
 import { deleteGateway, getGateway, openGatewayToken, toApiGateway, updateGateway } from "~/models/gateway.server";
 import { listDailyUsage, listSnapshotTimes } from "~/models/gateway-snapshot.server";

@@ -7,6 +7,7 @@ import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens, sessionSpe
 import { Card } from "~/components/ui/layout";
 import { sessionTimeline, HISTORY_STEPS } from "~/ingest/session-history.server";
 import { isUuid, notFound } from "~/lib/http.server";
+import { topic } from "~/lib/topics";
 import { getAgentSession, getParentSession, listChildSessions } from "~/models/agent-session.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
