@@ -30,7 +30,7 @@ describe("dispatchIntent", () => {
   });
 
   it("answers an unknown, missing or Object.prototype intent with a 400 and a sentence, without echoing it", async () => {
-    for (const fields of [{ intent: "explode" }, {}, { intent: "constructor" }, { intent: "toString" }, { intent: "__proto__" }, { intent: "<b>x</b>" }]) {
+    for (const fields of [{ intent: "explode" }, {} as Record<string, string>, { intent: "constructor" }, { intent: "toString" }, { intent: "__proto__" }, { intent: "<b>x</b>" }]) {
       const response = await thrown(() => dispatchIntent(form(fields), table));
       expect(response.status).toBe(400);
       const text = await response.text();

@@ -17,8 +17,20 @@ export interface KanbanTask {
   tags: Array<{ id: string; name: string; color: string }>;
 }
 
+/** What a column holds beyond the cards it shows: the board shows a bounded number per column. */
+export interface KanbanColumn {
+  /** tasks in the column that match the page's filters, shown or not */
+  total: number;
+  /** the first task not shown, so a card dropped below the last shown one lands before it */
+  firstHidden: string | null;
+  /** the link that shows more of this column, and how many more it shows */
+  more: { href: string; count: number } | null;
+}
+
 interface Props {
+  /** the cards shown, in column and position order */
   tasks: KanbanTask[];
+  columns: Record<Status, KanbanColumn>;
   agents: Record<string, { name: string; avatarColor: string }>;
   canEdit: boolean;
 }
@@ -50,8 +62,23 @@ function useOptimisticTasks(tasks: KanbanTask[]) {
   }, [tasks, fetchers]);
 }
 
-export function Kanban({ tasks, agents, canEdit }: Props) {
+const count = (n: number) => n.toLocaleString("en-US");
+
+export function Kanban({ tasks, columns, agents, canEdit }: Props) {
   const visible = useOptimisticTasks(tasks);
+  // the counts follow pending moves too, so a dragged card does not leave a stale number behind
+  const totals = useMemo(() => {
+    const next = Object.fromEntries(TASK_STATUSES.map((s) => [s, columns[s].total])) as Record<Status, number>;
+    const was = new Map(tasks.map((t) => [t.id, t.status]));
+    for (const task of visible) {
+      const from = was.get(task.id);
+      if (from && from !== task.status) {
+        next[from] -= 1;
+        next[task.status] += 1;
+      }
+    }
+    return next;
+  }, [tasks, visible, columns]);
   const mover = useFetcher({ key: MOVE_KEY });
   const [dragging, setDragging] = useState<string | null>(null);
   const [over, setOver] = useState<Status | null>(null);
@@ -75,11 +102,13 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
       const next = column[column.findIndex((t) => t.id === taskId) + 1];
       if (before?.dataset.taskId === next?.id) return;
     }
+    // below the last shown card of a column that shows only part of itself: in front of the first hidden one
+    const beforeTaskId = before?.dataset.taskId ?? (columns[status].firstHidden !== taskId ? columns[status].firstHidden : null);
     const form = new FormData();
     form.set("intent", "move");
     form.set("taskId", taskId);
     form.set("status", status);
-    if (before?.dataset.taskId) form.set("beforeTaskId", before.dataset.taskId);
+    if (beforeTaskId) form.set("beforeTaskId", beforeTaskId);
     mover.submit(form, { method: "post" });
   }
 
@@ -88,6 +117,7 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
       <div className="grid snap-x snap-mandatory auto-cols-[82%] grid-flow-col gap-3 sm:auto-cols-[45%] lg:min-w-[1000px] lg:auto-cols-fr">
         {TASK_STATUSES.map((status) => {
           const column = visible.filter((t) => t.status === status);
+          const { more } = columns[status];
           return (
             <section
               key={status}
@@ -107,7 +137,9 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
             >
               <h2 className="mb-2 flex items-center justify-between px-1 text-xs font-semibold uppercase tracking-wide text-muted">
                 {STATUS_LABELS[status]}
-                <span className="rounded-full bg-panel-2 px-2 py-0.5 tabular-nums">{column.length}</span>
+                <span className="rounded-full bg-panel-2 px-2 py-0.5 tabular-nums" data-testid="column-total" title={`${count(totals[status])} tasks`}>
+                  {count(totals[status])}
+                </span>
               </h2>
               <ol className="flex flex-1 flex-col gap-2">
                 {column.map((task) => (
@@ -126,6 +158,16 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
                 ))}
                 {column.length === 0 ? <li className="rounded-md border border-dashed border-border/70 p-3 text-center text-xs text-muted">No tasks</li> : null}
               </ol>
+              {more ? (
+                <div className="mt-2 flex items-center justify-between gap-2 px-1 text-xs text-muted">
+                  <span className="tabular-nums">
+                    {count(column.length)} of {count(totals[status])} shown
+                  </span>
+                  <Link to={more.href} preventScrollReset className="rounded border border-border bg-panel px-2 py-1 font-medium text-fg hover:border-accent" data-testid="show-more">
+                    Show {count(more.count)} more
+                  </Link>
+                </div>
+              ) : null}
             </section>
           );
         })}
