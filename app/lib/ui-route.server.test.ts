@@ -94,6 +94,11 @@ describe("parseSearchParams", () => {
     expect(parse("?limit=30&limit=40")).toEqual({ limit: 30 });
   });
 
+  it("counts a value with a NUL as absent (PostgreSQL would answer it with a 500)", () => {
+    const text = z.object({ q: z.string().default("") });
+    expect(parseSearchParams(new URL("http://x/?q=a%00b"), text)).toEqual({ q: "" });
+  });
+
   it("falls back to the default where the schema forgives a bad value", () => {
     expect(parse("?priority=urgent&limit=-4")).toEqual({ limit: 20 });
     expect(parse("?limit=1e999&priority=%00")).toEqual({ limit: 20 });

@@ -64,14 +64,15 @@ export const MAX_SEARCH_VALUE = 1000;
 
 /**
  * The page's search params through a zod schema. Empty values (`?agent=` from a GET form's "All")
- * count as absent; the first of repeated keys counts. A field that should forgive a stale link
+ * and values with a NUL count as absent; the first of repeated keys counts. A field that should forgive a stale link
  * declares `.catch(default)` in the schema; anything else that fails is a 400 naming the parameter.
  */
 export function parseSearchParams<S extends ZodTypeAny>(source: Request | URL | URLSearchParams, schema: S): z.output<S> {
   const params = source instanceof URLSearchParams ? source : source instanceof URL ? source.searchParams : new URL(source.url).searchParams;
   const query: Record<string, string> = {};
   for (const [key, value] of params) {
-    if (value === "" || Object.hasOwn(query, key)) continue;
+    // NUL can mean nothing in an address and PostgreSQL refuses it in text: such a value is absent
+    if (value === "" || value.includes("\u0000") || Object.hasOwn(query, key)) continue;
     if (value.length > MAX_SEARCH_VALUE) throw badRequest(`The address has a "${key.slice(0, 40)}" value that is too long. Remove it and try again.`);
     query[key] = value;
   }
