@@ -141,7 +141,7 @@ export function Kanban({ tasks, columns, agents, canEdit }: Props) {
                   {count(totals[status])}
                 </span>
               </h2>
-              <ol className="flex flex-1 flex-col gap-2">
+              <ol className="flex flex-col gap-2">
                 {column.map((task) => (
                   <TaskCard
                     key={task.id}
@@ -159,13 +159,13 @@ export function Kanban({ tasks, columns, agents, canEdit }: Props) {
                 {column.length === 0 ? <li className="rounded-md border border-dashed border-border/70 p-3 text-center text-xs text-muted">No tasks</li> : null}
               </ol>
               {more ? (
-                <div className="mt-2 flex items-center justify-between gap-2 px-1 text-xs text-muted">
-                  <span className="tabular-nums">
-                    {count(column.length)} of {count(totals[status])} shown
-                  </span>
-                  <Link to={more.href} preventScrollReset className="rounded border border-border bg-panel px-2 py-1 font-medium text-fg hover:border-accent" data-testid="show-more">
+                <div className="mt-2 space-y-1 text-center text-xs">
+                  <Link to={more.href} preventScrollReset className="block rounded-md border border-border bg-panel px-2 py-1.5 font-medium hover:border-accent" data-testid="show-more">
                     Show {count(more.count)} more
                   </Link>
+                  <p className="tabular-nums text-muted">
+                    {count(column.length)} of {count(totals[status])} shown
+                  </p>
                 </div>
               ) : null}
             </section>
@@ -203,20 +203,20 @@ function TaskCard({
         onDragStart();
       }}
       onDragEnd={onDragEnd}
-      className={`group rounded-md border border-border bg-panel p-2.5 shadow-sm transition ${canEdit ? "cursor-grab active:cursor-grabbing" : ""} ${dragging ? "opacity-40" : "hover:border-accent/50"}`}
+      className={`kanban-card${canEdit ? " kanban-card-draggable" : ""}${dragging ? " kanban-card-dragging" : ""}`}
     >
-      <div className="flex items-start justify-between gap-2">
-        <Link to={`/tasks/${task.id}`} className="text-sm font-medium leading-snug hover:text-accent">
+      <div className="kanban-card-head">
+        <Link to={`/tasks/${task.id}`} className="kanban-card-title">
           {task.title}
         </Link>
         <span
           title={`${PRIORITY_LABELS[task.priority]} priority`}
-          className="mt-1 h-2 w-2 shrink-0 rounded-full"
+          className="kanban-dot mt-1"
           style={{ background: PRIORITY_COLORS[task.priority] }}
         />
       </div>
       {task.tags.length > 0 ? (
-        <div className="mt-2 flex flex-wrap gap-1">
+        <div className="kanban-card-tags">
           {task.tags.map((tag) => (
             <Badge key={tag.id} color={tag.color}>
               {tag.name}
@@ -224,38 +224,33 @@ function TaskCard({
           ))}
         </div>
       ) : null}
-      <div className="mt-2 flex items-center justify-between gap-2 text-xs text-muted">
-        <span className="flex items-center gap-1 truncate">
+      <div className="kanban-card-meta">
+        <span className="kanban-card-agent">
           {agent ? (
             <>
-              <span className="h-2.5 w-2.5 rounded-full" style={{ background: agent.avatarColor }} />
-              {agent.name}
+              <span className="kanban-dot" style={{ background: agent.avatarColor }} />
+              <span className="truncate">{agent.name}</span>
             </>
           ) : (
             "Unassigned"
           )}
         </span>
-        {task.dueDate ? <span className={overdue ? "text-danger" : ""}>{overdue ? "overdue " : "due "}{task.dueDate}</span> : null}
+        {task.dueDate ? <span className={`whitespace-nowrap${overdue ? " text-danger" : ""}`}>{overdue ? "overdue " : "due "}{task.dueDate}</span> : null}
       </div>
       {canEdit ? (
-        <details className="mt-2 text-xs">
-          <summary className="cursor-pointer list-none text-muted hover:text-fg">Move…</summary>
-          <Form method="post" className="mt-2 flex gap-1" preventScrollReset>
+        <details className="kanban-move">
+          <summary>Move…</summary>
+          <Form method="post" preventScrollReset>
             <input type="hidden" name="intent" value="move" />
             <input type="hidden" name="taskId" value={task.id} />
-            <label className="sr-only" htmlFor={`move-${task.id}`}>
-              Move {task.title} to
-            </label>
-            <select id={`move-${task.id}`} name="status" defaultValue={task.status} className="flex-1 rounded border border-border bg-panel-2 px-1 py-1">
+            <select name="status" defaultValue={task.status} aria-label={`Move ${task.title} to`}>
               {TASK_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {STATUS_LABELS[s]}
                 </option>
               ))}
             </select>
-            <button type="submit" className="rounded border border-border px-2 py-1 hover:border-accent">
-              Move
-            </button>
+            <button type="submit">Move</button>
           </Form>
         </details>
       ) : null}

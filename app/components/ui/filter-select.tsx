@@ -59,7 +59,7 @@ export function FilterSelect({
   value,
   options,
   allLabel = "All",
-  className = "w-full sm:w-44",
+  className = "min-w-0 flex-1 basis-32 sm:w-44 sm:flex-none",
 }: {
   label: string;
   name: string;
