@@ -89,6 +89,13 @@ describe("the board at 5,000 tasks", () => {
     expect(all.columns.backlog.more).toBeNull();
   });
 
+  it("stops offering more at 1,000 cards a column, and still says how many there are", async () => {
+    const page = await load("?show.todo=1000");
+    expect(shown(page, "todo")).toHaveLength(1000);
+    expect(page.columns.todo).toMatchObject({ total: 3000, more: null });
+    expect(page.columns.todo.firstHidden).not.toBeNull();
+  });
+
   it("counts what matches the filters, and the board's total apart", async () => {
     const page = await load(`?agent=${agentId}`);
     expect(page.columns.todo.total).toBe(600);

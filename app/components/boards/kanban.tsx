@@ -167,6 +167,10 @@ export function Kanban({ tasks, columns, agents, canEdit }: Props) {
                     {count(column.length)} of {count(totals[status])} shown
                   </p>
                 </div>
+              ) : totals[status] > column.length ? (
+                <p className="mt-2 text-center text-xs tabular-nums text-muted">
+                  {count(column.length)} of {count(totals[status])} shown: filter to see the rest
+                </p>
               ) : null}
             </section>
           );
