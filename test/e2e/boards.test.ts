@@ -209,10 +209,11 @@ describe("foundation in a browser", () => {
       await p.waitForURL(/show\.backlog=100/);
       await expect(backlog.locator('[data-testid="task-card"]').count()).resolves.toBe(100);
       await backlog.getByRole("link", { name: "Show 31 more" }).click();
+      await p.waitForURL(/show\.backlog=150/);
       await expect(backlog.locator('[data-testid="task-card"]').count()).resolves.toBe(backlogCount);
       await expect(backlog.locator('[data-testid="show-more"]').count()).resolves.toBe(0);
       // the filters submit with their button when nothing submits them on change
-      await p.selectOption("select[name=priority]", "high");
+      await p.selectOption("#filter-priority", "high");
       await p.getByRole("button", { name: "Filter" }).click();
       await p.waitForURL(/priority=high/);
       await expect(backlog.locator('[data-testid="column-total"]').textContent()).resolves.toBe("65");
@@ -231,16 +232,23 @@ describe("foundation in a browser", () => {
     await backlog.locator('[data-testid="task-card"]').nth(99).waitFor();
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     // a card dropped below the last shown one lands right after it (the first card "Show more" reveals),
-    // not at the end of the column behind every hidden card
-    const card = page.locator('[data-testid="task-card"]', { hasText: "Write docs" });
-    await card.dragTo(backlog.getByText(`100 of ${backlogCount} shown`));
-    await expect(backlog.locator('[data-testid="column-total"]').textContent()).resolves.toBe(String(backlogCount + 1));
-    await page.waitForLoadState("networkidle");
-    await page.reload();
-    const after = page.locator('section[aria-label="Backlog"]');
-    await expect(after.locator('[data-testid="column-total"]').textContent()).resolves.toBe(String(backlogCount + 1));
-    await after.getByRole("link", { name: "Show 32 more" }).click();
-    await after.locator('[data-testid="task-card"]').nth(backlogCount).waitFor();
-    await expect(after.locator('[data-testid="task-card"]').nth(100).textContent()).resolves.toContain("Write docs");
+    // not at the end of the column behind every hidden card. A viewport tall enough for the whole
+    // column: a real drag cannot scroll on the way.
+    const tall = await browser.newContext({ viewport: { width: 1400, height: 12_000 }, storageState: await context.storageState() });
+    try {
+      const t = await tall.newPage();
+      await t.goto(`${boardUrl}?show.backlog=100`);
+      const column = t.locator('section[aria-label="Backlog"]');
+      await t.locator('[data-testid="task-card"]', { hasText: "Write docs" }).dragTo(column.getByText(`100 of ${backlogCount} shown`));
+      await column.locator('[data-testid="column-total"]', { hasText: String(backlogCount + 1) }).waitFor();
+      await t.waitForLoadState("networkidle");
+      await t.reload();
+      await expect(column.locator('[data-testid="column-total"]').textContent()).resolves.toBe(String(backlogCount + 1));
+      await column.getByRole("link", { name: "Show 32 more" }).click();
+      await column.locator('[data-testid="task-card"]').nth(backlogCount).waitFor();
+      await expect(column.locator('[data-testid="task-card"]').nth(100).textContent()).resolves.toContain("Write docs");
+    } finally {
+      await tall.close();
+    }
   });
 });
