@@ -6,12 +6,13 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { requireOrg } from "~/auth/guards.server";
 import { BoardFilters } from "~/components/boards/board-filters";
-import { Kanban, type KanbanColumn } from "~/components/boards/kanban";
+import { boardColumnsView } from "~/components/boards/board-columns";
+import { Kanban } from "~/components/boards/kanban";
 import { TaskFields } from "~/components/boards/task-fields";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
-import { TASK_PRIORITIES, TASK_STATUSES } from "~/lib/constants";
+import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, TASK_PRIORITIES, TASK_STATUSES } from "~/lib/constants";
 import { replyWithError } from "~/lib/forms.server";
 import { DomainError } from "~/lib/http.server";
 import { BoardSchema, MoveTaskSchema, TaskFormSchema } from "~/lib/schemas";
@@ -19,18 +20,17 @@ import { withSearch } from "~/lib/search-params";
 import { dispatchIntent, parseSearchParams, requireOrgRow } from "~/lib/ui-route.server";
 import type { TaskStatus } from "~/db/entities";
 import { listAgents } from "~/models/agent.server";
-import { COLUMN_MAX, COLUMN_PAGE, listBoardColumns } from "~/models/board-tasks.server";
 import { deleteBoard, getBoard, listBoards, updateBoard } from "~/models/board.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
-import { createTask, moveTask } from "~/models/task.server";
+import { createTask, listBoardTasks, moveTask } from "~/models/task.server";
 
 /** The search param that raises one column's card limit. */
 function showParam(status: TaskStatus) {
   return `show.${status}` as const;
 }
 
-const columnLimit = z.coerce.number().int().min(COLUMN_PAGE).max(COLUMN_MAX).catch(COLUMN_PAGE);
+const columnLimit = z.coerce.number().int().min(BOARD_COLUMN_PAGE).max(BOARD_COLUMN_MAX).catch(BOARD_COLUMN_PAGE);
 
 /** `?agent=…&tag=…&priority=…` filter the board; `?show.todo=100` shows more of one column. Stale values filter nothing. */
 const BoardSearchSchema = z.object({
@@ -46,29 +46,29 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const search = parseSearchParams(request, BoardSearchSchema);
   const filter = { agent: search.agent, tag: search.tag, priority: search.priority };
   const limits = Object.fromEntries(TASK_STATUSES.map((status) => [status, search[showParam(status)]])) as Record<TaskStatus, number>;
-  const [view, agents, tags, { groups }] = await Promise.all([
-    listBoardColumns({ orgId: org.id, boardId: board.id, filter: { agentId: filter.agent, tagId: filter.tag, priority: filter.priority }, limits }),
+  const [columns, agents, tags, { groups, boards }] = await Promise.all([
+    // one card past each limit: a card dropped below the last shown one lands in front of it
+    listBoardTasks({
+      orgId: org.id,
+      boardId: board.id,
+      agentId: filter.agent,
+      tagId: filter.tag,
+      priority: filter.priority,
+      perColumn: BOARD_COLUMN_PAGE + 1,
+      limits: Object.fromEntries(TASK_STATUSES.map((status) => [status, limits[status] + 1])),
+    }),
     listAgents(org.id),
     listTags(org.id),
     listBoards(org.id),
   ]);
-  const { cards, firstHidden, matching, boardTotal } = view;
   const query = new URL(request.url).search;
-  const columns = Object.fromEntries(
-    TASK_STATUSES.map((status) => {
-      const hidden = matching[status] - cards[status].length;
-      const more = hidden > 0 && limits[status] < COLUMN_MAX ? { href: withSearch(query, { [showParam(status)]: Math.min(limits[status] + COLUMN_PAGE, COLUMN_MAX) }), count: Math.min(hidden, COLUMN_PAGE) } : null;
-      return [status, { total: matching[status], firstHidden: firstHidden[status], more }];
-    }),
-  ) as Record<TaskStatus, KanbanColumn>;
+  const view = boardColumnsView(columns, limits, (status, limit) => withSearch(query, { [showParam(status)]: limit }));
   return {
     board,
     groups: groups.map((g) => ({ id: g.id, name: g.name })),
     filter,
-    tasks: TASK_STATUSES.flatMap((status) => cards[status]),
-    columns,
-    matchingTotal: TASK_STATUSES.reduce((sum, status) => sum + matching[status], 0),
-    boardTotal,
+    ...view,
+    boardTotal: boards.find((b) => b.id === board.id)?.taskCount ?? 0,
     agents: agents.map((a) => ({ id: a.id, name: a.name, avatarColor: a.avatarColor })),
     tags: tags.map((t) => ({ id: t.id, name: t.name, color: t.color })),
     canEdit: roleAtLeast(role, "member"),
