@@ -10,7 +10,7 @@ import { AgentFields } from "~/components/agents/agent-fields";
 import { AgentStatusBadge } from "~/components/agents/agent-status-badge";
 import { Button, FormError } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { AgentSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { listActivity } from "~/models/activity.server";
@@ -49,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw redirect(`/agents?deleted=${encodeURIComponent(agent.name)}`);
     },
     update: async (formData) => {
-      const submission = parseWithZod(formData, { schema: AgentSchema });
+      const submission = parseForm(formData, { schema: AgentSchema });
       if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
       try {
         await updateAgent({ orgId: org.id, id: agent.id, changes: submission.value, actor });

@@ -13,10 +13,11 @@ import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
 import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, TASK_PRIORITIES, TASK_STATUSES } from "~/lib/constants";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { DomainError } from "~/lib/http.server";
 import { BoardSchema, MoveTaskSchema, TaskFormSchema } from "~/lib/schemas";
 import { withSearch } from "~/lib/search-params";
+import { topic } from "~/lib/topics";
 import { dispatchIntent, parseSearchParams, requireOrgRow } from "~/lib/ui-route.server";
 import type { TaskStatus } from "~/db/entities";
 import { listAgents } from "~/models/agent.server";
@@ -81,7 +82,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return dispatchIntent(await request.formData(), {
     "create-task": async (formData) => {
       const intent = "create-task" as const;
-      const submission = parseWithZod(formData, { schema: TaskFormSchema });
+      const submission = parseForm(formData, { schema: TaskFormSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await createTask({ orgId: org.id, input: { ...submission.value, boardId: board.id }, actor });
@@ -93,7 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     },
     move: async (formData) => {
       const intent = "move" as const;
-      const submission = parseWithZod(formData, { schema: MoveTaskSchema });
+      const submission = parseForm(formData, { schema: MoveTaskSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await moveTask({ orgId: org.id, id: submission.value.taskId, status: submission.value.status, beforeTaskId: submission.value.beforeTaskId, actor });
@@ -105,7 +106,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     },
     "update-board": async (formData) => {
       const intent = "update-board" as const;
-      const submission = parseWithZod(formData, { schema: BoardSchema });
+      const submission = parseForm(formData, { schema: BoardSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await updateBoard({ orgId: org.id, id: board.id, input: submission.value, actor });
@@ -229,7 +230,7 @@ export default function BoardPage() {
 export const handle: LiveHandle = {
   liveTopics: (data) => {
     const board = (data as { board?: { id: string } } | undefined)?.board;
-    return board ? [`board:${board.id}`, "agents"] : [];
+    return board ? [topic.board(board.id), topic.agents] : [];
   },
 };
 

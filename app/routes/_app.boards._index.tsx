@@ -5,8 +5,8 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
-import { replyWithError } from "~/lib/forms.server";
-import { DomainError, isUuid } from "~/lib/http.server";
+import { parseForm, refuseOnDomainError, replyWithError } from "~/lib/forms.server";
+import { isUuid } from "~/lib/http.server";
 import { BoardGroupSchema, BoardSchema } from "~/lib/schemas";
 import { dispatchIntent } from "~/lib/ui-route.server";
 import { roleAtLeast } from "~/models/organization.server";
@@ -25,7 +25,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return dispatchIntent(await request.formData(), {
     "create-board": async (formData) => {
       const intent = "create-board" as const;
-      const submission = parseWithZod(formData, { schema: BoardSchema });
+      const submission = parseForm(formData, { schema: BoardSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       let boardId: string;
       try {
@@ -37,21 +37,15 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     "create-group": async (formData) => {
       const intent = "create-group" as const;
-      const submission = parseWithZod(formData, { schema: BoardGroupSchema });
+      const submission = parseForm(formData, { schema: BoardGroupSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       await createBoardGroup({ orgId: org.id, name: submission.value.name, actor });
       return data({ intent, result: submission.reply({ resetForm: true }) });
     },
     "delete-group": async (formData) => {
       const id = formData.get("groupId");
-      const gone = () => new Response("That board group does not exist in this organization. Reload the page.", { status: 404 });
-      if (typeof id !== "string" || !isUuid(id)) throw gone();
-      try {
-        await deleteBoardGroup({ orgId: org.id, id, actor });
-      } catch (error) {
-        if (error instanceof DomainError && error.status === 404) throw gone();
-        throw error;
-      }
+      if (typeof id !== "string" || !isUuid(id)) throw new Response("That board group does not exist in this organization. Reload the page.", { status: 404 });
+      await refuseOnDomainError(deleteBoardGroup({ orgId: org.id, id, actor }));
       return data({ intent: "delete-group" as const, result: null });
     },
   });

@@ -2,6 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { parseForm } from "~/lib/forms.server";
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
@@ -49,7 +50,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     },
     update: async (formData) => {
       const intent = "update" as const;
-      const submission = parseWithZod(formData, { schema: GatewaySchema });
+      const submission = parseForm(formData, { schema: GatewaySchema });
       if (submission.status !== "success") return data({ intent, test: null, result: submission.reply({ hideFields: ["token"] }) }, { status: 400 });
       const { name, url, token, pollIntervalSeconds, clearToken, transcriptDir } = submission.value;
       try {

@@ -10,6 +10,7 @@ import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/activity/session-row";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
+import { topic } from "~/lib/topics";
 import { parseSearchParams } from "~/lib/ui-route.server";
 
 /** A value that is not one of the choices (an edited link) filters nothing. */

@@ -50,7 +50,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return dispatchIntent(await request.formData(), {
     "create-invite": async (formData) => {
       const intent = "create-invite" as const;
-      const submission = parseWithZod(formData, { schema: InviteSchema });
+      const submission = parseForm(formData, { schema: InviteSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       const { token, invite } = await createInvite({ orgId: org.id, role: submission.value.role, actor });
       return {
@@ -61,7 +61,7 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     "change-role": async (formData) => {
       const intent = "change-role" as const;
-      const submission = parseWithZod(formData, { schema: ChangeRoleSchema });
+      const submission = parseForm(formData, { schema: ChangeRoleSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await changeMemberRole({ orgId: org.id, userId: submission.value.userId, role: submission.value.role, actor, actorRole });
@@ -73,7 +73,7 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     remove: async (formData) => {
       const intent = "remove" as const;
-      const submission = parseWithZod(formData, { schema: RemoveMemberSchema });
+      const submission = parseForm(formData, { schema: RemoveMemberSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await removeMember({ orgId: org.id, userId: submission.value.userId, actor, actorRole });
@@ -85,7 +85,7 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     "revoke-invite": async (formData) => {
       const intent = "revoke-invite" as const;
-      const submission = parseWithZod(formData, { schema: RevokeInviteSchema });
+      const submission = parseForm(formData, { schema: RevokeInviteSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await revokeInvite({ orgId: org.id, inviteId: submission.value.inviteId });

@@ -7,7 +7,7 @@ import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { TagRow } from "~/components/settings/tag-row";
 import { Card, EmptyState, Flash } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { isUuid } from "~/lib/http.server";
 import { TagSchema } from "~/lib/schemas";
 import { dispatchIntent } from "~/lib/ui-route.server";
@@ -35,7 +35,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return dispatchIntent(formData, {
     create: async () => {
       const intent = "create" as const;
-      const submission = parseWithZod(formData, { schema: TagSchema });
+      const submission = parseForm(formData, { schema: TagSchema });
       if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
       try {
         const tag = await createTag({ orgId: org.id, name: submission.value.name, color: submission.value.color, actor });
@@ -47,7 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     update: async () => {
       const intent = "update" as const;
-      const submission = parseWithZod(formData, { schema: UpdateTagSchema });
+      const submission = parseForm(formData, { schema: UpdateTagSchema });
       if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
       try {
         await updateTag({ orgId: org.id, ...submission.value, actor });
@@ -59,7 +59,7 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     delete: async () => {
       const intent = "delete" as const;
-      const submission = parseWithZod(formData, { schema: DeleteTagSchema });
+      const submission = parseForm(formData, { schema: DeleteTagSchema });
       if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
       try {
         await deleteTag({ orgId: org.id, tagId: submission.value.tagId, actor });

@@ -41,14 +41,14 @@ export async function action({ request }: ActionFunctionArgs) {
   return dispatchIntent(await request.formData(), {
     create: async (formData) => {
       const intent = "create" as const;
-      const submission = parseWithZod(formData, { schema: ApiTokenSchema });
+      const submission = parseForm(formData, { schema: ApiTokenSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       const { token, apiToken } = await createApiToken({ orgId: org.id, name: submission.value.name, actor });
       return { intent, result: submission.reply({ resetForm: true }), created: { token, name: apiToken.name } };
     },
     revoke: async (formData) => {
       const intent = "revoke" as const;
-      const submission = parseWithZod(formData, { schema: RevokeTokenSchema });
+      const submission = parseForm(formData, { schema: RevokeTokenSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await revokeApiToken({ orgId: org.id, tokenId: submission.value.tokenId, actor });

@@ -7,7 +7,7 @@ import { TaskFields, PRIORITY_COLORS } from "~/components/boards/task-fields";
 import { Button, FormError } from "~/components/ui/form";
 import { Badge, Card, Flash } from "~/components/ui/layout";
 import { PRIORITY_LABELS, STATUS_LABELS } from "~/lib/constants";
-import { replyWithError } from "~/lib/forms.server";
+import { parseForm, replyWithError } from "~/lib/forms.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { TaskFormSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
@@ -48,7 +48,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw redirect(`/boards/${task.boardId}`);
     },
     update: async (formData) => {
-      const submission = parseWithZod(formData, { schema: TaskFormSchema });
+      const submission = parseForm(formData, { schema: TaskFormSchema });
       if (submission.status !== "success") return data(submission.reply(), { status: 400 });
       const value = submission.value;
       try {

@@ -56,7 +56,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     },
     signup: async (formData) => {
       const intent = "signup" as const;
-      const submission = parseWithZod(formData, { schema: InviteSignUpSchema });
+      const submission = parseForm(formData, { schema: InviteSignUpSchema });
       const secret = { hideFields: ["password", "confirmPassword"] };
       if (submission.status !== "success") return data({ intent, result: submission.reply(secret), error: null }, { status: 400 });
       let created;
