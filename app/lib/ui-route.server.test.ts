@@ -40,6 +40,16 @@ describe("dispatchIntent", () => {
   });
 });
 
+describe("dispatchIntent with whenMissing", () => {
+  const table = { signup: () => "signed up", join: () => "joined" };
+
+  it("runs the named handler for a post without an intent field, and only then", async () => {
+    await expect(dispatchIntent(form({ username: "x" }), table, { whenMissing: "signup" })).resolves.toBe("signed up");
+    await expect(dispatchIntent(form({ intent: "join" }), table, { whenMissing: "signup" })).resolves.toBe("joined");
+    await expect(thrown(() => dispatchIntent(form({ intent: "" }), table, { whenMissing: "signup" }))).resolves.toHaveProperty("status", 400);
+  });
+});
+
 describe("requireOrgRow", () => {
   const BOARD = "0b8a4a8e-4c39-4c8f-9d1e-3f2b6a1c9d00";
   const rows = new Map([[`org-1/${BOARD}`, { id: BOARD, name: "Launch" }]]);

@@ -20,13 +20,16 @@ type IntentHandler = (formData: FormData) => unknown;
  * Runs the handler the form's `intent` field names; an action with several forms declares
  * `{ "create-task": …, move: … }` and returns `dispatchIntent(formData, table)`. An intent that is
  * not in the table (a stale page, a hand-made request, `constructor`) is a 400, and the value is not
- * echoed back.
+ * echoed back. `whenMissing` names the handler for a post without an `intent` field, for a page
+ * whose main form has always been posted without one (the invite's sign-up).
  */
 export async function dispatchIntent<H extends Record<string, IntentHandler>>(
   formData: FormData,
   handlers: H,
+  { whenMissing }: { whenMissing?: keyof H & string } = {},
 ): Promise<Awaited<ReturnType<H[keyof H]>>> {
-  const intent = formData.get("intent");
+  const sent = formData.get("intent");
+  const intent = sent === null ? whenMissing : sent;
   if (typeof intent !== "string" || !Object.hasOwn(handlers, intent)) {
     throw badRequest("This form asked for an action the page does not have. Reload the page and try again.");
   }

@@ -69,7 +69,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const { token: sessionToken, session } = await createSession({ userId: created.user.id, activeOrgId: created.orgId });
       throw redirect("/", { headers: { "Set-Cookie": sessionCookie(request, sessionToken, session.expiresAt) } });
     },
-  });
+  }, { whenMissing: "signup" });
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
