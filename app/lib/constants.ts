@@ -4,6 +4,9 @@ export const TASK_STATUSES = ["backlog", "todo", "in-progress", "review", "done"
 export const TASK_PRIORITIES = ["low", "medium", "high", "critical"] as const;
 export const AGENT_ROLES = ["Main", "Dev", "Research", "Ops"] as const;
 export const AGENT_STATUSES = ["online", "offline", "busy"] as const;
+/** the cards a board column shows before "Show more", and the most it shows at all */
+export const BOARD_COLUMN_PAGE = 50;
+export const BOARD_COLUMN_MAX = 1000;
 /** who did something (activity_events.actor_type) */
 export const ACTOR_TYPES = ["user", "token", "system", "agent"] as const;
 /** a gateway connection's state as stored and answered by the API */

@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { z } from "zod";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { ActivityFeed } from "~/components/activity/activity-feed";
 import { ActivityFilters } from "~/components/activity/activity-filters";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
-import type { ActorType } from "~/db/entities";
 import { ACTOR_TYPES } from "~/lib/constants";
-import { isUuid } from "~/lib/http.server";
+import { withSearch } from "~/lib/search-params";
+import { parseSearchParams } from "~/lib/ui-route.server";
 import { listActivity, listActivityTypes } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
 import type { LiveHandle } from "~/components/live/live-provider";
@@ -14,14 +15,18 @@ import { topic } from "~/lib/topics";
 
 const PAGE_SIZE = 50;
 
+/** Unknown filter values are ignored rather than rejected: a stale link still shows something. */
+const ActivitySearchSchema = z.object({
+  type: z.string().trim().max(100).catch(""),
+  actor: z.enum(ACTOR_TYPES).optional().catch(undefined),
+  agent: z.string().uuid().optional().catch(undefined),
+  before: z.string().regex(/^\d{1,18}$/).optional().catch(undefined),
+});
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
-  const params = new URL(request.url).searchParams;
-  // Unknown filter values are ignored rather than rejected: a stale link still shows something.
-  const type = params.get("type")?.trim().slice(0, 100) || "";
-  const actor = (ACTOR_TYPES as readonly string[]).includes(params.get("actor") ?? "") ? (params.get("actor") as ActorType) : "";
-  const agent = isUuid(params.get("agent")) ? params.get("agent")! : "";
-  const before = /^\d{1,18}$/.test(params.get("before") ?? "") ? params.get("before")! : "";
+  const search = parseSearchParams(request, ActivitySearchSchema);
+  const { type = "", actor = "", agent = "", before = "" } = search;
 
   const [events, types, agents] = await Promise.all([
     listActivity({
@@ -59,10 +64,8 @@ export const handle: LiveHandle = { liveTopics: () => [topic.activity] };
 export const meta: MetaFunction = () => [{ title: "Activity · Mission Control" }];
 
 function withParams(filters: Record<string, string>, extra: Record<string, string> = {}) {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries({ ...filters, ...extra })) if (value) search.set(key, value);
-  const query = search.toString();
-  return query ? `/activity?${query}` : "/activity";
+  const query = withSearch("", { ...filters, ...extra });
+  return query === "?" ? "/activity" : `/activity${query}`;
 }
 
 export default function ActivityPage() {

@@ -11,22 +11,17 @@ import { AgentStatusBadge } from "~/components/agents/agent-status-badge";
 import { Button, FormError } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
-import { isUuid, notFound } from "~/lib/http.server";
 import { AgentSchema } from "~/lib/schemas";
+import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { listActivity } from "~/models/activity.server";
 import { deleteAgent, getAgent, updateAgent } from "~/models/agent.server";
 import { roleAtLeast } from "~/models/organization.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { topic } from "~/lib/topics";
 
-const NOT_FOUND = "There is no agent at this address in your organization. It may have been removed.";
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
-  const id = params.agentId;
-  if (!isUuid(id)) notFound(NOT_FOUND);
-  const agent = await getAgent({ orgId: org.id, id });
-  if (!agent) notFound(NOT_FOUND);
+  const agent = await requireOrgRow(org, params, "agentId", getAgent);
   const events = await listActivity({ orgId: org.id, agentId: agent.id, limit: 10 });
   return {
     now: Date.now(),
@@ -47,27 +42,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "member");
-  const id = params.agentId;
-  if (!isUuid(id)) notFound(NOT_FOUND);
-  const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
-
-  if (intent === "delete") {
-    const agent = await getAgent({ orgId: org.id, id });
-    if (!agent) notFound(NOT_FOUND);
-    await deleteAgent({ orgId: org.id, id, actor });
-    throw redirect(`/agents?deleted=${encodeURIComponent(agent.name)}`);
-  }
-
-  const submission = parseForm(formData, { schema: AgentSchema });
-  if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
-  try {
-    await updateAgent({ orgId: org.id, id, changes: submission.value, actor });
-  } catch (error) {
-    const failed = replyWithError(submission, error);
-    return data({ result: failed.data, saved: false }, failed.init ?? undefined);
-  }
-  return { result: submission.reply(), saved: true };
+  const agent = await requireOrgRow(org, params, "agentId", getAgent);
+  return dispatchIntent(await request.formData(), {
+    delete: async () => {
+      await deleteAgent({ orgId: org.id, id: agent.id, actor });
+      throw redirect(`/agents?deleted=${encodeURIComponent(agent.name)}`);
+    },
+    update: async (formData) => {
+      const submission = parseForm(formData, { schema: AgentSchema });
+      if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
+      try {
+        await updateAgent({ orgId: org.id, id: agent.id, changes: submission.value, actor });
+      } catch (error) {
+        const failed = replyWithError(submission, error);
+        return data({ result: failed.data, saved: false }, failed.init ?? undefined);
+      }
+      return data({ result: submission.reply(), saved: true });
+    },
+  });
 }
 
 export const handle: LiveHandle = {

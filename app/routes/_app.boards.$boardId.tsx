@@ -1,59 +1,75 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { requireOrg } from "~/auth/guards.server";
+import { BoardFilters } from "~/components/boards/board-filters";
+import { boardColumnsView } from "~/components/boards/board-columns";
 import { Kanban } from "~/components/boards/kanban";
 import { TaskFields } from "~/components/boards/task-fields";
-import { Button, FormError, SelectField, TextAreaField, TextField, selectClass } from "~/components/ui/form";
+import type { LiveHandle } from "~/components/live/live-provider";
+import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
-import { PRIORITY_LABELS, TASK_PRIORITIES } from "~/lib/constants";
+import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, TASK_PRIORITIES, TASK_STATUSES } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
-import { DomainError, isUuid, notFound } from "~/lib/http.server";
+import { DomainError } from "~/lib/http.server";
 import { BoardSchema, MoveTaskSchema, TaskFormSchema } from "~/lib/schemas";
+import { withSearch } from "~/lib/search-params";
+import { topic } from "~/lib/topics";
+import { dispatchIntent, parseSearchParams, requireOrgRow } from "~/lib/ui-route.server";
+import type { TaskStatus } from "~/db/entities";
 import { listAgents } from "~/models/agent.server";
 import { deleteBoard, getBoard, listBoards, updateBoard } from "~/models/board.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
-import { createTask, listTasks, moveTask } from "~/models/task.server";
-import type { LiveHandle } from "~/components/live/live-provider";
-import { topic } from "~/lib/topics";
+import { createTask, listBoardTasks, moveTask } from "~/models/task.server";
 
-const FilterSchema = z.object({
+/** The search param that raises one column's card limit. */
+function showParam(status: TaskStatus) {
+  return `show.${status}` as const;
+}
+
+const columnLimit = z.coerce.number().int().min(BOARD_COLUMN_PAGE).max(BOARD_COLUMN_MAX).catch(BOARD_COLUMN_PAGE);
+
+/** `?agent=…&tag=…&priority=…` filter the board; `?show.todo=100` shows more of one column. Stale values filter nothing. */
+const BoardSearchSchema = z.object({
   agent: z.string().uuid().optional().catch(undefined),
   tag: z.string().uuid().optional().catch(undefined),
   priority: z.enum(TASK_PRIORITIES).optional().catch(undefined),
+  ...(Object.fromEntries(TASK_STATUSES.map((status) => [showParam(status), columnLimit])) as Record<`show.${TaskStatus}`, typeof columnLimit>),
 });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
-  if (!isUuid(params.boardId)) notFound("That board does not exist.");
-  const board = await getBoard({ orgId: org.id, id: params.boardId });
-  if (!board) notFound("That board does not exist in this organization.");
-  const url = new URL(request.url);
-  const filter = FilterSchema.parse(Object.fromEntries(url.searchParams));
-  const [tasks, agents, tags, { groups }] = await Promise.all([
-    listTasks({ orgId: org.id, boardId: board.id, agentId: filter.agent, tagId: filter.tag, priority: filter.priority }),
+  const board = await requireOrgRow(org, params, "boardId", getBoard);
+  const search = parseSearchParams(request, BoardSearchSchema);
+  const filter = { agent: search.agent, tag: search.tag, priority: search.priority };
+  const limits = Object.fromEntries(TASK_STATUSES.map((status) => [status, search[showParam(status)]])) as Record<TaskStatus, number>;
+  const [columns, agents, tags, { groups, boards }] = await Promise.all([
+    // one card past each limit: a card dropped below the last shown one lands in front of it
+    listBoardTasks({
+      orgId: org.id,
+      boardId: board.id,
+      agentId: filter.agent,
+      tagId: filter.tag,
+      priority: filter.priority,
+      perColumn: BOARD_COLUMN_PAGE + 1,
+      limits: Object.fromEntries(TASK_STATUSES.map((status) => [status, limits[status] + 1])),
+    }),
     listAgents(org.id),
     listTags(org.id),
     listBoards(org.id),
   ]);
+  const query = new URL(request.url).search;
+  const view = boardColumnsView(columns, limits, (status, limit) => withSearch(query, { [showParam(status)]: limit }));
   return {
     board,
     groups: groups.map((g) => ({ id: g.id, name: g.name })),
     filter,
-    tasks: tasks.map((t) => ({
-      id: t.id,
-      title: t.title,
-      status: t.status,
-      priority: t.priority,
-      position: t.position,
-      assigneeAgentId: t.assigneeAgentId,
-      dueDate: t.dueDate,
-      tags: t.tags,
-    })),
+    ...view,
+    boardTotal: boards.find((b) => b.id === board.id)?.taskCount ?? 0,
     agents: agents.map((a) => ({ id: a.id, name: a.name, avatarColor: a.avatarColor })),
     tags: tags.map((t) => ({ id: t.id, name: t.name, color: t.color })),
     canEdit: roleAtLeast(role, "member"),
@@ -62,124 +78,59 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "member");
-  if (!isUuid(params.boardId)) notFound("That board does not exist.");
-  const board = await getBoard({ orgId: org.id, id: params.boardId });
-  if (!board) notFound("That board does not exist in this organization.");
-  const formData = await request.formData();
-  const intent = formData.get("intent");
-
-  if (intent === "create-task") {
-    const submission = parseForm(formData, { schema: TaskFormSchema });
-    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
-    try {
-      await createTask({ orgId: org.id, input: { ...submission.value, boardId: board.id }, actor });
-    } catch (error) {
-      const reply = replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
-      return data({ intent, result: reply.data }, reply.init ?? { status: 400 });
-    }
-    return { intent, result: submission.reply({ resetForm: true }) };
-  }
-
-  if (intent === "move") {
-    const submission = parseForm(formData, { schema: MoveTaskSchema });
-    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
-    try {
-      await moveTask({ orgId: org.id, id: submission.value.taskId, status: submission.value.status, beforeTaskId: submission.value.beforeTaskId, actor });
-    } catch (error) {
-      if (error instanceof DomainError) return data({ intent, result: submission.reply({ formErrors: [error.message] }) }, { status: error.status });
-      throw error;
-    }
-    return { intent, result: null };
-  }
-
-  if (intent === "update-board") {
-    const submission = parseForm(formData, { schema: BoardSchema });
-    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
-    try {
-      await updateBoard({ orgId: org.id, id: board.id, input: submission.value, actor });
-    } catch (error) {
-      const reply = replyWithError(submission, error);
-      return data({ intent, result: reply.data }, reply.init ?? { status: 400 });
-    }
-    return { intent, result: submission.reply() };
-  }
-
-  if (intent === "delete-board") {
-    try {
-      await deleteBoard({ orgId: org.id, id: board.id, actor });
-    } catch (error) {
-      if (error instanceof DomainError) return data({ intent, result: { status: "error" as const, error: { "": [error.message] } } }, { status: error.status });
-      throw error;
-    }
-    throw redirect("/boards");
-  }
-
-  throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
-}
-
-export const handle: LiveHandle = {
-  liveTopics: (data) => {
-    const board = (data as { board?: { id: string } } | undefined)?.board;
-    return board ? [topic.board(board.id), topic.agents] : [];
-  },
-};
-
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.board.name ?? "Board"} · Mission Control` }];
-
-function Filters({ filter, agents, tags }: { filter: { agent?: string; tag?: string; priority?: string }; agents: Array<{ id: string; name: string }>; tags: Array<{ id: string; name: string }> }) {
-  const submit = useSubmit();
-  const active = Boolean(filter.agent || filter.tag || filter.priority);
-  return (
-    <Form method="get" className="mb-4 flex flex-wrap items-end gap-2" onChange={(event) => submit(event.currentTarget, { preventScrollReset: true, replace: true })}>
-      <label className="text-xs text-muted">
-        Agent
-        <select name="agent" defaultValue={filter.agent ?? ""} className={`${selectClass} mt-1 w-40`}>
-          <option value="">All agents</option>
-          {agents.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="text-xs text-muted">
-        Tag
-        <select name="tag" defaultValue={filter.tag ?? ""} className={`${selectClass} mt-1 w-40`}>
-          <option value="">All tags</option>
-          {tags.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="text-xs text-muted">
-        Priority
-        <select name="priority" defaultValue={filter.priority ?? ""} className={`${selectClass} mt-1 w-36`}>
-          <option value="">Any priority</option>
-          {TASK_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_LABELS[p]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <noscript>
-        <Button type="submit" variant="secondary">
-          Apply
-        </Button>
-      </noscript>
-      {active ? (
-        <Link to="?" className="pb-2 text-xs text-accent">
-          Clear filters
-        </Link>
-      ) : null}
-    </Form>
-  );
+  const board = await requireOrgRow(org, params, "boardId", getBoard);
+  return dispatchIntent(await request.formData(), {
+    "create-task": async (formData) => {
+      const intent = "create-task" as const;
+      const submission = parseForm(formData, { schema: TaskFormSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      try {
+        await createTask({ orgId: org.id, input: { ...submission.value, boardId: board.id }, actor });
+      } catch (error) {
+        const reply = replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
+        return data({ intent, result: reply.data }, reply.init ?? { status: 400 });
+      }
+      return data({ intent, result: submission.reply({ resetForm: true }) });
+    },
+    move: async (formData) => {
+      const intent = "move" as const;
+      const submission = parseForm(formData, { schema: MoveTaskSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      try {
+        await moveTask({ orgId: org.id, id: submission.value.taskId, status: submission.value.status, beforeTaskId: submission.value.beforeTaskId, actor });
+      } catch (error) {
+        if (error instanceof DomainError) return data({ intent, result: submission.reply({ formErrors: [error.message] }) }, { status: error.status });
+        throw error;
+      }
+      return data({ intent, result: null });
+    },
+    "update-board": async (formData) => {
+      const intent = "update-board" as const;
+      const submission = parseForm(formData, { schema: BoardSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      try {
+        await updateBoard({ orgId: org.id, id: board.id, input: submission.value, actor });
+      } catch (error) {
+        const reply = replyWithError(submission, error);
+        return data({ intent, result: reply.data }, reply.init ?? { status: 400 });
+      }
+      return data({ intent, result: submission.reply() });
+    },
+    "delete-board": async () => {
+      const intent = "delete-board" as const;
+      try {
+        await deleteBoard({ orgId: org.id, id: board.id, actor });
+      } catch (error) {
+        if (error instanceof DomainError) return data({ intent, result: { status: "error" as const, error: { "": [error.message] } } }, { status: error.status });
+        throw error;
+      }
+      throw redirect("/boards");
+    },
+  });
 }
 
 export default function BoardPage() {
-  const { board, groups, filter, tasks, agents, tags, canEdit } = useLoaderData<typeof loader>();
+  const { board, groups, filter, tasks, columns, matchingTotal, boardTotal, agents, tags, canEdit } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [taskForm, taskFields] = useForm({
     id: "create-task",
@@ -234,12 +185,12 @@ export default function BoardPage() {
           </Form>
         </details>
       ) : null}
-      <Filters filter={filter} agents={agents} tags={tags} />
+      <BoardFilters filter={filter} agents={agents} tags={tags} />
       {moveError ? <FormError errors={Object.values(moveError.error ?? {}).flat() as string[]} /> : null}
-      {tasks.length === 0 && (filter.agent || filter.tag || filter.priority) ? (
+      {matchingTotal === 0 && (filter.agent || filter.tag || filter.priority) ? (
         <EmptyState title="No tasks match these filters" action={<Link to="?" className="text-accent">Clear filters</Link>} />
       ) : (
-        <Kanban tasks={tasks} agents={agentMap} canEdit={canEdit} />
+        <Kanban tasks={tasks} columns={columns} agents={agentMap} canEdit={canEdit} />
       )}
       {canEdit ? (
         <details className="mt-6 max-w-2xl rounded-lg border border-border bg-panel">
@@ -261,7 +212,7 @@ export default function BoardPage() {
               {board.isDefault ? (
                 <p className="text-sm text-muted">This is the default board: tasks created through the API without a board land here, so it cannot be deleted.</p>
               ) : (
-                <Form method="post" onSubmit={(e) => !confirm(`Delete "${board.name}" and all ${tasks.length} of its tasks?`) && e.preventDefault()}>
+                <Form method="post" onSubmit={(e) => !confirm(`Delete "${board.name}" and all ${boardTotal} of its tasks?`) && e.preventDefault()}>
                   <input type="hidden" name="intent" value="delete-board" />
                   <Button type="submit" variant="danger">
                     Delete board and its tasks
@@ -275,5 +226,14 @@ export default function BoardPage() {
     </>
   );
 }
+
+export const handle: LiveHandle = {
+  liveTopics: (data) => {
+    const board = (data as { board?: { id: string } } | undefined)?.board;
+    return board ? [topic.board(board.id), topic.agents] : [];
+  },
+};
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.board.name ?? "Board"} · Mission Control` }];
 
 export { ErrorBoundary } from "~/components/route-error";

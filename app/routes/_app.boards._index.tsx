@@ -8,6 +8,7 @@ import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
 import { parseForm, refuseOnDomainError, replyWithError } from "~/lib/forms.server";
 import { isUuid } from "~/lib/http.server";
 import { BoardGroupSchema, BoardSchema } from "~/lib/schemas";
+import { dispatchIntent } from "~/lib/ui-route.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { createBoard, createBoardGroup, deleteBoardGroup, listBoards } from "~/models/board.server";
 import type { LiveHandle } from "~/components/live/live-provider";
@@ -21,32 +22,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "member");
-  const formData = await request.formData();
-  const intent = formData.get("intent");
-  if (intent === "create-board") {
-    const submission = parseForm(formData, { schema: BoardSchema });
-    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
-    try {
-      const board = await createBoard({ orgId: org.id, input: submission.value, actor });
-      throw redirect(`/boards/${board.id}`);
-    } catch (error) {
-      if (error instanceof Response) throw error;
-      return data({ intent, result: replyWithError(submission, error).data }, { status: 400 });
-    }
-  }
-  if (intent === "create-group") {
-    const submission = parseForm(formData, { schema: BoardGroupSchema });
-    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
-    await createBoardGroup({ orgId: org.id, name: submission.value.name, actor });
-    return { intent, result: submission.reply({ resetForm: true }) };
-  }
-  if (intent === "delete-group") {
-    const id = String(formData.get("groupId") ?? "");
-    if (!isUuid(id)) throw new Response("Unknown board group", { status: 400 });
-    await refuseOnDomainError(deleteBoardGroup({ orgId: org.id, id, actor }));
-    return { intent, result: null };
-  }
-  throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
+  return dispatchIntent(await request.formData(), {
+    "create-board": async (formData) => {
+      const intent = "create-board" as const;
+      const submission = parseForm(formData, { schema: BoardSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      let boardId: string;
+      try {
+        boardId = (await createBoard({ orgId: org.id, input: submission.value, actor })).id;
+      } catch (error) {
+        return data({ intent, result: replyWithError(submission, error).data }, { status: 400 });
+      }
+      throw redirect(`/boards/${boardId}`);
+    },
+    "create-group": async (formData) => {
+      const intent = "create-group" as const;
+      const submission = parseForm(formData, { schema: BoardGroupSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      await createBoardGroup({ orgId: org.id, name: submission.value.name, actor });
+      return data({ intent, result: submission.reply({ resetForm: true }) });
+    },
+    "delete-group": async (formData) => {
+      const id = formData.get("groupId");
+      if (typeof id !== "string" || !isUuid(id)) throw new Response("That board group does not exist in this organization. Reload the page.", { status: 404 });
+      await refuseOnDomainError(deleteBoardGroup({ orgId: org.id, id, actor }));
+      return data({ intent: "delete-group" as const, result: null });
+    },
+  });
 }
 
 export const handle: LiveHandle = { liveTopics: () => [topic.tasks] };

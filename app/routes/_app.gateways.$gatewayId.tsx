@@ -2,6 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { parseForm } from "~/lib/forms.server";
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
@@ -10,10 +11,10 @@ import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { testGatewayConnection } from "~/ingest/test-connection.server";
-import { DomainError, isUuid, notFound } from "~/lib/http.server";
+import { DomainError } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
-import { parseForm } from "~/lib/forms.server";
+import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { listGatewayAgents } from "~/models/agent.server";
 import { deleteGateway, getGateway, openGatewayToken, toApiGateway, updateGateway } from "~/models/gateway.server";
 import { listDailyUsage, listSnapshotTimes } from "~/models/gateway-snapshot.server";
@@ -22,9 +23,7 @@ import { topic } from "~/lib/topics";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
-  if (!isUuid(params.gatewayId)) notFound("That gateway does not exist.");
-  const gateway = await getGateway({ orgId: org.id, id: params.gatewayId });
-  if (!gateway) notFound("That gateway does not exist in this organization.");
+  const gateway = await requireOrgRow(org, params, "gatewayId", getGateway);
   const [snapshots, daily, agents] = await Promise.all([listSnapshotTimes(gateway.id), listDailyUsage(gateway.id, { days: 14 }), listGatewayAgents({ orgId: org.id, gatewayId: gateway.id })]);
   return {
     gateway: toApiGateway(gateway),
@@ -39,40 +38,38 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "admin");
-  if (!isUuid(params.gatewayId)) notFound("That gateway does not exist.");
-  const gateway = await getGateway({ orgId: org.id, id: params.gatewayId });
-  if (!gateway) notFound("That gateway does not exist in this organization.");
-  const formData = await request.formData();
-  const intent = formData.get("intent");
-  if (intent === "test") {
-    const result = await testGatewayConnection({ url: gateway.url, token: openGatewayToken(gateway) });
-    return { intent, test: { ok: result.ok, message: result.message, state: result.state }, result: null };
-  }
-  if (intent === "delete") {
-    await deleteGateway({ orgId: org.id, id: gateway.id, actor });
-    throw redirect("/gateways");
-  }
-  if (intent === "update") {
-    const submission = parseForm(formData, { schema: GatewaySchema });
-    if (submission.status !== "success") return data({ intent, test: null, result: submission.reply({ hideFields: ["token"] }) }, { status: 400 });
-    const { name, url, token, pollIntervalSeconds, clearToken, transcriptDir } = submission.value;
-    try {
-      await updateGateway({
-        orgId: org.id,
-        id: gateway.id,
-        input: { name, url, pollIntervalSeconds, token: clearToken ? null : token ? token : undefined,
-          // the field is only offered where transcript folders are allowed; elsewhere the setting stays
-          transcriptDir: transcriptRoot() ? (transcriptDir ?? null) : undefined },
-        actor,
-      });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const errors = error.field ? { fieldErrors: { [error.field]: [error.message] } } : { formErrors: [error.message] };
-      return data({ intent, test: null, result: submission.reply({ hideFields: ["token"], ...errors }) }, { status: error.status });
-    }
-    return { intent, test: null, result: submission.reply({ hideFields: ["token"] }) };
-  }
-  throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
+  const gateway = await requireOrgRow(org, params, "gatewayId", getGateway);
+  return dispatchIntent(await request.formData(), {
+    test: async () => {
+      const result = await testGatewayConnection({ url: gateway.url, token: openGatewayToken(gateway) });
+      return data({ intent: "test" as const, test: { ok: result.ok, message: result.message, state: result.state }, result: null });
+    },
+    delete: async () => {
+      await deleteGateway({ orgId: org.id, id: gateway.id, actor });
+      throw redirect("/gateways");
+    },
+    update: async (formData) => {
+      const intent = "update" as const;
+      const submission = parseForm(formData, { schema: GatewaySchema });
+      if (submission.status !== "success") return data({ intent, test: null, result: submission.reply({ hideFields: ["token"] }) }, { status: 400 });
+      const { name, url, token, pollIntervalSeconds, clearToken, transcriptDir } = submission.value;
+      try {
+        await updateGateway({
+          orgId: org.id,
+          id: gateway.id,
+          input: { name, url, pollIntervalSeconds, token: clearToken ? null : token ? token : undefined,
+            // the field is only offered where transcript folders are allowed; elsewhere the setting stays
+            transcriptDir: transcriptRoot() ? (transcriptDir ?? null) : undefined },
+          actor,
+        });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const errors = error.field ? { fieldErrors: { [error.field]: [error.message] } } : { formErrors: [error.message] };
+        return data({ intent, test: null, result: submission.reply({ hideFields: ["token"], ...errors }) }, { status: error.status });
+      }
+      return data({ intent, test: null, result: submission.reply({ hideFields: ["token"] }) });
+    },
+  });
 }
 
 export const handle: LiveHandle = {

@@ -30,9 +30,9 @@ const SECTIONS = {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireOrg(request);
-  const section = params.section as keyof typeof SECTIONS;
-  if (!(section in SECTIONS)) notFound("There is no such monitoring page.");
-  return { section };
+  // own keys only: "constructor" is `in` every object
+  if (!params.section || !Object.hasOwn(SECTIONS, params.section)) notFound("There is no such monitoring page.");
+  return { section: params.section as keyof typeof SECTIONS };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -1,23 +1,24 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { ContextBar, SessionTypeBadge, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { Card } from "~/components/ui/layout";
 import { sessionTimeline, HISTORY_STEPS } from "~/ingest/session-history.server";
-import { isUuid, notFound } from "~/lib/http.server";
+import { parseSearchParams, requireOrgRow } from "~/lib/ui-route.server";
 import { topic } from "~/lib/topics";
 import { getAgentSession, getParentSession, listChildSessions } from "~/models/agent-session.server";
 
+/** `?messages=300` after "Show earlier messages"; anything but one of the steps is the first step. */
+const SessionSearchSchema = z.object({ messages: z.coerce.number().optional().catch(undefined) });
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
-  if (!isUuid(params.sessionId)) notFound("That session does not exist.");
-  const session = await getAgentSession({ orgId: org.id, id: params.sessionId });
-  if (!session) notFound("That session does not exist in this organization.");
+  const session = await requireOrgRow(org, params, "sessionId", getAgentSession);
   const [children, parent] = await Promise.all([listChildSessions({ orgId: org.id, session }), getParentSession({ orgId: org.id, session })]);
-  // ?messages=300 after "Show earlier messages"; anything else is the first step
-  const asked = Number(new URL(request.url).searchParams.get("messages"));
+  const asked = parseSearchParams(request, SessionSearchSchema).messages;
   const historyLimit = HISTORY_STEPS.find((step) => step === asked) ?? HISTORY_STEPS[0];
   const nextStep = HISTORY_STEPS.find((step) => step > historyLimit) ?? null;
   const timeline = await sessionTimeline({ orgId: org.id, session, childKeys: children.map((child) => child.sessionKey), limit: historyLimit });

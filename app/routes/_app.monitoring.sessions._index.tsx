@@ -1,49 +1,37 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
-import { Button, selectClass } from "~/components/ui/form";
+import { FilterForm, FilterSelect } from "~/components/ui/filter-select";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/activity/session-row";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
 import { topic } from "~/lib/topics";
+import { parseSearchParams } from "~/lib/ui-route.server";
+
+/** A value that is not one of the choices (an edited link) filters nothing. */
+const SessionSearchSchema = z.object({
+  type: z.enum(SESSION_TYPES).optional().catch(undefined),
+  agent: z.string().max(200).optional().catch(undefined),
+  ended: z.literal("1").optional().catch(undefined),
+});
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org } = await requireOrg(request);
-  const params = new URL(request.url).searchParams;
-  const showEnded = params.get("ended") === "1";
-  // a value that is not one of the choices (an edited link) filters nothing
-  const type = (SESSION_TYPES as readonly string[]).find((value) => value === params.get("type")) ?? "";
+  const search = parseSearchParams(request, SessionSearchSchema);
+  const showEnded = search.ended === "1";
+  const type = search.type ?? "";
   const agents = await listSessionAgents(org.id);
-  const agent = agents.find((candidate) => candidate.id === params.get("agent"))?.id ?? "";
+  const agent = agents.find((candidate) => candidate.id === search.agent)?.id ?? "";
   const [sessions, gateways] = await Promise.all([
     listAgentSessions(org.id, { includeEnded: showEnded, ...(type ? { type } : {}), ...(agent ? { agent } : {}) }),
     listGateways(org.id),
   ]);
   return { sessions, showEnded, type, agent, agents, hasGateway: gateways.length > 0, now: Date.now() };
-}
-
-/** A filter that applies as soon as it changes (the form's Apply button does it without JavaScript). */
-function FilterSelect({ label, name, value, options }: { label: string; name: string; value: string; options: Array<{ value: string; label: string }> }) {
-  return (
-    <label className="flex items-center gap-2">
-      <span className="text-muted">{label}</span>
-      {/* keyed by its value: after "Show all sessions" (or back) it shows what the page shows */}
-      <span className="w-36">
-        <select key={`${name}-${value}`} name={name} defaultValue={value} onChange={(e) => e.currentTarget.form?.requestSubmit()} className={selectClass}>
-          <option value="">All</option>
-          {options.map((option) => (
-            <option key={option.value} value={option.value}>
-              {option.label}
-            </option>
-          ))}
-        </select>
-      </span>
-    </label>
-  );
 }
 
 const TYPE_LABELS: Record<string, string> = { main: "Main", dm: "Direct", group: "Group", cron: "Cron", subagent: "Sub-agent", other: "Other" };
@@ -82,19 +70,14 @@ export default function SessionsPage() {
         title="Sessions"
         description="Every agent session your gateways report, with its sub-agents beneath it. Updates live."
         actions={
-          <Form method="get" className="flex flex-wrap items-center gap-3 text-sm" aria-label="Filter sessions">
-            <FilterSelect label="Type" name="type" value={type} options={SESSION_TYPES.map((value) => ({ value, label: TYPE_LABELS[value]! }))} />
-            <FilterSelect label="Agent" name="agent" value={agent} options={agents.map((candidate) => ({ value: candidate.id, label: candidate.name }))} />
-            <label className="flex items-center gap-2">
-              <input type="checkbox" name="ended" value="1" defaultChecked={showEnded} onChange={(e) => e.currentTarget.form?.requestSubmit()} />
+          <FilterForm label="Filter sessions" active={filtered} clearTo={showEnded ? "?ended=1" : "."}>
+            <FilterSelect label="Type" name="type" value={type} className="w-36" options={SESSION_TYPES.map((value) => ({ value, label: TYPE_LABELS[value]! }))} />
+            <FilterSelect label="Agent" name="agent" value={agent} className="w-36" options={agents.map((candidate) => ({ value: candidate.id, label: candidate.name }))} />
+            <label className="flex items-center gap-2 py-2 text-sm">
+              <input type="checkbox" name="ended" value="1" defaultChecked={showEnded} key={`ended-${showEnded}`} />
               Show ended sub-agents
             </label>
-            <noscript>
-              <Button type="submit" variant="secondary">
-                Apply
-              </Button>
-            </noscript>
-          </Form>
+          </FilterForm>
         }
       />
       {rows.length === 0 && filtered ? (

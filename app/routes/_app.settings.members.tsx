@@ -15,6 +15,7 @@ import { getEnv } from "~/env.server";
 import { ROLES } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { InviteSchema } from "~/lib/schemas";
+import { dispatchIntent } from "~/lib/ui-route.server";
 import { changeMemberRole, createInvite, listMembers, listOpenInvites, removeMember, revokeInvite, roleAtLeast } from "~/models/organization.server";
 
 const ChangeRoleSchema = z.object({
@@ -46,11 +47,9 @@ function publicOrigin(request: Request) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { org, role: actorRole, actor } = await requireOrg(request, "admin");
-  const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
-
-  switch (intent) {
-    case "create-invite": {
+  return dispatchIntent(await request.formData(), {
+    "create-invite": async (formData) => {
+      const intent = "create-invite" as const;
       const submission = parseForm(formData, { schema: InviteSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       const { token, invite } = await createInvite({ orgId: org.id, role: submission.value.role, actor });
@@ -59,8 +58,9 @@ export async function action({ request }: ActionFunctionArgs) {
         result: submission.reply({ resetForm: true }),
         invite: { url: `${publicOrigin(request)}/invite/${token}`, role: invite.role, expiresAt: invite.expiresAt.toISOString() },
       };
-    }
-    case "change-role": {
+    },
+    "change-role": async (formData) => {
+      const intent = "change-role" as const;
       const submission = parseForm(formData, { schema: ChangeRoleSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
@@ -70,8 +70,9 @@ export async function action({ request }: ActionFunctionArgs) {
         return data({ intent, result: failed.data }, failed.init ?? undefined);
       }
       return { intent, result: submission.reply(), done: `Role changed to ${ROLE_LABELS[submission.value.role]}.` };
-    }
-    case "remove": {
+    },
+    remove: async (formData) => {
+      const intent = "remove" as const;
       const submission = parseForm(formData, { schema: RemoveMemberSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
@@ -81,8 +82,9 @@ export async function action({ request }: ActionFunctionArgs) {
         return data({ intent, result: failed.data }, failed.init ?? undefined);
       }
       return { intent, result: submission.reply(), done: "Member removed. Their sessions stay valid, but they no longer see this organization." };
-    }
-    case "revoke-invite": {
+    },
+    "revoke-invite": async (formData) => {
+      const intent = "revoke-invite" as const;
       const submission = parseForm(formData, { schema: RevokeInviteSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
@@ -92,10 +94,8 @@ export async function action({ request }: ActionFunctionArgs) {
         return data({ intent, result: failed.data }, failed.init ?? undefined);
       }
       return { intent, result: submission.reply(), done: "Invite revoked; the link no longer works." };
-    }
-    default:
-      return data({ intent, result: null, error: "Unknown action. Reload the page and try again." }, { status: 400 });
-  }
+    },
+  });
 }
 
 export const meta: MetaFunction = () => [{ title: "Members · Settings · Mission Control" }];
@@ -103,7 +103,7 @@ export const meta: MetaFunction = () => [{ title: "Members · Settings · Missio
 export default function MembersSettings() {
   const { me, role, isAdmin, now, members, invites } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const rowError = actionData && actionData.intent !== "create-invite" ? (actionData.result?.error?.[""] ?? ("error" in actionData ? [actionData.error] : undefined)) : undefined;
+  const rowError = actionData && actionData.intent !== "create-invite" ? actionData.result?.error?.[""] : undefined;
   const rowFieldErrors = actionData && actionData.intent !== "create-invite" ? Object.entries(actionData.result?.error ?? {}).filter(([key]) => key !== "").flatMap(([, errors]) => errors ?? []) : [];
   const assignable = role === "owner" ? ROLES : ROLES.filter((r) => r !== "owner");
   return (

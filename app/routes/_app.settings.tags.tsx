@@ -8,7 +8,9 @@ import { TagRow } from "~/components/settings/tag-row";
 import { Card, EmptyState, Flash } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
+import { isUuid } from "~/lib/http.server";
 import { TagSchema } from "~/lib/schemas";
+import { dispatchIntent } from "~/lib/ui-route.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { countTagUsage, createTag, deleteTag, listTags, updateTag } from "~/models/tag.server";
 
@@ -27,42 +29,47 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "member");
   const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
-  const tagId = String(formData.get("tagId") ?? "");
-  if (intent === "create") {
-    const submission = parseForm(formData, { schema: TagSchema });
-    if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
-    try {
-      const tag = await createTag({ orgId: org.id, name: submission.value.name, color: submission.value.color, actor });
-      return { intent, tagId, result: submission.reply({ resetForm: true }), done: `Tag "${tag.name}" created.` };
-    } catch (error) {
-      const failed = replyWithError(submission, error);
-      return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
-    }
-  }
-  if (intent === "update") {
-    const submission = parseForm(formData, { schema: UpdateTagSchema });
-    if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
-    try {
-      await updateTag({ orgId: org.id, ...submission.value, actor });
-      return { intent, tagId, result: submission.reply(), done: `Tag "${submission.value.name}" saved.` };
-    } catch (error) {
-      const failed = replyWithError(submission, error);
-      return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
-    }
-  }
-  if (intent === "delete") {
-    const submission = parseForm(formData, { schema: DeleteTagSchema });
-    if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
-    try {
-      await deleteTag({ orgId: org.id, tagId: submission.value.tagId, actor });
-      return { intent, tagId, result: submission.reply(), done: "Tag deleted and removed from its tasks." };
-    } catch (error) {
-      const failed = replyWithError(submission, error);
-      return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
-    }
-  }
-  return data({ intent, tagId, result: null }, { status: 400 });
+  // which row the answer belongs to (only ever one of our ids, never an echo of arbitrary input)
+  const sent = formData.get("tagId");
+  const tagId = typeof sent === "string" && isUuid(sent) ? sent : "";
+  return dispatchIntent(formData, {
+    create: async () => {
+      const intent = "create" as const;
+      const submission = parseForm(formData, { schema: TagSchema });
+      if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
+      try {
+        const tag = await createTag({ orgId: org.id, name: submission.value.name, color: submission.value.color, actor });
+        return { intent, tagId, result: submission.reply({ resetForm: true }), done: `Tag "${tag.name}" created.` };
+      } catch (error) {
+        const failed = replyWithError(submission, error);
+        return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
+      }
+    },
+    update: async () => {
+      const intent = "update" as const;
+      const submission = parseForm(formData, { schema: UpdateTagSchema });
+      if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
+      try {
+        await updateTag({ orgId: org.id, ...submission.value, actor });
+        return { intent, tagId, result: submission.reply(), done: `Tag "${submission.value.name}" saved.` };
+      } catch (error) {
+        const failed = replyWithError(submission, error);
+        return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
+      }
+    },
+    delete: async () => {
+      const intent = "delete" as const;
+      const submission = parseForm(formData, { schema: DeleteTagSchema });
+      if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
+      try {
+        await deleteTag({ orgId: org.id, tagId: submission.value.tagId, actor });
+        return { intent, tagId, result: submission.reply(), done: "Tag deleted and removed from its tasks." };
+      } catch (error) {
+        const failed = replyWithError(submission, error);
+        return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
+      }
+    },
+  });
 }
 
 export const meta: MetaFunction = () => [{ title: "Tags · Settings · Mission Control" }];

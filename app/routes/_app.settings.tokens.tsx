@@ -13,6 +13,7 @@ import { Badge, Card, EmptyState, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { forbidden } from "~/lib/http.server";
 import { ApiTokenSchema } from "~/lib/schemas";
+import { dispatchIntent } from "~/lib/ui-route.server";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
 import { roleAtLeast } from "~/models/organization.server";
 
@@ -37,26 +38,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "admin");
-  const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
-  if (intent === "create") {
-    const submission = parseForm(formData, { schema: ApiTokenSchema });
-    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
-    const { token, apiToken } = await createApiToken({ orgId: org.id, name: submission.value.name, actor });
-    return { intent, result: submission.reply({ resetForm: true }), created: { token, name: apiToken.name } };
-  }
-  if (intent === "revoke") {
-    const submission = parseForm(formData, { schema: RevokeTokenSchema });
-    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
-    try {
-      await revokeApiToken({ orgId: org.id, tokenId: submission.value.tokenId, actor });
-    } catch (error) {
-      const failed = replyWithError(submission, error);
-      return data({ intent, result: failed.data }, failed.init ?? undefined);
-    }
-    return { intent, result: submission.reply(), done: "Token revoked. Requests using it now get 401." };
-  }
-  return data({ intent, result: null }, { status: 400 });
+  return dispatchIntent(await request.formData(), {
+    create: async (formData) => {
+      const intent = "create" as const;
+      const submission = parseForm(formData, { schema: ApiTokenSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      const { token, apiToken } = await createApiToken({ orgId: org.id, name: submission.value.name, actor });
+      return { intent, result: submission.reply({ resetForm: true }), created: { token, name: apiToken.name } };
+    },
+    revoke: async (formData) => {
+      const intent = "revoke" as const;
+      const submission = parseForm(formData, { schema: RevokeTokenSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      try {
+        await revokeApiToken({ orgId: org.id, tokenId: submission.value.tokenId, actor });
+      } catch (error) {
+        const failed = replyWithError(submission, error);
+        return data({ intent, result: failed.data }, failed.init ?? undefined);
+      }
+      return { intent, result: submission.reply(), done: "Token revoked. Requests using it now get 401." };
+    },
+  });
 }
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Settings · Mission Control" }];

@@ -8,9 +8,9 @@ import { Button, FormError } from "~/components/ui/form";
 import { Badge, Card, Flash } from "~/components/ui/layout";
 import { PRIORITY_LABELS, STATUS_LABELS } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
-import { isUuid, notFound } from "~/lib/http.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { TaskFormSchema } from "~/lib/schemas";
+import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { listActivity } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
 import { getBoard } from "~/models/board.server";
@@ -22,9 +22,7 @@ import { topic } from "~/lib/topics";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
-  if (!isUuid(params.taskId)) notFound("That task does not exist.");
-  const task = await getTask({ orgId: org.id, id: params.taskId });
-  if (!task) notFound("That task does not exist in this organization.");
+  const task = await requireOrgRow(org, params, "taskId", getTask);
   const [board, agents, tags, history] = await Promise.all([
     getBoard({ orgId: org.id, id: task.boardId }),
     listAgents(org.id),
@@ -43,33 +41,30 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireOrg(request, "member");
-  if (!isUuid(params.taskId)) notFound("That task does not exist.");
-  const formData = await request.formData();
-  const intent = formData.get("intent");
-  if (intent === "delete") {
-    const task = await getTask({ orgId: org.id, id: params.taskId });
-    if (!task) notFound("That task does not exist in this organization.");
-    await deleteTask({ orgId: org.id, id: task.id, actor });
-    throw redirect(`/boards/${task.boardId}`);
-  }
-  if (intent === "update") {
-    const submission = parseForm(formData, { schema: TaskFormSchema });
-    if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-    const value = submission.value;
-    try {
-      // The edit form shows every field, so an empty assignee or due date means "clear it".
-      await updateTask({
-        orgId: org.id,
-        id: params.taskId,
-        changes: { ...value, assigneeAgentId: value.assigneeAgentId ?? null, dueDate: value.dueDate ?? null },
-        actor,
-      });
-    } catch (error) {
-      return replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
-    }
-    return submission.reply();
-  }
-  throw new Response(`Unknown action "${String(intent)}"`, { status: 400 });
+  const task = await requireOrgRow(org, params, "taskId", getTask);
+  return dispatchIntent(await request.formData(), {
+    delete: async () => {
+      await deleteTask({ orgId: org.id, id: task.id, actor });
+      throw redirect(`/boards/${task.boardId}`);
+    },
+    update: async (formData) => {
+      const submission = parseForm(formData, { schema: TaskFormSchema });
+      if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+      const value = submission.value;
+      try {
+        // The edit form shows every field, so an empty assignee or due date means "clear it".
+        await updateTask({
+          orgId: org.id,
+          id: task.id,
+          changes: { ...value, assigneeAgentId: value.assigneeAgentId ?? null, dueDate: value.dueDate ?? null },
+          actor,
+        });
+      } catch (error) {
+        return replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
+      }
+      return data(submission.reply());
+    },
+  });
 }
 
 export const handle: LiveHandle = {

@@ -12,6 +12,7 @@ import { Button, FormError, TextField } from "~/components/ui/form";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { DomainError } from "~/lib/http.server";
 import { EmailSchema, PasswordSchema, UsernameSchema } from "~/lib/schemas";
+import { dispatchIntent } from "~/lib/ui-route.server";
 import { acceptInvite, findUsableInvite, listMembershipsForUser, signUpWithInvite } from "~/models/organization.server";
 
 const InviteSignUpSchema = z
@@ -40,34 +41,35 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const token = params.token ?? "";
-  const formData = await request.formData();
-  const intent = String(formData.get("intent") ?? "");
-
-  if (intent === "join") {
-    const auth = await getUserSession(request);
-    if (!auth) throw redirect(`/login?redirectTo=${encodeURIComponent(`/invite/${token}`)}`);
-    try {
-      const orgId = await acceptInvite({ token, user: auth.user });
-      await setActiveOrg(auth.session.id, orgId);
-    } catch (error) {
-      if (error instanceof DomainError) return data({ intent, result: null, error: error.message }, { status: error.status });
-      throw error;
-    }
-    throw redirect("/");
-  }
-
-  const submission = parseForm(formData, { schema: InviteSignUpSchema });
-  const secret = { hideFields: ["password", "confirmPassword"] };
-  if (submission.status !== "success") return data({ intent, result: submission.reply(secret), error: null }, { status: 400 });
-  let created;
-  try {
-    created = await signUpWithInvite({ token, ...submission.value });
-  } catch (error) {
-    const failed = replyWithError(submission, error);
-    return data({ intent, result: failed.data, error: null }, failed.init ?? undefined);
-  }
-  const { token: sessionToken, session } = await createSession({ userId: created.user.id, activeOrgId: created.orgId });
-  throw redirect("/", { headers: { "Set-Cookie": sessionCookie(request, sessionToken, session.expiresAt) } });
+  return dispatchIntent(await request.formData(), {
+    join: async () => {
+      const auth = await getUserSession(request);
+      if (!auth) throw redirect(`/login?redirectTo=${encodeURIComponent(`/invite/${token}`)}`);
+      try {
+        const orgId = await acceptInvite({ token, user: auth.user });
+        await setActiveOrg(auth.session.id, orgId);
+      } catch (error) {
+        if (error instanceof DomainError) return data({ intent: "join" as const, result: null, error: error.message }, { status: error.status });
+        throw error;
+      }
+      throw redirect("/");
+    },
+    signup: async (formData) => {
+      const intent = "signup" as const;
+      const submission = parseForm(formData, { schema: InviteSignUpSchema });
+      const secret = { hideFields: ["password", "confirmPassword"] };
+      if (submission.status !== "success") return data({ intent, result: submission.reply(secret), error: null }, { status: 400 });
+      let created;
+      try {
+        created = await signUpWithInvite({ token, ...submission.value });
+      } catch (error) {
+        const failed = replyWithError(submission, error);
+        return data({ intent, result: failed.data, error: null }, failed.init ?? undefined);
+      }
+      const { token: sessionToken, session } = await createSession({ userId: created.user.id, activeOrgId: created.orgId });
+      throw redirect("/", { headers: { "Set-Cookie": sessionCookie(request, sessionToken, session.expiresAt) } });
+    },
+  }, { whenMissing: "signup" });
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -1,3 +1,4 @@
+import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser";
@@ -173,5 +174,81 @@ describe("foundation in a browser", () => {
     expect(await page.content()).not.toContain(token);
     await page.goto(server.url + "/activity");
     await expect(page.locator("main").textContent()).resolves.toContain("ci-agent created task: From the API");
+  });
+
+  it("bounds a long column to 50 cards with a 'Show more' that works with and without JavaScript", async () => {
+    // 130 more backlog tasks in one statement (what is tested is the page, not creating them)
+    const boardId = new URL(boardUrl).pathname.split("/").pop()!;
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(
+        `insert into tasks (org_id, board_id, title, status, priority, position, created_by)
+         select b.org_id, b.id, 'Bulk task ' || n, 'backlog', case when n % 2 = 0 then 'low' else 'high' end, 100000 + n, 'seed'
+           from boards b, generate_series(1, 130) as n where b.id = $1`,
+        [boardId],
+      );
+    } finally {
+      await client.end();
+    }
+    const backlogCount = 131; // "Plan launch party" + 130
+
+    const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1400, height: 900 } });
+    try {
+      const p = await noJs.newPage();
+      await p.goto(server.url + "/login");
+      await p.fill("[name=username]", USER);
+      await p.fill("[name=password]", PASSWORD);
+      await p.click("button[type=submit]");
+      await p.waitForURL(server.url + "/");
+      await p.goto(boardUrl);
+      const backlog = p.locator('section[aria-label="Backlog"]');
+      await expect(backlog.locator('[data-testid="task-card"]').count()).resolves.toBe(50);
+      await expect(backlog.locator('[data-testid="column-total"]').textContent()).resolves.toBe(String(backlogCount));
+      await backlog.getByRole("link", { name: "Show 50 more" }).click();
+      await p.waitForURL(/show\.backlog=100/);
+      await expect(backlog.locator('[data-testid="task-card"]').count()).resolves.toBe(100);
+      await backlog.getByRole("link", { name: "Show 31 more" }).click();
+      await p.waitForURL(/show\.backlog=150/);
+      await expect(backlog.locator('[data-testid="task-card"]').count()).resolves.toBe(backlogCount);
+      await expect(backlog.locator('[data-testid="show-more"]').count()).resolves.toBe(0);
+      // the filters submit with their button when nothing submits them on change
+      await p.selectOption("#filter-priority", "high");
+      await p.getByRole("button", { name: "Filter" }).click();
+      await p.waitForURL(/priority=high/);
+      await expect(backlog.locator('[data-testid="column-total"]').textContent()).resolves.toBe("65");
+      await expect(backlog.locator('[data-testid="task-card"]').count()).resolves.toBe(50);
+    } finally {
+      await noJs.close();
+    }
+
+    // with JavaScript the link loads in place: no new document
+    await page.goto(boardUrl);
+    const backlog = page.locator('section[aria-label="Backlog"]');
+    await expect(backlog.locator('[data-testid="task-card"]').count()).resolves.toBe(50);
+    await page.evaluate(() => ((window as unknown as { __sameDocument?: boolean }).__sameDocument = true));
+    await backlog.getByRole("link", { name: "Show 50 more" }).click();
+    await page.waitForURL(/show\.backlog=100/);
+    await backlog.locator('[data-testid="task-card"]').nth(99).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    // a card dropped below the last shown one lands right after it (the first card "Show more" reveals),
+    // not at the end of the column behind every hidden card. A viewport tall enough for the whole
+    // column: a real drag cannot scroll on the way.
+    const tall = await browser.newContext({ viewport: { width: 1400, height: 12_000 }, storageState: await context.storageState() });
+    try {
+      const t = await tall.newPage();
+      await t.goto(`${boardUrl}?show.backlog=100`);
+      const column = t.locator('section[aria-label="Backlog"]');
+      await t.locator('[data-testid="task-card"]', { hasText: "Write docs" }).dragTo(column.getByText(`100 of ${backlogCount} shown`));
+      await column.locator('[data-testid="column-total"]', { hasText: String(backlogCount + 1) }).waitFor();
+      await t.waitForLoadState("networkidle");
+      await t.reload();
+      await expect(column.locator('[data-testid="column-total"]').textContent()).resolves.toBe(String(backlogCount + 1));
+      await column.getByRole("link", { name: "Show 32 more" }).click();
+      await column.locator('[data-testid="task-card"]').nth(backlogCount).waitFor();
+      await expect(column.locator('[data-testid="task-card"]').nth(100).textContent()).resolves.toContain("Write docs");
+    } finally {
+      await tall.close();
+    }
   });
 });

@@ -17,8 +17,20 @@ export interface KanbanTask {
   tags: Array<{ id: string; name: string; color: string }>;
 }
 
+/** What a column holds beyond the cards it shows: the board shows a bounded number per column. */
+export interface KanbanColumn {
+  /** tasks in the column that match the page's filters, shown or not */
+  total: number;
+  /** the first task not shown, so a card dropped below the last shown one lands before it */
+  firstHidden: string | null;
+  /** the link that shows more of this column, and how many more it shows */
+  more: { href: string; count: number } | null;
+}
+
 interface Props {
+  /** the cards shown, in column and position order */
   tasks: KanbanTask[];
+  columns: Record<Status, KanbanColumn>;
   agents: Record<string, { name: string; avatarColor: string }>;
   canEdit: boolean;
 }
@@ -50,8 +62,23 @@ function useOptimisticTasks(tasks: KanbanTask[]) {
   }, [tasks, fetchers]);
 }
 
-export function Kanban({ tasks, agents, canEdit }: Props) {
+const count = (n: number) => n.toLocaleString("en-US");
+
+export function Kanban({ tasks, columns, agents, canEdit }: Props) {
   const visible = useOptimisticTasks(tasks);
+  // the counts follow pending moves too, so a dragged card does not leave a stale number behind
+  const totals = useMemo(() => {
+    const next = Object.fromEntries(TASK_STATUSES.map((s) => [s, columns[s].total])) as Record<Status, number>;
+    const was = new Map(tasks.map((t) => [t.id, t.status]));
+    for (const task of visible) {
+      const from = was.get(task.id);
+      if (from && from !== task.status) {
+        next[from] -= 1;
+        next[task.status] += 1;
+      }
+    }
+    return next;
+  }, [tasks, visible, columns]);
   const mover = useFetcher({ key: MOVE_KEY });
   const [dragging, setDragging] = useState<string | null>(null);
   const [over, setOver] = useState<Status | null>(null);
@@ -75,11 +102,13 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
       const next = column[column.findIndex((t) => t.id === taskId) + 1];
       if (before?.dataset.taskId === next?.id) return;
     }
+    // below the last shown card of a column that shows only part of itself: in front of the first hidden one
+    const beforeTaskId = before?.dataset.taskId ?? (columns[status].firstHidden !== taskId ? columns[status].firstHidden : null);
     const form = new FormData();
     form.set("intent", "move");
     form.set("taskId", taskId);
     form.set("status", status);
-    if (before?.dataset.taskId) form.set("beforeTaskId", before.dataset.taskId);
+    if (beforeTaskId) form.set("beforeTaskId", beforeTaskId);
     mover.submit(form, { method: "post" });
   }
 
@@ -88,6 +117,7 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
       <div className="grid snap-x snap-mandatory auto-cols-[82%] grid-flow-col gap-3 sm:auto-cols-[45%] lg:min-w-[1000px] lg:auto-cols-fr">
         {TASK_STATUSES.map((status) => {
           const column = visible.filter((t) => t.status === status);
+          const { more } = columns[status];
           return (
             <section
               key={status}
@@ -107,9 +137,11 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
             >
               <h2 className="mb-2 flex items-center justify-between px-1 text-xs font-semibold uppercase tracking-wide text-muted">
                 {STATUS_LABELS[status]}
-                <span className="rounded-full bg-panel-2 px-2 py-0.5 tabular-nums">{column.length}</span>
+                <span className="rounded-full bg-panel-2 px-2 py-0.5 tabular-nums" data-testid="column-total" title={`${count(totals[status])} tasks`}>
+                  {count(totals[status])}
+                </span>
               </h2>
-              <ol className="flex flex-1 flex-col gap-2">
+              <ol className="flex flex-col gap-2">
                 {column.map((task) => (
                   <TaskCard
                     key={task.id}
@@ -126,6 +158,20 @@ export function Kanban({ tasks, agents, canEdit }: Props) {
                 ))}
                 {column.length === 0 ? <li className="rounded-md border border-dashed border-border/70 p-3 text-center text-xs text-muted">No tasks</li> : null}
               </ol>
+              {more ? (
+                <div className="mt-2 space-y-1 text-center text-xs">
+                  <Link to={more.href} preventScrollReset className="block rounded-md border border-border bg-panel px-2 py-1.5 font-medium hover:border-accent" data-testid="show-more">
+                    Show {count(more.count)} more
+                  </Link>
+                  <p className="tabular-nums text-muted">
+                    {count(column.length)} of {count(totals[status])} shown
+                  </p>
+                </div>
+              ) : totals[status] > column.length ? (
+                <p className="mt-2 text-center text-xs tabular-nums text-muted">
+                  {count(column.length)} of {count(totals[status])} shown: filter to see the rest
+                </p>
+              ) : null}
             </section>
           );
         })}
@@ -161,20 +207,20 @@ function TaskCard({
         onDragStart();
       }}
       onDragEnd={onDragEnd}
-      className={`group rounded-md border border-border bg-panel p-2.5 shadow-sm transition ${canEdit ? "cursor-grab active:cursor-grabbing" : ""} ${dragging ? "opacity-40" : "hover:border-accent/50"}`}
+      className={`kanban-card${canEdit ? " kanban-card-draggable" : ""}${dragging ? " kanban-card-dragging" : ""}`}
     >
-      <div className="flex items-start justify-between gap-2">
-        <Link to={`/tasks/${task.id}`} className="text-sm font-medium leading-snug hover:text-accent">
+      <div className="kanban-card-head">
+        <Link to={`/tasks/${task.id}`} className="kanban-card-title">
           {task.title}
         </Link>
         <span
           title={`${PRIORITY_LABELS[task.priority]} priority`}
-          className="mt-1 h-2 w-2 shrink-0 rounded-full"
+          className="kanban-dot mt-1"
           style={{ background: PRIORITY_COLORS[task.priority] }}
         />
       </div>
       {task.tags.length > 0 ? (
-        <div className="mt-2 flex flex-wrap gap-1">
+        <div className="kanban-card-tags">
           {task.tags.map((tag) => (
             <Badge key={tag.id} color={tag.color}>
               {tag.name}
@@ -182,38 +228,33 @@ function TaskCard({
           ))}
         </div>
       ) : null}
-      <div className="mt-2 flex items-center justify-between gap-2 text-xs text-muted">
-        <span className="flex items-center gap-1 truncate">
+      <div className="kanban-card-meta">
+        <span className="kanban-card-agent">
           {agent ? (
             <>
-              <span className="h-2.5 w-2.5 rounded-full" style={{ background: agent.avatarColor }} />
-              {agent.name}
+              <span className="kanban-dot" style={{ background: agent.avatarColor }} />
+              <span className="truncate">{agent.name}</span>
             </>
           ) : (
             "Unassigned"
           )}
         </span>
-        {task.dueDate ? <span className={overdue ? "text-danger" : ""}>{overdue ? "overdue " : "due "}{task.dueDate}</span> : null}
+        {task.dueDate ? <span className={`whitespace-nowrap${overdue ? " text-danger" : ""}`}>{overdue ? "overdue " : "due "}{task.dueDate}</span> : null}
       </div>
       {canEdit ? (
-        <details className="mt-2 text-xs">
-          <summary className="cursor-pointer list-none text-muted hover:text-fg">Move…</summary>
-          <Form method="post" className="mt-2 flex gap-1" preventScrollReset>
+        <details className="kanban-move">
+          <summary>Move…</summary>
+          <Form method="post" preventScrollReset>
             <input type="hidden" name="intent" value="move" />
             <input type="hidden" name="taskId" value={task.id} />
-            <label className="sr-only" htmlFor={`move-${task.id}`}>
-              Move {task.title} to
-            </label>
-            <select id={`move-${task.id}`} name="status" defaultValue={task.status} className="flex-1 rounded border border-border bg-panel-2 px-1 py-1">
+            <select name="status" defaultValue={task.status} aria-label={`Move ${task.title} to`}>
               {TASK_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {STATUS_LABELS[s]}
                 </option>
               ))}
             </select>
-            <button type="submit" className="rounded border border-border px-2 py-1 hover:border-accent">
-              Move
-            </button>
+            <button type="submit">Move</button>
           </Form>
         </details>
       ) : null}

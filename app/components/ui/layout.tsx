@@ -39,7 +39,7 @@ export function EmptyState({ title, children, action }: { title: string; childre
 export function Badge({ children, color }: { children: ReactNode; color?: string }) {
   return (
     <span
-      className="inline-flex items-center rounded-full border px-2 py-0.5 text-xs font-medium"
+      className="mc-badge"
       style={color ? { borderColor: color + "80", background: color + "22", color } : undefined}
     >
       {children}
