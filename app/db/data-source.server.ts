@@ -51,15 +51,6 @@ export function transaction<T>(work: (manager: EntityManager) => Promise<T>): Pr
   return db().transaction(work);
 }
 
-/**
- * The rows an UPDATE or DELETE … RETURNING gave back. TypeORM answers those statements with
- * `[rows, affected count]` (an INSERT or SELECT with the rows alone), easy to read wrong.
- */
-export async function changedRows<T>(manager: Pick<EntityManager, "query">, sql: string, params: unknown[]): Promise<T[]> {
-  const [rows] = (await manager.query(sql, params)) as [T[], number];
-  return rows;
-}
-
 export async function pendingMigrations(): Promise<boolean> {
   return db().showMigrations();
 }

@@ -1,4 +1,5 @@
 import { z, type ZodType } from "zod";
+import { UUID_PATTERN } from "./uuid";
 
 /*
  * Opaque paging cursors: base64url of the JSON of a keyset position (the last row a page ended on).
@@ -56,7 +57,7 @@ const MICROSECOND_INSTANT = z.string().refine((value) => {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 23) === millis;
 });
 
-const UUID = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+const UUID = z.string().regex(UUID_PATTERN);
 
 /** GET /api/tasks pages in creation order: (created_at, id) of the last task of the page. */
 export const TaskCursor = cursorCodec(z.object({ createdAt: MICROSECOND_INSTANT, id: UUID }).strict());

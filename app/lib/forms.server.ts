@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { data } from "@remix-run/node";
 import { z, type ZodTypeAny } from "zod";
 import { DomainError } from "./http.server";
+import { log } from "./log.server";
 import { textProblem, textProblemMessage } from "./input-guard";
 
 /** A 400 with the field errors conform shows beside each input. */
@@ -59,7 +60,8 @@ export function parseForm<Schema extends ZodTypeAny>(
     try {
       return parseWithZod(formData, options);
     } catch (error) {
-      problems.push(["", `The form could not be read (${error instanceof Error ? error.message : String(error)}). Reload the page and try again.`]);
+      log.warn("a form could not be read", { error: error instanceof Error ? error.message : String(error) });
+      problems.push(["", "The form could not be read. Reload the page and try again."]);
     }
   }
   // A schema that refuses with our sentences, over the entries that were fine (kept in the reply).

@@ -40,6 +40,4 @@ export class DomainError extends Error {
   }
 }
 
-export function isUuid(value: string | undefined | null): value is string {
-  return !!value && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
+export { isUuid } from "./uuid";

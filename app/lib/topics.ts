@@ -5,6 +5,7 @@
  * private topics carry the events that end a stream and are never followed by asking for them.
  * Client-safe: no server imports.
  */
+import { UUID_PATTERN } from "./uuid";
 
 /** Feeds of the organization; every member (viewers included) may follow them. */
 const FEEDS = ["activity", "agents", "tasks", "alerts", "office", "gateways", "sessions"] as const;
@@ -42,7 +43,7 @@ export type ParsedTopic = { kind: "feed"; name: Feed } | { kind: RowKind; id: st
 const feeds: ReadonlySet<string> = new Set(FEEDS);
 const rowKinds: ReadonlySet<string> = new Set(ROW_KINDS);
 const privateKinds: ReadonlySet<string> = new Set(PRIVATE_KINDS);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = UUID_PATTERN;
 
 /** What a topic string names, or null when it is not one of ours (a row's id is a uuid). */
 export function parseTopic(value: string): ParsedTopic | null {

@@ -37,10 +37,6 @@ export function listAllGateways(): Promise<Gateway[]> {
   return queries.selectAllGateways(db().manager);
 }
 
-export async function getGatewayById(id: string): Promise<Gateway | null> {
-  return queries.findGateway(db().manager, { id });
-}
-
 export function openGatewayToken(gateway: Pick<Gateway, "tokenEncrypted">): string | null {
   return gateway.tokenEncrypted ? decryptSecret(gateway.tokenEncrypted) : null;
 }

@@ -23,10 +23,6 @@ export async function createUser(
   });
 }
 
-export function getUser(id: string) {
-  return queries.findUser(db().manager, id);
-}
-
 /** Username or email, case-insensitive. Spends an argon2 check even when no user matches. */
 export async function verifyLogin(login: string, password: string): Promise<User | null> {
   const user = await queries.findUserByLogin(db().manager, login);

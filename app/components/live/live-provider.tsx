@@ -1,6 +1,5 @@
 import { useMatches, useRevalidator } from "@remix-run/react";
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { topic } from "~/lib/topics";
 
 export type LiveStatus = "off" | "connecting" | "live" | "reconnecting";
 
