@@ -35,7 +35,7 @@ describe("requireApiAuth", () => {
     const { org, actor } = await ownerWithOrg();
     const { token, apiToken } = await createApiToken({ orgId: org.id, name: "CI", actor });
     const context = await requireApiAuth(bearer(token), "member");
-    expect(context).toEqual({ orgId: org.id, role: "member", actor: { type: "token", id: apiToken.id, name: "CI" } });
+    expect(context).toEqual({ orgId: org.id, role: "member", actor: { type: "token", id: apiToken.id, name: "CI" }, session: null });
     expect(await requireApiAuth(new Request("http://localhost/", { headers: { Authorization: `bearer   ${token}` } }))).toMatchObject({ orgId: org.id });
   });
 
@@ -52,9 +52,15 @@ describe("requireApiAuth", () => {
     const owner = await ownerWithOrg("api-owner");
     const { token: invite } = await createInvite({ orgId: owner.org.id, role: "viewer", actor: owner.actor });
     const { user } = await signUpWithInvite({ token: invite, username: `v-${Math.random().toString(36).slice(2, 8)}`, password: PASSWORD });
-    const { token } = await createSession({ userId: user.id, activeOrgId: owner.org.id });
+    const { token, session } = await createSession({ userId: user.id, activeOrgId: owner.org.id });
 
-    expect(await requireApiAuth(bearer(token))).toEqual({ orgId: owner.org.id, role: "viewer", actor: { type: "user", id: user.id, name: user.displayName } });
+    // with its session, so what the token opens can end with it (sign-out, expiry)
+    expect(await requireApiAuth(bearer(token))).toEqual({
+      orgId: owner.org.id,
+      role: "viewer",
+      actor: { type: "user", id: user.id, name: user.displayName },
+      session: { id: session.id, expiresAt: session.expiresAt },
+    });
     expect((await refusal(requireApiAuth(bearer(token), "member"))).status).toBe(403);
 
     // removed from the organization and member of none: the token no longer acts anywhere

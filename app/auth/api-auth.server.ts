@@ -9,6 +9,11 @@ export interface ApiContext {
   orgId: string;
   role: Role;
   actor: Actor;
+  /**
+   * The sign-in session behind a session token (null for an API token): what the token opens, a
+   * live stream above all, must end with that session's sign-out or expiry, as a cookie's does.
+   */
+  session: { id: string; expiresAt: Date } | null;
 }
 
 /**
@@ -26,7 +31,7 @@ export async function requireApiAuth(request: Request, minRole: Role = "viewer")
   let context: ApiContext | null = null;
   if (token.startsWith(API_TOKEN_PREFIX)) {
     const row = await authenticateApiToken(token);
-    if (row) context = { orgId: row.orgId, role: "member", actor: { type: "token", id: row.id, name: row.name } };
+    if (row) context = { orgId: row.orgId, role: "member", actor: { type: "token", id: row.id, name: row.name }, session: null };
   } else {
     const auth = await validateSessionToken(token);
     if (auth) {
@@ -36,6 +41,7 @@ export async function requireApiAuth(request: Request, minRole: Role = "viewer")
           orgId: active.org.id,
           role: active.role,
           actor: { type: "user", id: auth.user.id, name: auth.user.displayName },
+          session: { id: auth.session.id, expiresAt: auth.session.expiresAt },
         };
       }
     }

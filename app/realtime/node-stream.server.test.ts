@@ -1,25 +1,27 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
-import { ownerWithOrg } from "../../test/support/fixtures";
+import { ownerWithOrg, PASSWORD } from "../../test/support/fixtures";
 import { sessionCookieFor } from "../../test/support/requests";
 import { FrameReader } from "../../test/support/sse";
-import { createApiToken } from "~/models/api-token.server";
+import { createApiToken, revokeApiToken } from "~/models/api-token.server";
+import { createInvite, removeMember, signUpWithInvite } from "~/models/organization.server";
 import { createTask, updateTask } from "~/models/task.server";
-import { invalidateSession } from "~/auth/session.server";
+import { createSession, invalidateSession, invalidateUserSessions, SESSION_TTL_MS } from "~/auth/session.server";
 import { hashSecret } from "~/lib/crypto.server";
 import { getHub, startHub, stopHub } from "./hub.server";
 import { handleEventStream } from "./node-stream.server";
 
-/* GET /events as server.ts serves it: on the Node response, before Remix. */
+/* GET /events as server.ts serves it: on the Node response, before Remix (keep-alive shortened, so expiry is checked soon). */
+const KEEP_ALIVE_MS = 50;
 const database = useTestDatabase();
 let server: http.Server;
 let base = "";
 
 beforeAll(async () => {
   await startHub(database.url);
-  server = http.createServer((req, res) => void handleEventStream(req, res));
+  server = http.createServer((req, res) => void handleEventStream(req, res, { keepAliveMs: KEEP_ALIVE_MS }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -29,8 +31,10 @@ afterAll(async () => {
   await stopHub();
 });
 
+const opened: AbortController[] = [];
 async function open(path: string, headers: Record<string, string>) {
   const abort = new AbortController();
+  opened.push(abort);
   const response = await fetch(base + path, { headers, signal: abort.signal });
   return { response, abort, frames: new FrameReader(response.body!) };
 }
@@ -47,6 +51,12 @@ function subscribersBecome(count: number) {
     check();
   });
 }
+
+// a test that fails leaves no stream behind to confuse the next one's subscriber count
+afterEach(async () => {
+  for (const abort of opened.splice(0)) abort.abort();
+  await subscribersBecome(0);
+});
 
 describe("GET /events on the Node response", () => {
   it("answers a JSON 401 without credentials and a 404 for an unknown topic, as the route would", async () => {
@@ -92,6 +102,124 @@ describe("GET /events on the Node response", () => {
     await invalidateSession(hashSecret(cookie.split("=")[1]!));
     await stream.frames.next((f) => f.event === "session.ended");
     await stream.frames.untilEnded();
+    await subscribersBecome(0);
+  });
+});
+
+/** A Bearer session token (what POST /api/auth/login answers) and the session behind it. */
+async function sessionToken(userId: string, orgId: string) {
+  const { token, session } = await createSession({ userId, activeOrgId: orgId });
+  return { bearer: { Authorization: `Bearer ${token}` }, sessionId: session.id };
+}
+
+/** The stream's closing event, then its end, then its subscriber gone: as a cookie's stream ends. */
+async function endsWith(stream: Awaited<ReturnType<typeof open>>, event: string, data: unknown) {
+  const closing = await stream.frames.next((f) => f.event === event);
+  expect(JSON.parse(closing.data!)).toEqual(data);
+  await stream.frames.untilEnded();
+  expect(stream.frames.pending().filter((f) => f.event)).toEqual([]);
+  await subscribersBecome(0);
+}
+
+describe("GET /events on the Node response, with a Bearer session token", () => {
+  it("ends when the session signs out", async () => {
+    const { user, org } = await ownerWithOrg("bearer-out");
+    const { bearer, sessionId } = await sessionToken(user.id, org.id);
+    const stream = await open("/events?topics=activity", bearer);
+    await stream.frames.next((f) => f.event === "ready");
+    await invalidateSession(sessionId);
+    await endsWith(stream, "session.ended", { reason: "signed-out" });
+  });
+
+  it("ends when the account signs out everywhere (a password change), and the session that changed it keeps its stream", async () => {
+    const { user, org, actor } = await ownerWithOrg("bearer-password");
+    const here = await sessionToken(user.id, org.id);
+    const elsewhere = await sessionToken(user.id, org.id);
+    const kept = await open("/events?topics=tasks", here.bearer);
+    const other = await open("/events?topics=tasks", elsewhere.bearer);
+    await kept.frames.next((f) => f.event === "ready");
+    await other.frames.next((f) => f.event === "ready");
+    await invalidateUserSessions(user.id, here.sessionId);
+    const ended = await other.frames.next((f) => f.event === "session.ended");
+    expect(JSON.parse(ended.data!)).toEqual({ reason: "signed-out-everywhere" });
+    await other.frames.untilEnded();
+    await createTask({ orgId: org.id, input: { title: "still following" }, actor });
+    expect((await kept.frames.next((f) => f.event === "task.created" || f.event === "session.ended")).event).toBe("task.created");
+    kept.abort.abort();
+    await subscribersBecome(0);
+  });
+
+  it("ends with session.ended once the session has expired", async () => {
+    const { user, org } = await ownerWithOrg("bearer-expiry");
+    const { bearer } = await sessionToken(user.id, org.id);
+    const stream = await open("/events?topics=activity", bearer);
+    await stream.frames.next((f) => f.event === "ready");
+    // the next keep-alive tick finds the session past its expiry
+    const realNow = Date.now.bind(Date);
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => realNow() + SESSION_TTL_MS + 1000);
+    try {
+      await endsWith(stream, "session.ended", { reason: "expired" });
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it("ends when its user is removed from the organization", async () => {
+    const owner = await ownerWithOrg("bearer-removed");
+    const { token: invite } = await createInvite({ orgId: owner.org.id, role: "viewer", actor: owner.actor });
+    const { user } = await signUpWithInvite({ token: invite, username: `r-${Math.random().toString(36).slice(2, 8)}`, password: PASSWORD });
+    const { bearer } = await sessionToken(user.id, owner.org.id);
+    const stream = await open("/events?topics=activity", bearer);
+    await stream.frames.next((f) => f.event === "ready");
+    await removeMember({ orgId: owner.org.id, userId: user.id, actor: owner.actor, actorRole: "owner" });
+    await endsWith(stream, "membership.ended", { reason: "removed" });
+  });
+
+  it("never carries another organization's events, nor other credentials' private ones", async () => {
+    const a = await ownerWithOrg("bearer-a");
+    const b = await ownerWithOrg("bearer-b");
+    const { bearer } = await sessionToken(b.user.id, b.org.id);
+    const elsewhere = await sessionToken(b.user.id, b.org.id);
+    const stream = await open("/events", bearer);
+    await stream.frames.next((f) => f.event === "ready");
+    await createTask({ orgId: a.org.id, input: { title: "A secret" }, actor: a.actor });
+    await invalidateSession(elsewhere.sessionId);
+    await createTask({ orgId: b.org.id, input: { title: "B visible" }, actor: b.actor });
+    const got = await stream.frames.next((f) => f.event === "task.created");
+    expect(JSON.parse(got.data!).task.title).toBe("B visible");
+    expect([got, ...stream.frames.pending()].map((f) => f.raw).join("\n")).not.toMatch(/A secret|session\.ended/);
+    // nor a replay of them
+    const replay = await open("/events?topics=tasks", { ...bearer, "Last-Event-ID": "0" });
+    await replay.frames.next((f) => f.event === "task.created" && f.data!.includes("B visible"));
+    expect(replay.frames.pending().map((f) => f.raw).join("\n")).not.toContain("A secret");
+    stream.abort.abort();
+    replay.abort.abort();
+    await subscribersBecome(0);
+  });
+});
+
+describe("GET /events on the Node response, with a Bearer API token", () => {
+  it("ends when the token is revoked", async () => {
+    const { org, actor } = await ownerWithOrg("node-revoked");
+    const { token, apiToken } = await createApiToken({ orgId: org.id, name: "watcher", actor });
+    const stream = await open("/events?topics=agents", { Authorization: `Bearer ${token}` });
+    await stream.frames.next((f) => f.event === "ready");
+    await revokeApiToken({ orgId: org.id, tokenId: apiToken.id, actor });
+    await endsWith(stream, "token.revoked", { reason: "revoked" });
+  });
+
+  it("never carries another organization's events", async () => {
+    const a = await ownerWithOrg("node-token-a");
+    const b = await ownerWithOrg("node-token-b");
+    const { token } = await createApiToken({ orgId: b.org.id, name: "b", actor: b.actor });
+    const stream = await open("/events", { Authorization: `Bearer ${token}` });
+    await stream.frames.next((f) => f.event === "ready");
+    await createTask({ orgId: a.org.id, input: { title: "A secret" }, actor: a.actor });
+    await createTask({ orgId: b.org.id, input: { title: "B visible" }, actor: b.actor });
+    const got = await stream.frames.next((f) => f.event === "task.created");
+    expect(JSON.parse(got.data!).task.title).toBe("B visible");
+    expect([got, ...stream.frames.pending()].map((f) => f.raw).join("\n")).not.toContain("A secret");
+    stream.abort.abort();
     await subscribersBecome(0);
   });
 });

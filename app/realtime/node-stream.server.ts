@@ -27,7 +27,8 @@ async function answer(res: ServerResponse, response: Response) {
   res.end(body);
 }
 
-export async function handleEventStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** `keepAliveMs`: the keep-alive (and expiry check) interval; tests shorten it, server.ts does not pass it. */
+export async function handleEventStream(req: IncomingMessage, res: ServerResponse, { keepAliveMs }: { keepAliveMs?: number } = {}): Promise<void> {
   const abort = new AbortController();
   res.on("close", () => abort.abort());
   const request = webRequest(req, abort.signal);
@@ -36,7 +37,7 @@ export async function handleEventStream(req: IncomingMessage, res: ServerRespons
     const auth = await authenticateStream(request);
     const url = new URL(request.url);
     const topics = await resolveTopics(auth.orgId, url.searchParams.get("topics"));
-    follow = { auth, topics, lastEventId: lastEventIdOf(request.headers, url) };
+    follow = { auth, topics, lastEventId: lastEventIdOf(request.headers, url), keepAliveMs };
   } catch (error) {
     if (error instanceof Response) return answer(res, error);
     log.error("opening a live stream failed", { error: String(error) });

@@ -36,6 +36,8 @@ export interface SseChannel {
   /** resolves once the client has taken what waits for it (or the channel closed) */
   drained(): Promise<void>;
   close(): void;
+  /** closes with a comment saying why, so the client reconnects with Last-Event-ID and is replayed what it missed */
+  drop(why: string): void;
   readonly closed: boolean;
 }
 
@@ -99,7 +101,7 @@ function channelOver(transport: Transport, { maxBufferedBytes = MAX_BUFFERED_BYT
     return true;
   };
   const drop = (why: string) => {
-    log.warn("dropped a live stream that stopped reading", { why, bufferedBytes: transport.buffered() });
+    log.warn("dropped a live stream that fell behind", { why, bufferedBytes: transport.buffered() });
     if (finish()) transport.end(encodeComment(`closed: ${why}; reconnect with Last-Event-ID to resume`));
   };
   const write = (frame: Uint8Array) => {
@@ -130,6 +132,7 @@ function channelOver(transport: Transport, { maxBufferedBytes = MAX_BUFFERED_BYT
     close() {
       if (finish()) transport.end();
     },
+    drop,
   };
   return {
     channel,

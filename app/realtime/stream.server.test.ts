@@ -1,5 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
+import { ownerWithOrg } from "../../test/support/fixtures";
+import { transaction } from "~/db/data-source.server";
+import { topic } from "~/lib/topics";
+import { publish } from "./publish.server";
 import { getHub, startHub, stopHub } from "./hub.server";
 import { formatMessage, type SseChannel, type SseMessage } from "./sse.server";
 import { followLive, lastEventIdOf } from "./stream.server";
@@ -31,6 +35,10 @@ function recordingChannel() {
     close() {
       channel.closed = true;
       push("<closed>");
+    },
+    drop(why) {
+      channel.closed = true;
+      push(`: closed: ${why}; reconnect with Last-Event-ID to resume`);
     },
   };
   const until = (check: (text: string) => boolean) =>
@@ -71,6 +79,31 @@ describe("followLive", () => {
     await expired.until((t) => t === "<closed>");
     expect(expired.written.slice(-2)).toEqual(['event: session.ended\ndata: {"reason":"expired"}\n\n', "<closed>"]);
     stop();
+  });
+});
+
+describe("followLive during a replay", () => {
+  it("holds back at most maxHeldEvents live events for a client that has not drained, then drops it to resume from its last id", async () => {
+    const { org } = await ownerWithOrg("held-count");
+    const hub = getHub();
+    const from = hub.lastId;
+    // a replay page the client has not taken yet: the replay waits, the live events are held
+    const spy = vi.spyOn(hub, "replay").mockResolvedValueOnce([{ id: from, orgId: org.id, topics: [topic.tasks], type: "test.replayed", data: {}, createdAt: new Date() }]);
+    const slow = recordingChannel();
+    slow.channel.sendEncoded = (frame) => (slow.written.push(new TextDecoder().decode(frame)), false);
+    slow.channel.drained = () => new Promise<void>(() => {});
+    try {
+      const stop = followLive(slow.channel, { auth: { orgId: org.id, privateTopics: [], expiresAt: null }, topics: [topic.tasks], lastEventId: String(BigInt(from) - 1n), maxHeldEvents: 3 });
+      await transaction(async (manager) => {
+        for (let n = 0; n < 4; n++) await publish(manager, { orgId: org.id, type: "test.live", topics: [topic.tasks], data: { n } });
+      });
+      await slow.until((t) => t.startsWith(": closed:"));
+      expect(slow.written.at(-1)).toBe(": closed: more than 3 live events or 1048576 bytes arrived while this client was replayed; reconnect with Last-Event-ID to resume");
+      expect(slow.written.some((t) => t.includes("test.live"))).toBe(false);
+      stop();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

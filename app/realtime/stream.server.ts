@@ -8,7 +8,7 @@ import { getAgentSession } from "~/models/agent-session.server";
 import { getGateway } from "~/models/gateway.server";
 import { getActiveMembership } from "~/models/organization.server";
 import { getHub, type LiveEvent, type Subscriber } from "./hub.server";
-import { encodeComment, encodeMessage, sseResponse, type SseChannel } from "./sse.server";
+import { encodeComment, encodeMessage, MAX_BUFFERED_BYTES, sseResponse, type SseChannel } from "./sse.server";
 
 export const KEEP_ALIVE_MS = 15_000;
 /** The events that end a stream: the session signed out, the token revoked, the member removed. */
@@ -24,10 +24,12 @@ export interface StreamAuth {
 /** The cookie session (a page) or a Bearer API/session token (a script or agent). 401 otherwise. */
 export async function authenticateStream(request: Request): Promise<StreamAuth> {
   if (request.headers.get("Authorization")) {
-    const auth = await requireApiAuth(request);
-    const { type, id } = auth.actor;
-    const privateTopics = id === null ? [] : [type === "token" ? topic.token(id) : topic.user(id)];
-    return { orgId: auth.orgId, privateTopics, expiresAt: null };
+    const { orgId, actor, session } = await requireApiAuth(request);
+    // a session token ends like the cookie it stands for: sign-out, password change, expiry
+    if (session && actor.id !== null) {
+      return { orgId, privateTopics: [topic.session(session.id), topic.user(actor.id)], expiresAt: session.expiresAt };
+    }
+    return { orgId, privateTopics: actor.id === null ? [] : [topic.token(actor.id)], expiresAt: null };
   }
   const session = await getUserSession(request);
   if (!session) throw apiError(401, "unauthorized", "Sign in first, or send 'Authorization: Bearer <token>'.");
@@ -68,6 +70,16 @@ export async function resolveTopics(orgId: string, param: string | null): Promis
 
 /** Events read per replay query. */
 const REPLAY_PAGE = 5000;
+/**
+ * Live events held back while a replay waits for its client: a client that reads just fast enough
+ * to dodge the drain timeout would otherwise make us hold every event of its organization for as
+ * long as its replay lasts. Past either bound it is dropped and resumes from its last id (the log
+ * has what it missed). The bytes are the budget a client may owe its socket; the count caps small
+ * events, whose objects cost several times their frames, and lets one catch-up batch of the hub
+ * (1,000 events) through.
+ */
+export const MAX_HELD_EVENTS = 1000;
+export const MAX_HELD_BYTES = MAX_BUFFERED_BYTES;
 
 /** The frame bytes, computed once per event however many streams carry it. */
 const frames = new WeakMap<LiveEvent, Uint8Array>();
@@ -121,6 +133,8 @@ export interface FollowOptions {
   topics: string[] | null;
   lastEventId: string | null;
   keepAliveMs?: number;
+  maxHeldEvents?: number;
+  maxHeldBytes?: number;
 }
 
 /**
@@ -128,11 +142,24 @@ export interface FollowOptions {
  * Live events arriving during the replay are held back and de-duplicated by id, so the client
  * gets every event exactly once and in order. Returns the cleanup for the channel's close.
  */
-export function followLive(channel: SseChannel, { auth, topics, lastEventId, keepAliveMs = KEEP_ALIVE_MS }: FollowOptions): () => void {
+export function followLive(
+  channel: SseChannel,
+  { auth, topics, lastEventId, keepAliveMs = KEEP_ALIVE_MS, maxHeldEvents = MAX_HELD_EVENTS, maxHeldBytes = MAX_HELD_BYTES }: FollowOptions,
+): () => void {
   const hub = getHub();
   const resumeFrom = lastEventId;
   let sentUpTo = BigInt(resumeFrom ?? hub.lastId);
   let held: LiveEvent[] | null = resumeFrom ? [] : null;
+  let heldBytes = 0;
+  const hold = (waiting: LiveEvent[], event: LiveEvent) => {
+    waiting.push(event);
+    heldBytes += frameOf(event).byteLength;
+    if (waiting.length <= maxHeldEvents && heldBytes <= maxHeldBytes) return;
+    // let go of them now; the drop unsubscribes, so nothing more is held
+    waiting.length = 0;
+    heldBytes = 0;
+    channel.drop(`more than ${maxHeldEvents} live events or ${maxHeldBytes} bytes arrived while this client was replayed`);
+  };
 
   /** false when the client's buffer is full (replay then waits for it to drain) */
   const emit = (event: LiveEvent): boolean => {
@@ -148,7 +175,7 @@ export function followLive(channel: SseChannel, { auth, topics, lastEventId, kee
     orgId: auth.orgId,
     topics: topics ? new Set(topics) : null,
     own,
-    deliver: (event) => (held ? held.push(event) : emit(event)),
+    deliver: (event) => (held ? hold(held, event) : emit(event)),
   };
   const unsubscribe = hub.subscribe(subscriber);
   // with an id: a client that drops before any event comes back from here, not from "now"
@@ -167,9 +194,14 @@ export function followLive(channel: SseChannel, { auth, topics, lastEventId, kee
         if (events.length === 0 || channel.closed) break;
         after = events[events.length - 1]!.id;
       }
-      // what arrived meanwhile; from here on the hub delivers straight to the channel
+      // what arrived meanwhile (still bounded: it may grow while we wait); from here on the hub
+      // delivers straight to the channel
       const waiting = held ?? [];
-      for (let i = 0; i < waiting.length; i++) if (!emit(waiting[i]!) && i < waiting.length - 1) await channel.drained();
+      while (waiting.length > 0 && !channel.closed) {
+        const event = waiting.shift()!;
+        heldBytes -= frameOf(event).byteLength;
+        if (!emit(event) && waiting.length > 0) await channel.drained();
+      }
       held = null;
     })().catch(() => channel.close());
   }

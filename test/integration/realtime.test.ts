@@ -7,6 +7,7 @@ import { FrameReader } from "../support/sse";
 import { loader as eventsLoader } from "~/routes/events";
 import { startHub, stopHub, getHub } from "~/realtime/hub.server";
 import { publish } from "~/realtime/publish.server";
+import { MAX_HELD_BYTES } from "~/realtime/stream.server";
 import { listAgentSessions, recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
 import { sessionFacts } from "~/activity/session-row";
 import { transaction } from "~/db/data-source.server";
@@ -137,6 +138,60 @@ describe("GET /events", () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it("drops a replaying client that live events outrun past the bound, and its reconnect from its last id gets everything exactly once", async () => {
+    const { user, org } = await ownerWithOrg("held");
+    const cookie = await sessionCookieFor(user.id, org.id);
+    const first = await connect(`/events?topics=tasks`, { Cookie: cookie });
+    const ready = await first.frames!.next((f) => f.event === "ready");
+    first.controller.abort();
+    const padding = "x".repeat(7000);
+    let published = 0;
+    const publishSome = (count: number) =>
+      transaction(async (manager) => {
+        for (const end = published + count; published < end; published++) {
+          await publish(manager, { orgId: org.id, type: "test.burst", topics: [topic.tasks], data: { n: published, padding } });
+        }
+      });
+    // missed: more than the body's 16 kB high-water mark, so the replay waits for a client that does not read yet
+    await publishSome(10);
+    const controller = new AbortController();
+    open.push(controller);
+    const request = new Request(ORIGIN + `/events?topics=tasks`, { headers: { Cookie: cookie, "Last-Event-ID": ready.id! }, signal: controller.signal });
+    const slow = (await eventsLoader({ request, params: {}, ...ROUTE_ARGS })) as Response;
+    const following = getHub().subscriberCount;
+    // live while it replays: more than the bytes it may have held back for it
+    await publishSome(Math.ceil(MAX_HELD_BYTES / padding.length) + 1);
+    await new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 5000;
+      const check = () => {
+        if (getHub().subscriberCount === following - 1) return resolve();
+        if (Date.now() > deadline) return reject(new Error("the replaying stream was not dropped"));
+        setImmediate(check);
+      };
+      check();
+    });
+
+    // it reads what was written for it, then the reason it was closed
+    const frames = new FrameReader(slow.body!);
+    await frames.untilEnded();
+    const got = frames.pending();
+    expect(got.at(-1)!.comment).toMatch(/^closed: more than \d+ live events or \d+ bytes arrived while this client was replayed; reconnect with Last-Event-ID to resume$/);
+    const before = got.filter((f) => f.event === "test.burst");
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(published);
+
+    const again = await connect(`/events?topics=tasks`, { Cookie: cookie, "Last-Event-ID": before.at(-1)!.id! });
+    const after = [];
+    for (;;) {
+      const frame = await again.frames!.next((f) => f.event === "test.burst");
+      after.push(frame);
+      if (JSON.parse(frame.data!).n === published - 1) break;
+    }
+    const numbers = [...before, ...after].map((f) => JSON.parse(f.data!).n as number);
+    expect(numbers).toEqual(Array.from({ length: published }, (_, n) => n));
+    expect(again.frames!.pending().filter((f) => f.event === "test.burst")).toEqual([]);
   });
 
   it("never sends one organization's events to another's stream", async () => {
