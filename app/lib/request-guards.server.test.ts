@@ -39,8 +39,22 @@ beforeAll(async () => {
     }
     res.json({ size });
   });
-  app.all("*", (_req, res) => {
-    res.json({ ok: true });
+  // like Remix's adapter: the route comes from `new URL(originalUrl)` (dot segments resolved, case
+  // ignored) and a page's action reads its body with `request.formData()`
+  app.all("*", async (req, res) => {
+    const url = new URL(`http://x${req.originalUrl}`);
+    if (req.method !== "POST" || url.pathname.toLowerCase().startsWith("/api/")) {
+      res.json({ ok: true });
+      return;
+    }
+    const headers = new Headers({ "content-type": req.headers["content-type"] ?? "" });
+    const body = createReadableStreamFromReadable(req);
+    try {
+      const form = await new Request(url, { method: "POST", headers, body, duplex: "half" } as RequestInit).formData();
+      res.json({ page: url.pathname, bytes: [...form.values()].reduce((sum, value) => sum + String(value).length, 0) });
+    } catch {
+      res.status(500).json({ error: { code: "internal", message: "formData() threw" } });
+    }
   });
   server = app.listen(0, "127.0.0.1");
   answerClientErrors(server);
@@ -100,6 +114,13 @@ describe("limitRequestBodies", () => {
     expect(result.text).toMatch(/Connection: close/i);
   });
 
+  it("asks for the length of a streamed form sent to a page by way of /api/../, instead of reading it whole", async () => {
+    const chunk = "a=" + "z".repeat(16 * 1024 - 2);
+    const chunks = Array.from({ length: 12 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join("");
+    const result = await exchange(`POST /api/../login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n` + LAST);
+    expect(result).toMatchObject({ statuses: ["HTTP/1.1 411", "HTTP/1.1 200"], error: undefined });
+  });
+
   it("asks a page's streamed (chunked) form for its length", async () => {
     const result = await exchange(`POST /boards HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n3\r\na=b\r\n0\r\n\r\n` + LAST);
     expect(result.statuses).toEqual(["HTTP/1.1 411", "HTTP/1.1 200"]);
@@ -121,6 +142,22 @@ describe("guardRequestTarget", () => {
     expect(result.text).toMatch(/text\/plain[^]*The query parameter "type" contains a NUL character/);
   });
 
+  // Remix resolves these to the page after them, so a guard reading the raw path took them for the API.
+  it.each(["/api/../login", "/api/%2e%2e/setup", "/api/%2E%2e/login", "/api/.%2E/login", "/api\\..\\login", "/api/./login", "/boards/%2e"])(
+    "refuses the dot segments in %s with a 400, never a 500, and keeps the connection",
+    async (path) => {
+      const result = await exchange(post(path, '{"email":"a@b.c"}') + LAST);
+      expect(result.statuses).toEqual(["HTTP/1.1 400", "HTTP/1.1 200"]);
+      expect(result.text).toContain("segment; ask for the page or endpoint by its own path.");
+    },
+  );
+
+  it("answers an API path in any case with the API's error shape", async () => {
+    const result = await exchange("GET /API/Tasks/%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(result.statuses).toEqual(["HTTP/1.1 400"]);
+    expect(result.text).toContain('"code":"invalid_text"');
+  });
+
   it("refuses broken percent-encoding in the path and an address over the limit", async () => {
     expect((await exchange("GET /boards/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).statuses).toEqual(["HTTP/1.1 400"]);
     expect((await exchange(`GET /boards?q=${"a".repeat(3000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)).statuses).toEqual(["HTTP/1.1 414"]);
@@ -137,6 +174,10 @@ describe("acceptFormBodiesOnly", () => {
     expect((await exchange(post("/boards", "a=b", "application/x-www-form-urlencoded") + LAST)).statuses).toEqual(["HTTP/1.1 200", "HTTP/1.1 200"]);
     expect((await exchange(post("/api/read", "{}") + LAST)).statuses).toEqual(["HTTP/1.1 200", "HTTP/1.1 200"]);
   });
+
+  it("lets a JSON body through to the API addressed in capitals (Remix routes it there)", async () => {
+    expect((await exchange(post("/API/tasks", "{}") + LAST)).statuses).toEqual(["HTTP/1.1 200", "HTTP/1.1 200"]);
+  });
 });
 
 describe("answerClientErrors", () => {
@@ -146,6 +187,8 @@ describe("answerClientErrors", () => {
     expect(page.text).toContain("larger than 16 kB");
     const api = await exchange(`GET /api/tasks?q=${"a".repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(api.text).toContain('"message":"The request\'s address or headers are larger than 16 kB."');
+    const capitals = await exchange(`GET /Api/tasks?q=${"a".repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(capitals.text).toContain('"code":"request_header_fields_too_large"');
   });
 
   it("answers a malformed request line 400 with a sentence", async () => {

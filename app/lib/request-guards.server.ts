@@ -12,9 +12,12 @@ import { describePath, textProblem, textProblemMessage } from "./input-guard";
  * - a page (not the API) takes only urlencoded forms: other bodies made `request.formData()` throw;
  * - an address or query parameter carrying a NUL is refused with a sentence (it would reach
  *   PostgreSQL from any loader that filters by it);
+ * - an address with `.`/`..` segments is refused: Remix resolves them (`/api/../login` is the
+ *   login page), so no guard could tell which route a request will reach;
  * - an address too long to be one of ours is a 414, and the requests Node's parser refuses
  *   (headers over 16 kB, malformed lines) get a sentence instead of an empty answer.
- * Answers under /api/ have the API's JSON error shape; other paths get a line of text.
+ * Answers under /api/ have the API's JSON error shape; other paths get a line of text. Which of
+ * the two a request is comes from `routePathname`, the path as Remix will route it.
  */
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,13 +28,32 @@ export const DRAIN_BUDGET = { bytes: 16 * 1024 * 1024, ms: 30_000 };
 
 type Next = (error?: unknown) => void;
 
-function isApiPath(url: string | undefined) {
-  return (url ?? "").startsWith("/api/") || url === "/api";
+/**
+ * The pathname Remix will route: its Express adapter parses `originalUrl` with `new URL`, which
+ * resolves dot segments, reads `\` as `/` and keeps `//host/...` a path. Every guard decision is
+ * made on this, never on the raw target, or a request could be judged as one route and run as another.
+ */
+export function routePathname(target: string) {
+  try {
+    return new URL(`http://x${target}`).pathname;
+  } catch {
+    return target;
+  }
+}
+
+/** Remix matches routes case-insensitively, so `/API/tasks` is the API too. */
+function isApiTarget(target: string) {
+  const pathname = routePathname(target).toLowerCase();
+  return pathname === "/api" || pathname.startsWith("/api/");
+}
+
+function isApiPath(req: IncomingMessage) {
+  return isApiTarget((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? "/");
 }
 
 /** Ends the exchange with a 4xx in the shape the path's clients expect. */
 export function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, { close = false } = {}) {
-  const api = isApiPath(req.url);
+  const api = isApiPath(req);
   const body = api ? JSON.stringify({ error: { code, message } }) : `${message}\n`;
   res.statusCode = status;
   res.setHeader("Content-Type", api ? "application/json; charset=utf-8" : "text/plain; charset=utf-8");
@@ -79,7 +101,7 @@ export function limitRequestBodies({ maxBytes = MAX_BODY_BYTES, budget = DRAIN_B
       refuse(req, res, 413, "payload_too_large", `The request body is larger than ${kb} KB (it declares ${declared} bytes).`, { close });
       return;
     }
-    if (declared === undefined && req.headers["transfer-encoding"] && !isApiPath(req.url)) {
+    if (declared === undefined && req.headers["transfer-encoding"] && !isApiPath(req)) {
       // Browsers always send a form with its length; only the API's JSON reader counts a stream.
       discardRestOfBody(req, budget);
       refuse(req, res, 411, "length_required", "Send the form with a Content-Length header.");
@@ -100,7 +122,7 @@ const BODYLESS_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function acceptFormBodiesOnly() {
   return (req: IncomingMessage, res: ServerResponse, next: Next) => {
-    if (BODYLESS_METHODS.has(req.method ?? "GET") || isApiPath(req.url)) return next();
+    if (BODYLESS_METHODS.has(req.method ?? "GET") || isApiPath(req)) return next();
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     if (type === "application/x-www-form-urlencoded") return next();
     discardRestOfBody(req);
@@ -126,10 +148,16 @@ export function guardRequestTarget({ maxLength = MAX_TARGET_LENGTH } = {}) {
     }
     const queryAt = target.indexOf("?");
     const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
-    for (const segment of pathname.split("/")) {
+    // `\` separates segments too: the URL parser Remix uses treats it as `/`.
+    for (const segment of pathname.split(/[/\\]/)) {
       const decoded = decodeSegment(segment);
       if (decoded === null) {
         refuse(req, res, 400, "invalid_path", "The address is not valid percent-encoded UTF-8. Check the link.");
+        return;
+      }
+      // `.`, `..`, `%2e`, `.%2E`…: the URL parser resolves all of them, so the path we see is not the route that runs.
+      if (decoded === "." || decoded === "..") {
+        refuse(req, res, 400, "invalid_path", "The address contains a \".\" or \"..\" segment; ask for the page or endpoint by its own path.");
         return;
       }
       const problem = textProblem(decoded);
@@ -172,9 +200,9 @@ export function answerClientErrors(server: Server) {
       return;
     }
     const [status, reason, message] = CLIENT_ERRORS[error.code ?? ""] ?? [400, "Bad Request", "The request is not valid HTTP/1.1."];
-    // Node hands over the bytes it had read: enough to tell an API request by its target.
+    // Node hands over the bytes it had read: enough to tell an API request by its target, read as Remix would.
     const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 64).toString("latin1") ?? "";
-    const api = /^[A-Z]+ \/api(\/|\?| |$)/.test(head);
+    const api = isApiTarget(/^[A-Z]+ (\S+)/.exec(head)?.[1] ?? "/");
     const body = api ? JSON.stringify({ error: { code: reason.toLowerCase().replace(/ /g, "_"), message } }) : `${message}\n`;
     const type = api ? "application/json" : "text/plain";
     socket.end(

@@ -419,6 +419,22 @@ describe("a keep-alive connection after a refused body", () => {
     expect(result).toEqual({ statuses: ["HTTP/1.1 413", "HTTP/1.1 200"], error: undefined });
   });
 
+  // fetch() resolves dot segments before sending, so these go raw: Remix resolves `/api/../x` to the
+  // page x, and the guards once took it for the API (a JSON body was a 500, a chunked form read whole).
+  it("refuses /api/../<page> and /api/%2e%2e/<page> for every page, and asks a chunked form for its length", async () => {
+    const pages = new Set(["/login", "/setup", ...crawled.map(({ url }) => new URL(url).pathname)]);
+    for (const page of pages) {
+      for (const prefix of ["/api/..", "/api/%2e%2e", "/API/.%2E"]) {
+        const result = await exchange(`POST ${prefix}${page} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}` + LAST_REQUEST);
+        expect({ target: `${prefix}${page}`, ...result }).toEqual({ target: `${prefix}${page}`, statuses: ["HTTP/1.1 400", "HTTP/1.1 200"], error: undefined });
+      }
+    }
+    const chunk = "a=" + "x".repeat(64 * 1024);
+    const chunks = Array.from({ length: 24 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join("");
+    const result = await exchange(`POST /api/../login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n` + LAST_REQUEST);
+    expect(result).toEqual({ statuses: ["HTTP/1.1 411", "HTTP/1.1 200"], error: undefined });
+  });
+
   it("answers a request whose body is never read (a bad id) and then the next request", async () => {
     const body = JSON.stringify({ title: "y".repeat(512 * 1024) });
     const result = await exchange(
