@@ -72,38 +72,113 @@ export function transcriptTailer({
   });
 }
 
+/** A repeating timer; the returned function disarms it. */
+export type RetryClock = (ms: number, tick: () => void) => () => void;
+
+const intervalClock: RetryClock = (ms, tick) => {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+export interface TranscriptIngestOptions {
+  databaseUrl: string;
+  stateDir: string;
+  org?: string;
+  retryMs?: number;
+}
+
+/** What the ingest is made of, handed in by tests (a slow reader, a lock that drops, a clock they tick). */
+export interface TranscriptIngestParts {
+  locks?: (onLost: () => void) => Pick<AdvisoryLocks, "tryAcquire" | "holds" | "close">;
+  organizationId?: () => Promise<string | undefined>;
+  tailer?: (orgId: string) => Pick<TranscriptTailer, "start" | "flush" | "close">;
+  clock?: RetryClock;
+}
+
 export class TranscriptIngest {
-  private readonly lock: AdvisoryLocks;
-  private tailer: TranscriptTailer | undefined;
+  private readonly lock: Pick<AdvisoryLocks, "tryAcquire" | "holds" | "close">;
   private readonly offsets = new PgOffsetStore();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly organizationId: () => Promise<string | undefined>;
+  private readonly newTailer: (orgId: string) => Pick<TranscriptTailer, "start" | "flush" | "close">;
+  private readonly clock: RetryClock;
+  private tailer: Pick<TranscriptTailer, "start" | "flush" | "close"> | undefined;
+  /** the reader whose first read is under way (not tailing for us until the lock is checked after it) */
+  private opening: Pick<TranscriptTailer, "start" | "flush" | "close"> | undefined;
+  /** the try under way: a retry tick during a slow first read joins it instead of starting a second reader */
+  private trying: Promise<void> | undefined;
+  private disarmRetry: (() => void) | undefined;
   private stopped = false;
 
-  constructor(private readonly options: { databaseUrl: string; stateDir: string; org?: string; retryMs?: number }) {
-    this.lock = new AdvisoryLocks({ databaseUrl: options.databaseUrl, space: LOCK_SPACE, name: "mission-control-transcripts", onLost: () => void this.lost() });
+  constructor(
+    private readonly options: TranscriptIngestOptions,
+    parts: TranscriptIngestParts = {},
+  ) {
+    const onLost = () => void this.lost().catch((error) => log.warn("could not stop the legacy transcript tailer", { error: String(error) }));
+    this.lock = parts.locks?.(onLost) ?? new AdvisoryLocks({ databaseUrl: options.databaseUrl, space: LOCK_SPACE, name: "mission-control-transcripts", onLost });
+    this.organizationId = parts.organizationId ?? (async () => (await resolveOrganization(options.org))?.id);
+    this.newTailer = parts.tailer ?? ((orgId) => transcriptTailer({ stateDir: options.stateDir, orgId, gatewayId: null, offsets: this.offsets }));
+    this.clock = parts.clock ?? intervalClock;
   }
 
   get running() {
     return this.tailer !== undefined;
   }
 
+  /** Tails the folder if the lock is free, else (or when that fails) keeps trying every retryMs. */
   async start() {
+    // a try begun before this call may have found the lock taken: this call makes a try of its own
+    await this.trying;
     await this.tryStart();
-    if (!this.tailer && !this.stopped) {
-      this.timer = setInterval(() => void this.tryStart(), this.options.retryMs ?? 5_000);
-      this.timer.unref();
-    }
   }
 
-  private async tryStart() {
+  /** One retry timer at most (lost() and start() both arm it), and none while a reader runs. */
+  private armRetry() {
+    if (this.disarmRetry || this.tailer || this.stopped) return;
+    this.disarmRetry = this.clock(this.options.retryMs ?? 5_000, () => void this.tryStart());
+  }
+
+  private disarm() {
+    this.disarmRetry?.();
+    this.disarmRetry = undefined;
+  }
+
+  /** Never rejects (timer ticks call it): a try that fails is logged, and a retry timer is armed after every try that left no reader. */
+  private tryStart(): Promise<void> {
+    this.trying ??= this.startOnce()
+      .catch((error) => log.warn("could not start tailing legacy transcripts; trying again", { stateDir: this.options.stateDir, error: String(error) }))
+      .finally(() => {
+        this.trying = undefined;
+        this.armRetry();
+      });
+    return this.trying;
+  }
+
+  private async startOnce() {
     if (this.tailer || this.stopped) return;
-    const orgId = (await resolveOrganization(this.options.org))?.id;
+    const orgId = await this.organizationId();
     if (!orgId) return; // no organization yet (first run): try again later
-    if (!(await this.lock.tryAcquire(LOCK_KEY))) return;
-    const tailer = transcriptTailer({ stateDir: this.options.stateDir, orgId, gatewayId: null, offsets: this.offsets });
-    await tailer.start();
-    // only now: a folder that could not be tailed is tried again on the next tick, the lock still ours
-    clearInterval(this.timer);
+    if (!(await this.lock.tryAcquire(LOCK_KEY)) || this.stopped) return;
+    const tailer = this.newTailer(orgId);
+    this.opening = tailer;
+    // the first read of a long history may outlast several ticks: none of them may start another reader
+    this.disarm();
+    try {
+      await tailer.start();
+    } catch (error) {
+      // the lock stays ours: the folder is tried again on the next tick
+      await tailer.close().catch(() => {});
+      throw error;
+    } finally {
+      if (this.opening === tailer) this.opening = undefined;
+    }
+    if (this.stopped) return; // stop() closed it
+    if (!this.lock.holds(LOCK_KEY)) {
+      // the lock connection dropped during the first read: another process may be tailing already
+      log.warn("lost the transcript lock while starting; stopping the tailer (another process may take over)");
+      await tailer.close().catch(() => {});
+      return;
+    }
     this.tailer = tailer;
     log.info("tailing legacy transcripts", { stateDir: this.options.stateDir });
   }
@@ -113,10 +188,8 @@ export class TranscriptIngest {
     const tailer = this.tailer;
     this.tailer = undefined;
     await tailer?.close().catch(() => {});
-    if (!this.stopped) {
-      this.timer = setInterval(() => void this.tryStart().catch(() => {}), this.options.retryMs ?? 5_000);
-      this.timer.unref();
-    }
+    // a reader still starting is closed by its own try, once its start() returns and the lock is not held
+    this.armRetry();
   }
 
   /** Resolves once everything written so far is read, recorded and its offset saved. */
@@ -127,9 +200,12 @@ export class TranscriptIngest {
 
   async stop() {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.tailer?.close().catch(() => {});
+    this.disarm();
+    // a reader still on its first read is closed too (its try sees stopped and leaves it)
+    const tailers = [this.tailer, this.opening];
     this.tailer = undefined;
+    this.opening = undefined;
+    for (const tailer of tailers) await tailer?.close().catch(() => {});
     // the offsets must be saved before the lock goes, or the next owner would replay
     await this.offsets.flush();
     await this.lock.close();
@@ -138,7 +214,7 @@ export class TranscriptIngest {
 
 let current: TranscriptIngest | undefined;
 
-export async function startTranscriptIngest(options: ConstructorParameters<typeof TranscriptIngest>[0]) {
+export async function startTranscriptIngest(options: TranscriptIngestOptions) {
   current ??= new TranscriptIngest(options);
   await current.start();
   return current;
