@@ -198,6 +198,12 @@ export class GatewayRuntime {
     const tailer = transcriptTailer({ stateDir, orgId: owned.gateway.orgId, gatewayId: owned.gateway.id, offsets, queue: owned.queue });
     try {
       await tailer.start();
+      // the lock connection may have dropped during the first read (release() ran, another process may
+      // own the gateway now): a reader kept then would tail the folder twice, unowned and never closed
+      if (this.owned.get(owned.gateway.id) !== owned || !this.locks.holds(owned.gateway.id)) {
+        await tailer.close().catch(() => {});
+        return;
+      }
       owned.transcripts = { tailer, offsets };
       log.info("tailing the gateway's transcripts", { gatewayId: owned.gateway.id, stateDir });
     } catch (error) {
