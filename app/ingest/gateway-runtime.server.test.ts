@@ -167,3 +167,26 @@ describe("gateway runtime: event routing", () => {
     expect(child).toMatchObject({ gatewayId: gateway.id, type: "subagent", label: "reviewer" });
   });
 });
+
+describe("gateway runtime: a token it cannot open", () => {
+  it("records the gateway as unauthorized once, lets its lock go, and does not try again on every reconcile", async () => {
+    const { gateway } = await fakeGatewayIn("unopenable");
+    // sealed with another key, or damaged: decryptSecret throws
+    await db().query(`update gateways set token_encrypted = 'v1.x.y.z' where id = $1`, [gateway.id]);
+    const owner = runtime();
+    await owner.start();
+    await owner.reconcile();
+    await owner.reconcile();
+    expect(owner.ownedIds()).not.toContain(gateway.id);
+    const statuses: Array<{ n: number }> = await db().query(
+      `select count(*)::float8 as n from event_log where type = 'gateway.status' and data->'gateway'->>'id' = $1`,
+      [gateway.id],
+    );
+    expect(statuses[0]!.n).toBe(1);
+    const held: Array<{ n: number }> = await db().query(
+      `select count(*)::float8 as n from pg_locks where locktype = 'advisory' and classid = 4242 and objid = hashtext($1)::oid and granted`,
+      [gateway.id],
+    );
+    expect(held[0]!.n).toBe(0);
+  });
+});

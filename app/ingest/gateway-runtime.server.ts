@@ -47,6 +47,10 @@ export class GatewayRuntime {
   private readonly locks: AdvisoryLocks;
   private identity: DeviceIdentity | undefined;
   private owned = new Map<string, Owned>();
+  /** releases under way: a gateway is not owned again until its old release has finished (else that release's poller.stop ends the new owner's polls) */
+  private releasing = new Map<string, Promise<void>>();
+  /** gateways whose stored token this process cannot open, by that token: not tried again until it changes */
+  private unopenable = new Map<string, string | null>();
   private timer: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> | undefined;
   private again = false;
@@ -61,6 +65,7 @@ export class GatewayRuntime {
       onLost: (_keys, error) => {
         log.warn("lost the gateway lock connection; releasing every gateway", { error: String(error) });
         // Our locks are gone with the connection: another process may own these gateways now.
+        // A reconcile skips each until it is handed back (this.releasing), then may take it again.
         for (const id of Array.from(this.owned.keys())) void this.release(id, { unlock: false });
       },
     });
@@ -102,7 +107,7 @@ export class GatewayRuntime {
     clearInterval(this.timer);
     this.unsubscribeHub?.();
     await this.reconciling?.catch(() => {});
-    await Promise.all(Array.from(this.owned.keys()).map((id) => this.release(id, { unlock: false })));
+    await Promise.all([...Array.from(this.owned.keys()).map((id) => this.release(id, { unlock: false })), ...this.releasing.values()]);
     // closing the lock connection releases every lock at once, after everything was handed back
     await this.locks.close();
   }
@@ -144,7 +149,8 @@ export class GatewayRuntime {
       }
     }
     for (const gateway of gateways) {
-      if (this.owned.has(gateway.id) || this.stopped) continue;
+      if (this.owned.has(gateway.id) || this.releasing.has(gateway.id) || this.stopped) continue;
+      if (this.unopenable.has(gateway.id) && this.unopenable.get(gateway.id) === gateway.tokenEncrypted) continue;
       if (await this.locks.tryAcquire(gateway.id)) await this.own(gateway);
     }
   }
@@ -154,9 +160,17 @@ export class GatewayRuntime {
     try {
       token = openGatewayToken(gateway);
     } catch (error) {
-      await writeGatewayStatus(gateway.id, { state: "unauthorized", serverVersion: null, latencyMs: null, lastError: String((error as Error).message), lastSeenAt: null, owner: this.processId, detail: {} });
+      // Let the gateway go (a process with the right key may take it) and do not try again until its
+      // token changes: every reconcile would rewrite the row and publish the same status to every stream.
+      const message = String((error as Error).message);
+      this.unopenable.set(gateway.id, gateway.tokenEncrypted);
+      if (gateway.state !== "unauthorized" || gateway.lastError !== message) {
+        await writeGatewayStatus(gateway.id, { state: "unauthorized", serverVersion: null, latencyMs: null, lastError: message, lastSeenAt: null, owner: null, detail: {} });
+      }
+      await this.locks.release(gateway.id);
       return;
     }
+    this.unopenable.delete(gateway.id);
     const connection = new GatewayConnection({
       url: gateway.url,
       identity: this.identity!,
@@ -219,10 +233,16 @@ export class GatewayRuntime {
     await transcripts?.offsets.flush();
   }
 
-  private async release(id: string, { unlock = true, deleteQueue = false }: { unlock?: boolean; deleteQueue?: boolean } = {}) {
+  private release(id: string, options: { unlock?: boolean; deleteQueue?: boolean } = {}): Promise<void> {
     const owned = this.owned.get(id);
-    if (!owned) return;
+    if (!owned) return this.releasing.get(id) ?? Promise.resolve();
     this.owned.delete(id);
+    const released = this.handBack(id, owned, options).finally(() => this.releasing.delete(id));
+    this.releasing.set(id, released);
+    return released;
+  }
+
+  private async handBack(id: string, owned: Owned, { unlock = true, deleteQueue = false }: { unlock?: boolean; deleteQueue?: boolean }) {
     owned.unsubscribe();
     await owned.queue.idle();
     if (owned.transcripts) {
