@@ -27,7 +27,7 @@ export const LoginSchema = z.object({
   username: z.string({ required_error: "Username or email is required" }).trim().min(1, "Username or email is required").max(200),
   password: z.string({ required_error: "Password is required" }).min(1, "Password is required").max(200),
   // Where to go after signing in; one that could not be a header value (CR, LF, other controls)
-  // is dropped rather than refusing the sign-in (safeRedirect checks the rest).
+  // is dropped rather than refusing the sign-in (safeRedirectTarget in app/lib/safe-redirect.ts checks the rest).
   redirectTo: z.string().max(2000).regex(/^[^\u0000-\u001f\u007f]*$/).optional().catch(undefined),
 });
 

@@ -10,7 +10,7 @@ import { AuthShell } from "~/components/auth-shell";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { LoginSchema } from "~/lib/schemas";
 import { parseForm } from "~/lib/forms.server";
-import { safeRedirect } from "remix-utils/safe-redirect";
+import { safeRedirectTarget } from "~/lib/safe-redirect";
 import { getActiveMembership } from "~/models/organization.server";
 import { countUsers, verifyLogin } from "~/models/user.server";
 
@@ -47,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await clearLimit(limits[1]!.key);
   const { active } = await getActiveMembership({ userId: user.id, activeOrgId: null });
   const { token, session } = await createSession({ userId: user.id, activeOrgId: active?.org.id ?? null });
-  throw redirect(safeRedirect(redirectTo, "/"), { headers: { "Set-Cookie": sessionCookie(request, token, session.expiresAt) } });
+  throw redirect(safeRedirectTarget(redirectTo, "/"), { headers: { "Set-Cookie": sessionCookie(request, token, session.expiresAt) } });
 }
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Mission Control" }];
