@@ -10,6 +10,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { acceptFormBodiesOnly, answerClientErrors, guardRequestTarget, limitRequestBodies } from "./app/lib/request-guards.server";
+import { refuseCrossOriginWrites } from "./app/lib/origin-guard.server";
 
 interface EntryExports {
   startServices: () => Promise<void>;
@@ -28,6 +29,8 @@ async function main() {
   app.use(limitRequestBodies());
   app.use(guardRequestTarget());
   app.use(acceptFormBodiesOnly());
+  // a 403 with a sentence, not Remix's own CSRF guard's 500 (app/lib/origin-guard.server.ts)
+  app.use(refuseCrossOriginWrites(() => process.env.MC_PUBLIC_URL));
 
   let loadBuild: () => Promise<ServerBuild>;
   if (development) {
