@@ -100,6 +100,18 @@ describe("invites", () => {
     expect(await findUsableInvite(token)).not.toBeNull();
   });
 
+  it("does not say whether a username or email exists to someone without a usable invite", async () => {
+    const { org, actor, user } = await ownerWithOrg();
+    const { token } = await createInvite({ orgId: org.id, role: "member", actor });
+    await signUpWithInvite({ token, username: `first-${suffix()}`, password: PASSWORD });
+    const made = { token: "mc_not-a-real-invite-token-000000", password: PASSWORD };
+    // a taken name and a free one get the same answer, from a used invite and from a made-up one
+    for (const attempt of [made, { token, password: PASSWORD }]) {
+      await expect(signUpWithInvite({ ...attempt, username: user.username, email: user.email })).rejects.toMatchObject({ status: 410 });
+      await expect(signUpWithInvite({ ...attempt, username: `free-${suffix()}` })).rejects.toMatchObject({ status: 410 });
+    }
+  });
+
   it("ignores tokens that are not shaped like one", async () => {
     expect(await findUsableInvite("../../etc/passwd")).toBeNull();
     expect(await findUsableInvite("")).toBeNull();

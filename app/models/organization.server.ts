@@ -218,11 +218,17 @@ export async function findUsableInvite(token: string) {
   return org ? { invite, org } : null;
 }
 
-async function acceptInviteIn(manager: EntityManager, token: string, user: User): Promise<string> {
+/** The invite behind `token`, locked for this transaction; 410 when it cannot be used. */
+async function lockUsableInvite(manager: EntityManager, token: string) {
   const invite = await invites.lockInviteByHash(manager, hashSecret(token));
   if (!invite || invite.acceptedAt || invite.expiresAt.getTime() <= Date.now()) {
     throw new DomainError(410, "invite_used", "This invite link has expired or was already used. Ask for a new one.");
   }
+  return invite;
+}
+
+async function acceptInviteIn(manager: EntityManager, token: string, user: User): Promise<string> {
+  const invite = await lockUsableInvite(manager, token);
   if (!(await queries.isMember(manager, { orgId: invite.orgId, userId: user.id }))) {
     await queries.insertMembership(manager, { orgId: invite.orgId, userId: user.id, role: invite.role });
   }
@@ -244,6 +250,9 @@ export function acceptInvite({ token, user }: { token: string; user: User }) {
 /** A new account and its membership commit together: a used-up invite leaves no orphan account. */
 export function signUpWithInvite(input: { token: string; username: string; email?: string | null; password: string }) {
   return transaction(async (manager) => {
+    // The invite first: without a usable one, nobody learns whether a username or email is taken
+    // (a made-up token used to answer "That username is already taken" for any name).
+    await lockUsableInvite(manager, input.token);
     const user = await createUser(manager, input);
     const orgId = await acceptInviteIn(manager, input.token, user);
     return { user, orgId };
