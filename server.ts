@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { acceptFormBodiesOnly, answerClientErrors, guardRequestTarget, limitRequestBodies } from "./app/lib/request-guards.server";
 import { refuseCrossOriginWrites } from "./app/lib/origin-guard.server";
+import { noStoreByDefault, securityHeaders } from "./app/lib/security-headers.server";
 
 interface EntryExports {
   startServices: () => Promise<void>;
@@ -25,6 +26,8 @@ const here = import.meta.dirname;
 async function main() {
   const app = express();
   app.disable("x-powered-by");
+  // CSP with a per-request nonce, nosniff, no-store and friends on every answer, static files too
+  app.use(securityHeaders({ csp: !development }));
   // Before anything reads a body or a parameter: see app/lib/request-guards.server.ts.
   app.use(limitRequestBodies());
   app.use(guardRequestTarget());
@@ -58,6 +61,8 @@ async function main() {
     process.exit(1);
   }
 
+  app.use(noStoreByDefault());
+
   // GET /events writes its frames to the Node response itself, ahead of compression and Remix
   // (ADR 011: one encoded frame goes to every socket, no web stream per client). The route module
   // app/routes/events.ts serves the same stream when a request reaches Remix some other way.
@@ -82,13 +87,13 @@ async function main() {
     development
       ? async (req, res, next) => {
           try {
-            const handler = createRequestHandler({ build: await loadBuild(), getLoadContext: (r) => ({ clientIp: r.ip ?? "unknown" }) });
+            const handler = createRequestHandler({ build: await loadBuild(), getLoadContext: (r, s) => ({ clientIp: r.ip ?? "unknown", cspNonce: s.locals.cspNonce }) });
             await handler(req, res, next);
           } catch (error) {
             next(error);
           }
         }
-      : createRequestHandler({ build: await loadBuild(), getLoadContext: (req) => ({ clientIp: req.ip ?? "unknown" }) }),
+      : createRequestHandler({ build: await loadBuild(), getLoadContext: (req, res) => ({ clientIp: req.ip ?? "unknown", cspNonce: res.locals.cspNonce }) }),
   );
 
   const server: Server = app.listen(env.PORT, env.HOST, () => {
