@@ -149,6 +149,8 @@ export async function changeMemberRole({ orgId, userId, role, actor, actorRole }
       actor,
       data: { userId, role },
     });
+    // Open streams were opened with the old rights: end them (the page reloads with the new ones).
+    await publish(manager, { orgId, type: "membership.ended", topics: [topic.user(userId)], data: { reason: "role-changed" } });
   });
 }
 

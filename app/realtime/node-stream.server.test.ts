@@ -6,7 +6,7 @@ import { ownerWithOrg, PASSWORD } from "../../test/support/fixtures";
 import { sessionCookieFor } from "../../test/support/requests";
 import { FrameReader } from "../../test/support/sse";
 import { createApiToken, revokeApiToken } from "~/models/api-token.server";
-import { createInvite, removeMember, signUpWithInvite } from "~/models/organization.server";
+import { changeMemberRole, createInvite, removeMember, signUpWithInvite } from "~/models/organization.server";
 import { createTask, updateTask } from "~/models/task.server";
 import { createSession, invalidateSession, invalidateUserSessions, SESSION_TTL_MS } from "~/auth/session.server";
 import { hashSecret } from "~/lib/crypto.server";
@@ -173,6 +173,21 @@ describe("GET /events on the Node response, with a Bearer session token", () => 
     await stream.frames.next((f) => f.event === "ready");
     await removeMember({ orgId: owner.org.id, userId: user.id, actor: owner.actor, actorRole: "owner" });
     await endsWith(stream, "membership.ended", { reason: "removed" });
+  });
+
+  it("ends when its user's role changes, cookie and Bearer alike, so it reopens with the new rights", async () => {
+    const owner = await ownerWithOrg("role-changed");
+    const { token: invite } = await createInvite({ orgId: owner.org.id, role: "member", actor: owner.actor });
+    const { user } = await signUpWithInvite({ token: invite, username: `rc-${Math.random().toString(36).slice(2, 8)}`, password: PASSWORD });
+    const { bearer } = await sessionToken(user.id, owner.org.id);
+    const cookie = await sessionCookieFor(user.id, owner.org.id);
+    const viaBearer = await open("/events?topics=activity", bearer);
+    const viaCookie = await open("/events?topics=activity", { Cookie: cookie });
+    await viaBearer.frames.next((f) => f.event === "ready");
+    await viaCookie.frames.next((f) => f.event === "ready");
+    await changeMemberRole({ orgId: owner.org.id, userId: user.id, role: "viewer", actor: owner.actor, actorRole: "owner" });
+    await endsWith(viaBearer, "membership.ended", { reason: "role-changed" });
+    await endsWith(viaCookie, "membership.ended", { reason: "role-changed" });
   });
 
   it("never carries another organization's events, nor other credentials' private ones", async () => {

@@ -78,7 +78,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     };
     const onEnd = () => {
       source.close();
-      window.location.assign("/login");
+      // signed out: the reload lands on the sign-in page (and back here after); role changed: the
+      // page comes back with the new rights
+      window.location.reload();
     };
     source.addEventListener("ready", onReady);
     for (const name of EVENTS) source.addEventListener(name, refresh);
