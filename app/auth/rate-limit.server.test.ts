@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/db/data-source.server";
 import { useTestDatabase } from "../../test/support/db";
-import { clearLimit, isRateLimited, loginLimits, recordFailure, type Limit } from "./rate-limit.server";
+import { ownerWithOrg } from "../../test/support/fixtures";
+import { clearLimit, firstReachedLimit, isRateLimited, LOGIN_MAX, loginLimits, loginLimitsFor, recordFailure, type Limit } from "./rate-limit.server";
 
 useTestDatabase();
 
@@ -39,9 +40,32 @@ describe("login rate limits", () => {
     expect((await isRateLimited(l)).limited).toBe(false);
   });
 
-  it("keys logins per IP and per account, ignoring the username's case", () => {
-    const [ip, account] = loginLimits("10.0.0.1", "Ana");
-    expect(ip).toEqual({ key: "login:ip:10.0.0.1", max: 30, windowSeconds: 900 });
-    expect(account).toEqual({ key: "login:user:ana", max: 10, windowSeconds: 900 });
+  it("keys logins per IP, per account and per IP and account", () => {
+    expect(loginLimits("10.0.0.1", "user:1").map((l) => [l.key, l.max])).toEqual([
+      ["login:ip:10.0.0.1", LOGIN_MAX.ip],
+      ["login:account:user:1", LOGIN_MAX.account],
+      ["login:ip-account:10.0.0.1:user:1", LOGIN_MAX.ipAccount],
+    ]);
+  });
+
+  it("counts every spelling of an account (username, email, any case) as one account", async () => {
+    const { user } = await ownerWithOrg("spellings");
+    const email = `${user.username}@example.com`;
+    await db().query("update users set email = $1 where id = $2", [email, user.id]);
+    const keys = async (login: string) => (await loginLimitsFor("10.0.0.9", login))[1]!.key;
+    const byName = await keys(user.username);
+    expect(byName).toBe(`login:account:user:${user.id}`);
+    expect(await keys(user.username.toUpperCase())).toBe(byName);
+    expect(await keys(` ${email.toUpperCase()} `)).toBe(byName);
+    expect(await keys("nobody-by-that-name")).toBe("login:account:name:nobody-by-that-name");
+  });
+
+  it("lets other people behind the same IP sign in while one account is locked for that IP", async () => {
+    const ip = `10.1.${n++}.1`;
+    const [ipLimit, , pair] = await loginLimitsFor(ip, `victim-${n}`);
+    for (let i = 0; i < LOGIN_MAX.ipAccount; i += 1) await recordFailure(pair!);
+    expect(await firstReachedLimit(await loginLimitsFor(ip, `victim-${n}`))).not.toBeNull();
+    expect(await firstReachedLimit(await loginLimitsFor(ip, `colleague-${n}`))).toBeNull();
+    expect((await isRateLimited(ipLimit!)).limited).toBe(false);
   });
 });

@@ -23,6 +23,11 @@ export async function createUser(
   });
 }
 
+/** The id of the account a login (username or email, any case) names, for rate limits. */
+export async function findLoginAccount(login: string): Promise<string | null> {
+  return (await queries.findUserByLogin(db().manager, login.trim()))?.id ?? null;
+}
+
 /** Username or email, case-insensitive. Spends an argon2 check even when no user matches. */
 export async function verifyLogin(login: string, password: string): Promise<User | null> {
   const user = await queries.findUserByLogin(db().manager, login);

@@ -1,4 +1,4 @@
-import { clearLimit, isRateLimited, loginLimits, recordFailure } from "~/auth/rate-limit.server";
+import { clearLoginFailures, firstReachedLimit, loginLimitsFor, recordFailure } from "~/auth/rate-limit.server";
 import { createSession } from "~/auth/session.server";
 import { apiAction, clientIp, methodNotAllowed, parseJsonBody } from "~/lib/api.server";
 import { apiError, apiJson } from "~/lib/http.server";
@@ -8,7 +8,7 @@ import { verifyLogin } from "~/models/user.server";
 
 /*
  * POST /api/auth/login: username (or email) and password for a session token to send as
- * `Authorization: Bearer`. Same failure counting as the sign-in form (per IP and per account).
+ * `Authorization: Bearer`. Same failure counting as the sign-in form (per account, per IP and account, per IP).
  */
 
 export const loader = () => methodNotAllowed(["POST"]);
@@ -18,20 +18,18 @@ export const action = apiAction(
     POST: async ({ request, context }) => {
       const body = await parseJsonBody(request, ApiLoginSchema);
       const username = body.username.trim();
-      const limits = loginLimits(clientIp(context), username);
-      for (const limit of limits) {
-        const state = await isRateLimited(limit);
-        if (state.limited) {
-          const minutes = Math.max(1, Math.ceil(state.retryAfterSeconds / 60));
-          const response = apiError(
-            429,
-            "rate_limited",
-            `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-            { retryAfterSeconds: state.retryAfterSeconds },
-          );
-          response.headers.set("Retry-After", String(state.retryAfterSeconds));
-          return response;
-        }
+      const limits = await loginLimitsFor(clientIp(context), username);
+      const state = await firstReachedLimit(limits);
+      if (state) {
+        const minutes = Math.max(1, Math.ceil(state.retryAfterSeconds / 60));
+        const response = apiError(
+          429,
+          "rate_limited",
+          `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+          { retryAfterSeconds: state.retryAfterSeconds },
+        );
+        response.headers.set("Retry-After", String(state.retryAfterSeconds));
+        return response;
       }
 
       const user = await verifyLogin(username, body.password);
@@ -39,7 +37,7 @@ export const action = apiAction(
         await Promise.all(limits.map(recordFailure));
         return apiError(401, "invalid_credentials", "That username and password do not match an account.");
       }
-      await clearLimit(limits[1]!.key);
+      await clearLoginFailures(limits);
 
       // a new session starts in the organization a session without one would act in
       const { active: first } = await getActiveMembership({ userId: user.id, activeOrgId: null });

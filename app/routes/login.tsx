@@ -4,7 +4,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { getUserSession } from "~/auth/guards.server";
 import { assertSameOrigin } from "~/auth/origin.server";
-import { clearLimit, isRateLimited, loginLimits, recordFailure } from "~/auth/rate-limit.server";
+import { clearLoginFailures, firstReachedLimit, loginLimitsFor, recordFailure } from "~/auth/rate-limit.server";
 import { createSession, sessionCookie } from "~/auth/session.server";
 import { AuthShell } from "~/components/auth-shell";
 import { Button, FormError, TextField } from "~/components/ui/form";
@@ -27,16 +27,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const { username, password, redirectTo } = submission.value;
 
-  const limits = loginLimits(String((context as { clientIp?: string }).clientIp ?? "unknown"), username);
-  for (const limit of limits) {
-    const state = await isRateLimited(limit);
-    if (state.limited) {
-      const minutes = Math.max(1, Math.ceil(state.retryAfterSeconds / 60));
-      return data(submission.reply({ formErrors: [`Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`] }), {
-        status: 429,
-        headers: { "Retry-After": String(state.retryAfterSeconds) },
-      });
-    }
+  const limits = await loginLimitsFor(String((context as { clientIp?: string }).clientIp ?? "unknown"), username);
+  const state = await firstReachedLimit(limits);
+  if (state) {
+    const minutes = Math.max(1, Math.ceil(state.retryAfterSeconds / 60));
+    return data(submission.reply({ formErrors: [`Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`] }), {
+      status: 429,
+      headers: { "Retry-After": String(state.retryAfterSeconds) },
+    });
   }
 
   const user = await verifyLogin(username, password);
@@ -44,7 +42,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await Promise.all(limits.map(recordFailure));
     return data(submission.reply({ formErrors: ["That username and password do not match an account."], hideFields: ["password"] }), { status: 401 });
   }
-  await clearLimit(limits[1]!.key);
+  await clearLoginFailures(limits);
   const { active } = await getActiveMembership({ userId: user.id, activeOrgId: null });
   const { token, session } = await createSession({ userId: user.id, activeOrgId: active?.org.id ?? null });
   throw redirect(safeRedirectTarget(redirectTo, "/"), { headers: { "Set-Cookie": sessionCookie(request, token, session.expiresAt) } });
