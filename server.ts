@@ -17,7 +17,7 @@ interface EntryExports {
   startServices: () => Promise<void>;
   stopServices: () => Promise<void>;
   handleEventStream: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  getEnv: () => { PORT: number; HOST: string; NODE_ENV: string };
+  getEnv: () => { PORT: number; HOST: string; NODE_ENV: string; MC_TRUSTED_PROXIES: string[] };
 }
 
 const development = process.env.NODE_ENV === "development";
@@ -62,6 +62,8 @@ async function main() {
   }
 
   app.use(noStoreByDefault());
+  // X-Forwarded-For/-Proto/-Host count only from these (req.ip for rate limits, https for Secure cookies)
+  app.set("trust proxy", env.MC_TRUSTED_PROXIES.length > 0 ? env.MC_TRUSTED_PROXIES : false);
 
   // GET /events writes its frames to the Node response itself, ahead of compression and Remix
   // (ADR 011: one encoded frame goes to every socket, no web stream per client). The route module

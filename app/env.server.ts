@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -34,10 +35,29 @@ const EnvSchema = z.object({
   OPENCLAW_STATE_ORG: z.string().min(1).optional(),
   /** the folder inside which admins may give a gateway a transcript folder (per-gateway transcripts); unset: off */
   MC_TRANSCRIPT_ROOT: z.string().min(1).optional(),
+  /**
+   * Proxies whose X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host count (Express `trust
+   * proxy`): addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated. Unset: none.
+   */
+  MC_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((one) => one.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isProxyEntry, "each entry must be an IP address, a CIDR such as 10.0.0.0/8, or loopback, linklocal, uniquelocal"))),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+function isProxyEntry(entry: string): boolean {
+  if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return true;
+  const [address, prefix, extra] = entry.split("/");
+  if (extra !== undefined || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 let cached: Env | undefined;
 

@@ -118,6 +118,30 @@ describe("refusals", () => {
     expect(kept.headers.get("location")).toBe("/boards?x=1");
   });
 
+  it("reads X-Forwarded-Proto only from a proxy named in MC_TRUSTED_PROXIES (Secure cookies behind TLS)", async () => {
+    const signIn = (target: StartedServer) =>
+      fetch(`${target.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Forwarded-Proto": "https",
+          Origin: target.url.replace("http:", "https:"),
+        },
+        body: new URLSearchParams({ username: USER, password: PASSWORD }).toString(),
+      });
+    // not trusted: the header is ignored, so the https Origin is another origin
+    expect((await signIn(server)).status).toBe(403);
+    const behindProxy = await startServer({ env: { ADMIN_USERNAME: USER, ADMIN_PASSWORD: PASSWORD, MC_ROLES: "web", MC_TRUSTED_PROXIES: "loopback" } });
+    try {
+      const response = await signIn(behindProxy);
+      expect(response.status).toBe(302);
+      expect(response.headers.get("set-cookie")).toMatch(/;\s*Secure/i);
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+
   it("refuses an unauthenticated 50 MB sign-in body, declared or chunked, and stays responsive and small", async () => {
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
     const before = rss();
