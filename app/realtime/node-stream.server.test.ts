@@ -12,6 +12,7 @@ import { createSession, invalidateSession, invalidateUserSessions, SESSION_TTL_M
 import { hashSecret } from "~/lib/crypto.server";
 import { getHub, startHub, stopHub } from "./hub.server";
 import { handleEventStream } from "./node-stream.server";
+import { MAX_STREAMS_PER_CREDENTIAL } from "./stream-caps.server";
 
 /* GET /events as server.ts serves it: on the Node response, before Remix (keep-alive shortened, so expiry is checked soon). */
 const KEEP_ALIVE_MS = 50;
@@ -188,6 +189,30 @@ describe("GET /events on the Node response, with a Bearer session token", () => 
     await changeMemberRole({ orgId: owner.org.id, userId: user.id, role: "viewer", actor: owner.actor, actorRole: "owner" });
     await endsWith(viaBearer, "membership.ended", { reason: "role-changed" });
     await endsWith(viaCookie, "membership.ended", { reason: "role-changed" });
+  });
+
+  it("answers a 429 past the per-user cap of open streams, and takes one again once a stream closes", async () => {
+    const owner = await ownerWithOrg("stream-cap");
+    const cookie = await sessionCookieFor(owner.user.id, owner.org.id);
+    const { bearer } = await sessionToken(owner.user.id, owner.org.id);
+    const streams = [];
+    // cookie and Bearer session streams of one user count together
+    for (let i = 0; i < MAX_STREAMS_PER_CREDENTIAL; i += 1) {
+      const stream = await open("/events?topics=activity", i % 2 ? bearer : { Cookie: cookie });
+      await stream.frames.next((f) => f.event === "ready");
+      streams.push(stream);
+    }
+    const refused = await fetch(base + "/events?topics=activity", { headers: { Cookie: cookie } });
+    expect(refused.status).toBe(429);
+    expect((await refused.json()).error).toMatchObject({ code: "too_many_streams", message: expect.stringMatching(/20 live streams open/) });
+    // another user is not affected
+    const other = await ownerWithOrg("stream-cap-other");
+    const theirs = await open("/events?topics=activity", { Cookie: await sessionCookieFor(other.user.id, other.org.id) });
+    await theirs.frames.next((f) => f.event === "ready");
+    opened.at(-2)!.abort();
+    await subscribersBecome(MAX_STREAMS_PER_CREDENTIAL);
+    const again = await open("/events?topics=activity", { Cookie: cookie });
+    await again.frames.next((f) => f.event === "ready");
   });
 
   it("never carries another organization's events, nor other credentials' private ones", async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { log } from "~/lib/log.server";
 import { authenticateStream, followLive, lastEventIdOf, resolveTopics } from "./stream.server";
 import { writeSse } from "./sse.server";
+import { claimStreamSlot } from "./stream-caps.server";
 
 /*
  * GET /events served on the Node response (ADR 011): server.ts mounts this before Remix and
@@ -45,5 +46,24 @@ export async function handleEventStream(req: IncomingMessage, res: ServerRespons
   }
   // the client left while we were checking who it is
   if (abort.signal.aborted) return;
-  writeSse(res, (channel) => followLive(channel, follow), { retryMs: 2000 });
+  let release: () => void;
+  try {
+    release = claimStreamSlot(follow.auth);
+  } catch (error) {
+    if (error instanceof Response) return answer(res, error);
+    throw error;
+  }
+  // also when the socket is gone before the stream starts (release is once only)
+  res.on("close", release);
+  writeSse(
+    res,
+    (channel) => {
+      const stop = followLive(channel, follow);
+      return () => {
+        stop();
+        release();
+      };
+    },
+    { retryMs: 2000 },
+  );
 }

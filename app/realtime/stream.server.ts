@@ -8,6 +8,7 @@ import { getAgentSession } from "~/models/agent-session.server";
 import { getGateway } from "~/models/gateway.server";
 import { getActiveMembership } from "~/models/organization.server";
 import { getHub, type LiveEvent, type Subscriber } from "./hub.server";
+import { claimStreamSlot } from "./stream-caps.server";
 import { encodeComment, encodeMessage, MAX_BUFFERED_BYTES, sseResponse, type SseChannel } from "./sse.server";
 
 export const KEEP_ALIVE_MS = 15_000;
@@ -224,5 +225,17 @@ export function followLive(
 /** GET /events as a web Response, for requests that reach the route module through Remix. */
 export function liveStream({ request, auth, topics }: { request: Request; auth: StreamAuth; topics: string[] | null }): Response {
   const lastEventId = lastEventIdOf(request.headers, new URL(request.url));
-  return sseResponse(request.signal, (channel) => followLive(channel, { auth, topics, lastEventId }), { retryMs: 2000 });
+  const release = claimStreamSlot(auth);
+  request.signal.addEventListener("abort", release, { once: true });
+  return sseResponse(
+    request.signal,
+    (channel) => {
+      const stop = followLive(channel, { auth, topics, lastEventId });
+      return () => {
+        stop();
+        release();
+      };
+    },
+    { retryMs: 2000 },
+  );
 }
