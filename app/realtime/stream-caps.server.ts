@@ -1,5 +1,4 @@
 import { apiError } from "~/lib/http.server";
-import type { StreamAuth } from "./stream.server";
 
 /*
  * At most MAX_STREAMS_PER_CREDENTIAL open live streams per user (all their sessions together) or
@@ -11,13 +10,16 @@ export const MAX_STREAMS_PER_CREDENTIAL = 20;
 
 const open = new Map<string, number>();
 
+/** What a stream's auth says about whose it is (StreamAuth's private topics). */
+type StreamOwner = { privateTopics: string[] };
+
 /** Whose streams these are: the user behind a session, else the token. */
-function ownerOf(auth: StreamAuth): string | null {
+function ownerOf(auth: StreamOwner): string | null {
   return auth.privateTopics.find((one) => one.startsWith("user:")) ?? auth.privateTopics[0] ?? null;
 }
 
 /** Takes a slot or throws a 429; the returned function gives it back (once). */
-export function claimStreamSlot(auth: StreamAuth, max = MAX_STREAMS_PER_CREDENTIAL): () => void {
+export function claimStreamSlot(auth: StreamOwner, max = MAX_STREAMS_PER_CREDENTIAL): () => void {
   const owner = ownerOf(auth);
   if (!owner) return () => {};
   const count = open.get(owner) ?? 0;
@@ -40,7 +42,7 @@ export function claimStreamSlot(auth: StreamAuth, max = MAX_STREAMS_PER_CREDENTI
   };
 }
 
-export function openStreamCount(auth: StreamAuth): number {
+export function openStreamCount(auth: StreamOwner): number {
   const owner = ownerOf(auth);
   return owner ? (open.get(owner) ?? 0) : 0;
 }
