@@ -4,6 +4,7 @@ import { AdvisoryLocks } from "~/db/advisory-locks.server";
 import type { Gateway } from "~/db/entities";
 import { GatewayConnection, type DeviceIdentity } from "~/gateway";
 import { log } from "~/lib/log.server";
+import { guardedLookup, refusedUrl } from "~/lib/outbound-address.server";
 import { processSingleton } from "~/lib/singleton";
 import { workQueue } from "~/lib/work-queue";
 import { listAllGateways, openGatewayToken } from "~/models/gateway.server";
@@ -135,7 +136,7 @@ export class GatewayRuntime {
     const byId = new Map(gateways.map((g) => [g.id, g]));
     for (const [id, owned] of this.owned) {
       const current = byId.get(id);
-      if (!current) {
+      if (!current || current.duplicateOf) {
         await this.release(id, { deleteQueue: true });
         continue;
       }
@@ -149,6 +150,8 @@ export class GatewayRuntime {
       }
     }
     for (const gateway of gateways) {
+      // a second row of a gateway another row already has: its agents and sessions would be counted twice
+      if (gateway.duplicateOf) continue;
       if (this.owned.has(gateway.id) || this.releasing.has(gateway.id) || this.stopped) continue;
       if (this.unopenable.has(gateway.id) && this.unopenable.get(gateway.id) === gateway.tokenEncrypted) continue;
       if (await this.locks.tryAcquire(gateway.id)) await this.own(gateway);
@@ -179,6 +182,8 @@ export class GatewayRuntime {
       tickIntervalMs: this.options.connection?.tickIntervalMs,
       requestTimeoutMs: this.options.connection?.requestTimeoutMs,
       logger: { warn: (message, meta) => log.warn(message, { gatewayId: gateway.id, ...meta }) },
+      // checked again before every connect: a name may resolve elsewhere than when it was added
+      outbound: { refuseUrl: refusedUrl, lookup: guardedLookup() },
     });
     const owned: Owned = { gateway, connection, queue: workQueue(), unsubscribe: () => {}, tailsTranscripts: () => owned.transcripts !== undefined };
     this.owned.set(gateway.id, owned);
