@@ -10,7 +10,7 @@ import { workQueue } from "~/lib/work-queue";
 import { listAllGateways, openGatewayToken } from "~/models/gateway.server";
 import { getHub } from "~/realtime/hub.server";
 import { loadDeviceIdentity } from "./device-identity.server";
-import { discoverAgents, subscribeSessions } from "./gateway-discovery.server";
+import { confirmIdentity, discoverAgents, subscribeSessions } from "./gateway-discovery.server";
 import { routeGatewayEvents, writeGatewayStatus, type OwnedGateway } from "./gateway-events.server";
 import type { GatewayPoller } from "./gateway-poller";
 import { pollOwnedGateway } from "./poll.server";
@@ -185,12 +185,28 @@ export class GatewayRuntime {
       // checked again before every connect: a name may resolve elsewhere than when it was added
       outbound: { refuseUrl: refusedUrl, lookup: guardedLookup() },
     });
-    const owned: Owned = { gateway, connection, queue: workQueue(), unsubscribe: () => {}, tailsTranscripts: () => owned.transcripts !== undefined };
+    let confirmed = false;
+    const owned: Owned = {
+      gateway,
+      connection,
+      queue: workQueue(),
+      unsubscribe: () => {},
+      tailsTranscripts: () => owned.transcripts !== undefined,
+      ingests: () => confirmed,
+    };
     this.owned.set(gateway.id, owned);
     owned.unsubscribe = routeGatewayEvents(owned, {
       processId: this.processId,
       isCurrent: () => this.owned.get(gateway.id) === owned,
       onOnline: async () => {
+        // on every connect: the URL may reach another gateway than last time
+        confirmed = false;
+        if (!(await confirmIdentity(owned))) {
+          // not awaited: the release waits for this gateway's queue, which is running this very call
+          void this.release(gateway.id);
+          return;
+        }
+        confirmed = true;
         await discoverAgents(owned);
         await subscribeSessions(owned);
         await this.options.poller?.pollSoon(gateway.id).catch(() => {});
@@ -209,7 +225,9 @@ export class GatewayRuntime {
 
   /** Runs one poll of an owned gateway now (what the poller calls); false when it is not online. */
   pollNow(gatewayId: string): Promise<boolean> {
-    return pollOwnedGateway(gatewayId, this.owned.get(gatewayId));
+    const owned = this.owned.get(gatewayId);
+    if (owned && !owned.ingests()) return Promise.resolve(false);
+    return pollOwnedGateway(gatewayId, owned);
   }
 
   private async tailTranscripts(owned: Owned, stateDir: string) {

@@ -242,3 +242,44 @@ export function toApiGateway(gateway: Gateway) {
     updatedAt: gateway.updatedAt.getTime(),
   };
 }
+
+/**
+ * What the gateway said it is (gateway.identity.get), on connect. The same gateway registered
+ * twice in an organization (two URLs that reach it: a name and an address, a proxy) answers the
+ * same identity: the later row is marked `duplicateOf` the one that holds it, and nothing is
+ * ingested for it (its agents, sessions and costs would be counted twice). Answers the row that
+ * holds the identity when it is another one.
+ */
+export async function claimGatewayIdentity({ id, identity }: { id: string; identity: string }): Promise<{ duplicateOf: Pick<Gateway, "id" | "name"> | null }> {
+  const attempt = () =>
+    transaction(async (manager) => {
+      const gateway = await queries.findGateway(manager, { id, lock: true });
+      if (!gateway) return { duplicateOf: null };
+      const holder = await queries.findGatewayByIdentity(manager, { orgId: gateway.orgId, identity, exceptId: id });
+      if (!holder) {
+        if (gateway.identity !== identity) await queries.saveGateway(manager, Object.assign(gateway, { identity }));
+        return { duplicateOf: null };
+      }
+      gateway.duplicateOf = holder.id;
+      gateway.identity = null;
+      gateway.state = "offline";
+      gateway.lastError = `This is the same gateway as "${holder.name}" (/gateways/${holder.id}); its agents and sessions are recorded there. Delete this copy.`;
+      const saved = await queries.saveGateway(manager, gateway);
+      await recordActivity(manager, {
+        orgId: gateway.orgId,
+        type: "gateway_status_changed",
+        message: `Gateway ${gateway.name} is the same gateway as ${holder.name}; nothing is recorded for the copy`,
+        actor: { type: "system", id: null, name: "System" },
+        data: { gatewayId: id, duplicateOf: holder.id },
+      });
+      await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+      return { duplicateOf: { id: holder.id, name: holder.name } };
+    });
+  try {
+    return await attempt();
+  } catch (error) {
+    // two rows of one gateway connected at once: the index let the other claim it first
+    if (isUniqueViolation(error, "gateways_org_identity_key")) return attempt();
+    throw error;
+  }
+}

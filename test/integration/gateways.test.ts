@@ -7,7 +7,7 @@ import { db } from "~/db/data-source.server";
 import { FakeGateway } from "~/gateway/testing/fake-gateway";
 import { GatewayRuntime } from "~/ingest/gateway-runtime.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
-import { createGateway, getGateway, openGatewayToken } from "~/models/gateway.server";
+import { createGateway, deleteGateway, getGateway, openGatewayToken } from "~/models/gateway.server";
 import { createAgent, listAgents } from "~/models/agent.server";
 import { createSession } from "~/auth/session.server";
 import { createApiToken } from "~/models/api-token.server";
@@ -239,5 +239,31 @@ describe("one gateway once", () => {
     const patched = await api(gatewayApi, `/api/gateways/${ok.json.gateway.id}`, token, { method: "PATCH", id: ok.json.gateway.id, body: { url: "ws://[fe80::1]:1" } });
     expect(patched.status).toBe(400);
     expect(patched.json.error.message).toMatch(/link-local or cloud metadata/);
+  });
+
+  it("a second row reaching the same gateway (same identity, another URL) is marked a duplicate and nothing is ingested for it; deleting the first promotes it", async () => {
+    const { org, actor } = await ownerWithOrg("identity");
+    const runtime = newRuntime(false);
+    const firstOnline = nextLiveEvent((e) => e.type === "agent.created");
+    const first = await createGateway({ orgId: org.id, input: { name: "By address", url: fake.url, token: fake.token }, actor });
+    await runtime.start();
+    await firstOnline;
+    const agentsBefore = (await listAgents(org.id)).filter((a) => a.gatewayId === first.id).length;
+    expect(agentsBefore).toBeGreaterThan(0);
+
+    const flagged = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { duplicateOf: string | null }).duplicateOf === first.id);
+    const second = await createGateway({ orgId: org.id, input: { name: "By name", url: fake.url.replace("127.0.0.1", "localhost"), token: fake.token }, actor });
+    const event = await flagged;
+    expect((event.data.gateway as { id: string; lastError: string }).id).toBe(second.id);
+    expect((event.data.gateway as { lastError: string }).lastError).toContain(`same gateway as "By address" (/gateways/${first.id})`);
+    await runtime.reconcile();
+    expect(runtime.ownedIds()).not.toContain(second.id);
+    expect((await listAgents(org.id)).filter((a) => a.gatewayId === second.id)).toHaveLength(0);
+    expect((await getGateway({ orgId: org.id, id: first.id }))?.identity).toMatch(/^[0-9a-f]{64}$/);
+
+    await deleteGateway({ orgId: org.id, id: first.id, actor });
+    const promoted = await getGateway({ orgId: org.id, id: second.id });
+    expect(promoted?.duplicateOf).toBeNull();
+    await runtime.stop();
   });
 });
