@@ -2,6 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
@@ -36,7 +37,9 @@ export async function action({ request }: ActionFunctionArgs) {
     if (error instanceof DomainError && error.code === "gateway_exists") {
       const existing = error.details?.existingGateway as { id: string; name: string } | undefined;
       const link: { id: string; name: string } | null = existing ? { id: existing.id, name: existing.name } : null;
-      return data({ ...submission.reply({ fieldErrors: { url: [error.message] }, hideFields: ["token"] }), existing: link }, { status: 409 });
+      // the form shows a link beside the sentence instead of the API's path in it
+      const message = error.message.replace(/ \(\/gateways\/[^)]+\)/, "");
+      return data({ ...submission.reply({ fieldErrors: { url: [message] }, hideFields: ["token"] }), existing: link }, { status: 409 });
     }
     return replyWithError(submission, error);
   }
@@ -52,7 +55,10 @@ export default function GatewaysPage() {
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   // a 409 for a URL already registered names the gateway that has it
-  const existing = (lastResult as { existing?: { id: string; name: string } | null } | undefined)?.existing ?? null;
+  // kept while the URL's error shows: a live revalidation clears the action data, not conform's errors
+  const fromAction = (lastResult as { existing?: { id: string; name: string } | null } | undefined)?.existing ?? null;
+  const [existing, setExisting] = useState(fromAction);
+  if (fromAction && fromAction.id !== existing?.id) setExisting(fromAction);
   const [form, fields] = useForm({
     id: "add-gateway",
     lastResult,
@@ -117,7 +123,7 @@ export default function GatewaysPage() {
               <FormError errors={form.errors} />
               <TextField label="Name" field={fields.name} placeholder="Home server" />
               <TextField label="WebSocket URL" field={fields.url} placeholder="ws://127.0.0.1:18789" />
-              {existing ? (
+              {existing && fields.url.errors?.length ? (
                 <p className="text-sm" data-testid="existing-gateway">
                   <Link to={`/gateways/${existing.id}`} className="font-medium text-accent underline">
                     Open {existing.name}
