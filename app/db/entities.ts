@@ -251,6 +251,12 @@ export interface Gateway {
   lastPollError: string | null;
   /** its OpenClaw state directory on this host, tailed for transcripts (gateways up to 2026.7) */
   transcriptDir: string | null;
+  /** the URL in its one spelling (lib/gateway-url), unique per organization; null on an old duplicate */
+  urlKey: string | null;
+  /** the device id the gateway reports (gateway.identity.get), unique per organization once learned */
+  identity: string | null;
+  /** another row of the organization is this same gateway: nothing is ingested for this one */
+  duplicateOf: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -274,6 +280,9 @@ export const GatewayEntity = new EntitySchema<Gateway>({
     lastPollAt: { type: "timestamptz", name: "last_poll_at", nullable: true },
     lastPollError: { type: "text", name: "last_poll_error", nullable: true },
     transcriptDir: { type: "text", name: "transcript_dir", nullable: true },
+    urlKey: { type: "text", name: "url_key", nullable: true },
+    identity: { type: "text", nullable: true },
+    duplicateOf: { type: "uuid", name: "duplicate_of", nullable: true },
     createdAt,
     updatedAt,
   },

@@ -82,3 +82,11 @@ export function returnedRows(result: unknown): unknown[] {
   affectedCount(result);
   return (result as [unknown[], number])[0];
 }
+
+/** A statement refused by the unique index `constraint` (PostgreSQL's 23505): the race-free guard behind a check. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown; driverError?: { code?: unknown; constraint?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  const name = e?.driverError?.constraint ?? e?.constraint;
+  return code === "23505" && name === constraint;
+}

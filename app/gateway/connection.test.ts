@@ -147,7 +147,32 @@ describe("handshake", () => {
     const connection = connect({ url: `ws://127.0.0.1:${port}`, token: "t" }, { reconnect: false });
     const status = await connection.waitFor("offline");
     expect(status.lastErrorCode).toBe("ECONNREFUSED");
-    expect(status.lastError).toMatch(/Could not reach the gateway at ws:\/\/127\.0\.0\.1:\d+ \(.*ECONNREFUSED.*\)\. Is the gateway running\?/);
+    expect(status.lastError).toMatch(/^Could not connect to the gateway at ws:\/\/127\.0\.0\.1:\d+\. Check that it is running and that this host can reach it\.$/);
+  });
+});
+
+describe("outbound guard (handed in by the app)", () => {
+  it("a refused URL is offline with the guard's sentence and never opens a socket", async () => {
+    const gateway = await fakeGateway();
+    const connection = connect(gateway, { reconnect: false, outbound: { refuseUrl: () => "Not there." } });
+    const status = await connection.waitFor("offline");
+    expect(status.lastError).toBe("Not there.");
+    expect(status.lastErrorCode).toBe("OUTBOUND_REFUSED");
+    expect(status.nextReconnectAt).toBeNull();
+  });
+
+  it("the socket resolves names through the guard's lookup, and its refusal is shown as it is", async () => {
+    const names: string[] = [];
+    const lookup = (hostname: string, _options: unknown, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      names.push(hostname);
+      const refusal: NodeJS.ErrnoException = new Error("gw.test resolves to 169.254.169.254, refused.");
+      refusal.code = "OUTBOUND_REFUSED";
+      callback(refusal);
+    };
+    const connection = connect({ url: "ws://gw.test:1", token: "t" }, { reconnect: false, outbound: { refuseUrl: () => null, lookup } });
+    const status = await connection.waitFor("offline");
+    expect(names).toEqual(["gw.test"]);
+    expect(status.lastError).toBe("gw.test resolves to 169.254.169.254, refused.");
   });
 });
 

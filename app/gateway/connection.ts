@@ -55,6 +55,13 @@ export interface GatewayConnectionOptions extends ConnectCredentials {
   /** random source for the backoff jitter (tests) */
   random?: () => number;
   logger?: GatewayLogger;
+  /**
+   * Where the app allows connecting to (handed in, this library knows no policy): `refuseUrl`
+   * answers a sentence for a URL that may not be opened at all; `lookup` replaces dns.lookup for
+   * the socket, so the addresses checked are the ones connected to (its error's code
+   * OUTBOUND_REFUSED marks a refusal, whose message is shown as it is).
+   */
+  outbound?: { refuseUrl(url: string): string | null; lookup?: unknown };
 }
 
 type EventListener = (frame: EventFrame) => void;
@@ -254,7 +261,14 @@ export class GatewayConnection implements GatewayRequester {
     let connectId: string | null = null;
     let connectSentAt = 0;
 
-    const ws = new WebSocket(this.options.url, { perMessageDeflate: false });
+    const refused = this.options.outbound?.refuseUrl(this.options.url);
+    if (refused) {
+      // the URL itself cannot change under us: no retry until the gateway is edited
+      this.update({ state: "offline", lastError: refused, lastErrorCode: "OUTBOUND_REFUSED", onlineSince: null, nextReconnectAt: null, reconnectDelayMs: null });
+      return;
+    }
+    const lookup = this.options.outbound?.lookup;
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, ...(lookup ? { lookup: lookup as never } : {}) });
     this.ws = ws;
     const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
     this.handshakeTimer = setTimeout(() => {
@@ -262,7 +276,11 @@ export class GatewayConnection implements GatewayRequester {
         state: "offline",
         code: "HANDSHAKE_TIMEOUT",
         retry: true,
-        message: `The gateway at ${this.options.url} did not complete the handshake within ${formatMs(connectTimeoutMs)}.`,
+        // before its challenge it is not known to be a gateway at all: the same sentence as any failed connect
+        message:
+          connectId === null
+            ? `Could not connect to the gateway at ${this.options.url}. Check that it is running and that this host can reach it.`
+            : `The gateway at ${this.options.url} did not complete the handshake within ${formatMs(connectTimeoutMs)}.`,
       };
       ws.terminate();
     }, connectTimeoutMs);
@@ -406,8 +424,11 @@ export class GatewayConnection implements GatewayRequester {
   private describeDrop(code: number, reason: string): string {
     const url = this.options.url;
     if (this.socketError) {
-      const hint = this.socketError.code === "ECONNREFUSED" ? " Is the gateway running?" : "";
-      return `Could not reach the gateway at ${url} (${this.socketError.message}).${hint}`;
+      if (this.socketError.code === "OUTBOUND_REFUSED") return this.socketError.message;
+      // One sentence whatever the socket said: "refused", "reset", "unexpected response 400" and
+      // "timed out" would tell whoever can add a gateway which ports are open on internal hosts.
+      this.logger.warn("could not connect to the gateway", { url, code: this.socketError.code, error: this.socketError.message });
+      return `Could not connect to the gateway at ${url}. Check that it is running and that this host can reach it.`;
     }
     return `The gateway at ${url} closed the connection (${describeClose(code, reason)}).`;
   }

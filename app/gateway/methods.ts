@@ -54,6 +54,10 @@ export class GatewayApi {
   systemInfo(options?: RequestOptions) {
     return this.call<SystemInfoResult>("system.info", {}, options);
   }
+  /** The gateway's own device identity: the same gateway answers the same id at any URL. */
+  gatewayIdentityGet(options?: RequestOptions) {
+    return this.call<{ deviceId?: string; publicKey?: string }>("gateway.identity.get", {}, options);
+  }
   agentsList(options?: RequestOptions) {
     return this.call<AgentsListResult>("agents.list", {}, options);
   }

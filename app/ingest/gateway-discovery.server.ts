@@ -1,6 +1,7 @@
 import { sessionFacts, type SessionFacts } from "~/activity/session-row";
 import { log } from "~/lib/log.server";
 import { syncGatewayAgents } from "~/models/agent.server";
+import { claimGatewayIdentity } from "~/models/gateway.server";
 import { endMissingSubagents, upsertSessionRows } from "~/models/agent-session.server";
 import type { OwnedGateway } from "./gateway-events.server";
 
@@ -22,6 +23,25 @@ export async function discoverAgents({ connection, gateway }: Pick<OwnedGateway,
   } catch (error) {
     log.warn("agent discovery failed", { gatewayId: gateway.id, error: String(error) });
   }
+}
+
+/**
+ * Asks the gateway who it is, before anything it has is recorded. True: go on; false: another
+ * gateway row of the organization is this same gateway (the row is marked so and must be let go).
+ * A gateway without gateway.identity.get (or failing it) is taken as itself.
+ */
+export async function confirmIdentity({ connection, gateway }: Pick<OwnedGateway, "connection" | "gateway">): Promise<boolean> {
+  let identity: string | undefined;
+  try {
+    identity = (await connection.api.gatewayIdentityGet()).deviceId;
+  } catch (error) {
+    log.info("the gateway did not say who it is; taken as itself", { gatewayId: gateway.id, error: String(error) });
+    return true;
+  }
+  if (!identity) return true;
+  const { duplicateOf } = await claimGatewayIdentity({ id: gateway.id, identity });
+  if (duplicateOf) log.warn("the gateway is already registered under another row; not ingesting this one", { gatewayId: gateway.id, duplicateOf: duplicateOf.id });
+  return duplicateOf === null;
 }
 
 /** After this the gateway pushes sessions.changed and session.message on this connection. */

@@ -34,6 +34,8 @@ export interface OwnedGateway {
   queue: WorkQueue;
   /** its transcript folder is really tailed (gateways up to 2026.7): the files tell the conversation */
   tailsTranscripts: () => boolean;
+  /** its identity is confirmed (not a second row of a gateway already registered): only then is anything recorded */
+  ingests: () => boolean;
 }
 
 export interface EventRouting {
@@ -107,6 +109,7 @@ export function routeGatewayEvents(owned: OwnedGateway, routing: EventRouting): 
   };
 
   const onActivityEvent = async (frame: EventFrame) => {
+    if (!owned.ingests()) return;
     const { orgId, id: gatewayId } = owned.gateway;
     // Activity first: a despawn is recorded only while the session is still open, and the row that
     // follows is what closes it (a sub-agent's end is reported once, not once per row after it).
@@ -124,7 +127,7 @@ export function routeGatewayEvents(owned: OwnedGateway, routing: EventRouting): 
   /** A run starting makes its agent busy, its end online again. */
   const onAgentEvent = async (frame: EventFrame) => {
     const payload = frame.payload as { stream?: string; agentId?: string; sessionKey?: string; data?: { phase?: string } } | undefined;
-    if (payload?.stream !== "lifecycle") return;
+    if (payload?.stream !== "lifecycle" || !owned.ingests()) return;
     const phase = payload.data?.phase;
     if (phase !== "start" && phase !== "end") return;
     const externalId = payload.agentId ?? agentIdFromSessionKey(payload.sessionKey);

@@ -4,12 +4,13 @@ import { AdvisoryLocks } from "~/db/advisory-locks.server";
 import type { Gateway } from "~/db/entities";
 import { GatewayConnection, type DeviceIdentity } from "~/gateway";
 import { log } from "~/lib/log.server";
+import { guardedLookup, refusedUrl } from "~/lib/outbound-address.server";
 import { processSingleton } from "~/lib/singleton";
 import { workQueue } from "~/lib/work-queue";
 import { listAllGateways, openGatewayToken } from "~/models/gateway.server";
 import { getHub } from "~/realtime/hub.server";
 import { loadDeviceIdentity } from "./device-identity.server";
-import { discoverAgents, subscribeSessions } from "./gateway-discovery.server";
+import { confirmIdentity, discoverAgents, subscribeSessions } from "./gateway-discovery.server";
 import { routeGatewayEvents, writeGatewayStatus, type OwnedGateway } from "./gateway-events.server";
 import type { GatewayPoller } from "./gateway-poller";
 import { pollOwnedGateway } from "./poll.server";
@@ -135,7 +136,7 @@ export class GatewayRuntime {
     const byId = new Map(gateways.map((g) => [g.id, g]));
     for (const [id, owned] of this.owned) {
       const current = byId.get(id);
-      if (!current) {
+      if (!current || current.duplicateOf) {
         await this.release(id, { deleteQueue: true });
         continue;
       }
@@ -149,6 +150,8 @@ export class GatewayRuntime {
       }
     }
     for (const gateway of gateways) {
+      // a second row of a gateway another row already has: its agents and sessions would be counted twice
+      if (gateway.duplicateOf) continue;
       if (this.owned.has(gateway.id) || this.releasing.has(gateway.id) || this.stopped) continue;
       if (this.unopenable.has(gateway.id) && this.unopenable.get(gateway.id) === gateway.tokenEncrypted) continue;
       if (await this.locks.tryAcquire(gateway.id)) await this.own(gateway);
@@ -179,13 +182,31 @@ export class GatewayRuntime {
       tickIntervalMs: this.options.connection?.tickIntervalMs,
       requestTimeoutMs: this.options.connection?.requestTimeoutMs,
       logger: { warn: (message, meta) => log.warn(message, { gatewayId: gateway.id, ...meta }) },
+      // checked again before every connect: a name may resolve elsewhere than when it was added
+      outbound: { refuseUrl: refusedUrl, lookup: guardedLookup() },
     });
-    const owned: Owned = { gateway, connection, queue: workQueue(), unsubscribe: () => {}, tailsTranscripts: () => owned.transcripts !== undefined };
+    let confirmed = false;
+    const owned: Owned = {
+      gateway,
+      connection,
+      queue: workQueue(),
+      unsubscribe: () => {},
+      tailsTranscripts: () => owned.transcripts !== undefined,
+      ingests: () => confirmed,
+    };
     this.owned.set(gateway.id, owned);
     owned.unsubscribe = routeGatewayEvents(owned, {
       processId: this.processId,
       isCurrent: () => this.owned.get(gateway.id) === owned,
       onOnline: async () => {
+        // on every connect: the URL may reach another gateway than last time
+        confirmed = false;
+        if (!(await confirmIdentity(owned))) {
+          // not awaited: the release waits for this gateway's queue, which is running this very call
+          void this.release(gateway.id);
+          return;
+        }
+        confirmed = true;
         await discoverAgents(owned);
         await subscribeSessions(owned);
         await this.options.poller?.pollSoon(gateway.id).catch(() => {});
@@ -204,7 +225,9 @@ export class GatewayRuntime {
 
   /** Runs one poll of an owned gateway now (what the poller calls); false when it is not online. */
   pollNow(gatewayId: string): Promise<boolean> {
-    return pollOwnedGateway(gatewayId, this.owned.get(gatewayId));
+    const owned = this.owned.get(gatewayId);
+    if (owned && !owned.ingests()) return Promise.resolve(false);
+    return pollOwnedGateway(gatewayId, owned);
   }
 
   private async tailTranscripts(owned: Owned, stateDir: string) {

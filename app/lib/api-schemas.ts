@@ -142,6 +142,7 @@ export const ApiGatewaySchema = z
       .string()
       .nullable()
       .describe("Gateways up to 2026.7: their state directory on the Mission Control host, tailed for transcripts"),
+    duplicateOf: uuid.nullable().describe("Another gateway of the organization is this same one (same URL in an old database, or same gateway identity): nothing is ingested for this row"),
     pairing: z
       .object({ deviceId: z.string(), requestId: z.string().nullable().optional(), approveCommand: z.string() })
       .strict()

@@ -27,7 +27,8 @@ export async function handleApi(run: () => Promise<Response> | Response): Promis
   } catch (error) {
     if (error instanceof Response) throw error;
     if (error instanceof DomainError) {
-      return apiError(error.status, error.code, error.message, error.field ? { [error.field]: [error.message] } : undefined);
+      const details = { ...(error.field ? { [error.field]: [error.message] } : {}), ...error.details };
+      return apiError(error.status, error.code, error.message, Object.keys(details).length ? details : undefined);
     }
     log.error("API request failed", {
       error: error instanceof Error ? error.message : String(error),

@@ -34,6 +34,8 @@ export class DomainError extends Error {
     public readonly code: string,
     message: string,
     public readonly field?: string,
+    /** more for the API answer's `details` (beside the field's error) and for a form to show */
+    public readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = "DomainError";

@@ -46,7 +46,11 @@ const errors = {
   adminOnly: error("The token's role is too low (`forbidden`; gateways need admin or owner)"),
   notFound: error("No such row in the token's organization (`not_found`); ids of other organizations and malformed ids are not found too"),
   tooLarge: error("The body is larger than 1 MB (`payload_too_large`)"),
+  gatewayExists: error(
+    "`gateway_exists`: the organization already has a gateway at this URL (compared normalized: scheme and host case, default port, trailing slash); `details.existingGateway` names it",
+  ),
 };
+const urlRefused = "; `url_refused` for a link-local or cloud metadata address (also after resolving the name) or credentials in the URL";
 
 const secured = [{ bearerAuth: [] }];
 
@@ -220,9 +224,10 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       request: { body: body(registry, "GatewayCreate", ApiGatewayCreateSchema, { name: "Home", url: "ws://127.0.0.1:18789", token: "…" }) },
       responses: {
         201: answer("Created", GatewayAnswerSchema),
-        400: error("`invalid_json` or `validation_failed`; also a transcriptDir outside MC_TRANSCRIPT_ROOT, missing or not a folder"),
+        400: error(`\`invalid_json\` or \`validation_failed\`; also a transcriptDir outside MC_TRANSCRIPT_ROOT, missing or not a folder${urlRefused}`),
         401: errors.unauthorized,
         403: errors.adminOnly,
+        409: errors.gatewayExists,
         413: errors.tooLarge,
       },
     },
@@ -245,10 +250,11 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       request: { params, body: body(registry, "GatewayUpdate", update(ApiGatewayUpdateSchema), { pollIntervalSeconds: 60 }) },
       responses: {
         200: answer("The gateway after the change", GatewayAnswerSchema),
-        400: errors.badRequest,
+        400: error(`\`invalid_json\` or \`validation_failed\`${urlRefused}`),
         401: errors.unauthorized,
         403: errors.adminOnly,
         404: errors.notFound,
+        409: errors.gatewayExists,
         413: errors.tooLarge,
       },
     },

@@ -28,3 +28,8 @@ export async function setRevokedAt(q: Queryable, id: string, at: Date): Promise<
 export async function setLastUsedAt(q: Queryable, id: string, at: Date): Promise<void> {
   await q.getRepository(ApiTokenEntity).update({ id }, { lastUsedAt: at });
 }
+
+/** A live (unrevoked) token of the organization already has this name, ignoring case (api_tokens_org_live_name_key). */
+export function liveTokenNameTaken(q: Queryable, { orgId, name }: { orgId: string; name: string }): Promise<boolean> {
+  return q.getRepository(ApiTokenEntity).createQueryBuilder("t").where("t.org_id = :orgId and lower(t.name) = lower(:name) and t.revoked_at is null", { orgId, name }).getExists();
+}

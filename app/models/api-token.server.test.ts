@@ -9,6 +9,18 @@ import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } f
 useTestDatabase();
 
 describe("API tokens", () => {
+  it("refuses a second live token of the same name (ignoring case) with 409; a revoked token's name is free again", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const { apiToken } = await createApiToken({ orgId: org.id, name: "Deploy bot", actor });
+    await expect(createApiToken({ orgId: org.id, name: " deploy BOT ", actor })).rejects.toMatchObject({ status: 409, code: "api_token_exists", field: "name", message: expect.stringContaining('A token called "deploy BOT" already exists') });
+    // the index, not only the check: two at once leave one
+    const raced = await Promise.allSettled([createApiToken({ orgId: org.id, name: "Race", actor }), createApiToken({ orgId: org.id, name: "race", actor })]);
+    expect(raced.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect((raced.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ status: 409 });
+    await revokeApiToken({ orgId: org.id, tokenId: apiToken.id, actor });
+    await expect(createApiToken({ orgId: org.id, name: "Deploy bot", actor })).resolves.toBeTruthy();
+  });
+
   it("authenticates a new token, stamps last use and stores only its hash", async () => {
     const { org, actor } = await ownerWithOrg();
     const { token, apiToken } = await createApiToken({ orgId: org.id, name: " CI bot ", actor });

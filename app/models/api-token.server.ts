@@ -2,6 +2,7 @@ import { db, transaction } from "~/db/data-source.server";
 import type { ApiToken } from "~/db/entities";
 import { generateSecret, hashSecret } from "~/lib/crypto.server";
 import { DomainError } from "~/lib/http.server";
+import { isUniqueViolation } from "~/db/rows";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import * as queries from "./api-token.queries.server";
@@ -13,7 +14,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /** `mc_` + 160 random bits. The plain token is returned once and never stored. */
 export async function createApiToken({ orgId, name, actor }: { orgId: string; name: string; actor: Actor }) {
   const token = API_TOKEN_PREFIX + generateSecret();
+  // live tokens are told apart by name in the list and in the activity trail; a revoked one's name is free again
+  const exists = () => new DomainError(409, "api_token_exists", `A token called "${name.trim()}" already exists. Give this one another name, or revoke the old one first.`, "name");
   const saved = await transaction(async (manager) => {
+    if (await queries.liveTokenNameTaken(manager, { orgId, name: name.trim() })) throw exists();
     const row = await queries.insertToken(manager, {
       orgId,
       name: name.trim(),
@@ -29,6 +33,8 @@ export async function createApiToken({ orgId, name, actor }: { orgId: string; na
       data: { tokenId: row.id },
     });
     return row;
+  }).catch((error: unknown) => {
+    throw isUniqueViolation(error, "api_tokens_org_live_name_key") ? exists() : error;
   });
   return { token, apiToken: saved };
 }

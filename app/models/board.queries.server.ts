@@ -88,3 +88,10 @@ export function insertGroup(q: Queryable, group: Omit<BoardGroup, "id" | "create
 export async function deleteGroup(q: Queryable, id: string): Promise<void> {
   await q.getRepository(BoardGroupEntity).delete({ id });
 }
+
+/** Another board of the organization already has this name, ignoring case (boards_org_name_key). */
+export function boardNameTaken(q: Queryable, { orgId, name, exceptId }: { orgId: string; name: string; exceptId?: string }): Promise<boolean> {
+  const query = q.getRepository(BoardEntity).createQueryBuilder("b").where("b.org_id = :orgId and lower(b.name) = lower(:name)", { orgId, name });
+  if (exceptId) query.andWhere("b.id <> :exceptId", { exceptId });
+  return query.getExists();
+}

@@ -1,6 +1,7 @@
 import { db, transaction } from "~/db/data-source.server";
 import type { Board, BoardGroup } from "~/db/entities";
 import { DomainError } from "~/lib/http.server";
+import { isUniqueViolation } from "~/db/rows";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import * as queries from "./board.queries.server";
@@ -35,9 +36,22 @@ export interface BoardInput {
   groupId?: string | null;
 }
 
+const boardExists = (name: string) => new DomainError(409, "board_exists", `A board called "${name.trim()}" already exists. Pick another name.`, "name");
+
+/** The unique index (org, lower(name)) caught a concurrent create or rename: the same sentence as the check. */
+async function refuseTakenName<T>(name: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isUniqueViolation(error, "boards_org_name_key")) throw boardExists(name);
+    throw error;
+  }
+}
+
 export async function createBoard({ orgId, input, actor }: { orgId: string; input: BoardInput; actor: Actor }) {
   await assertGroupInOrg(orgId, input.groupId);
-  return transaction(async (manager) => {
+  return refuseTakenName(input.name, transaction(async (manager) => {
+    if (await queries.boardNameTaken(manager, { orgId, name: input.name.trim() })) throw boardExists(input.name);
     const board = await queries.insertBoard(manager, {
       orgId,
       name: input.name.trim(),
@@ -49,14 +63,15 @@ export async function createBoard({ orgId, input, actor }: { orgId: string; inpu
     });
     await recordActivity(manager, { orgId, type: "board_created", message: `${actor.name} created the board ${board.name}`, actor, boardId: board.id });
     return board;
-  });
+  }));
 }
 
 export async function updateBoard({ orgId, id, input, actor }: { orgId: string; id: string; input: BoardInput; actor: Actor }) {
   await assertGroupInOrg(orgId, input.groupId);
-  return transaction(async (manager) => {
+  return refuseTakenName(input.name, transaction(async (manager) => {
     const board = await queries.findBoard(manager, { orgId, id });
     if (!board) throw new DomainError(404, "not_found", "That board does not exist.");
+    if (await queries.boardNameTaken(manager, { orgId, name: input.name.trim(), exceptId: id })) throw boardExists(input.name);
     board.name = input.name.trim();
     board.description = input.description ?? "";
     board.objective = input.objective ?? "";
@@ -65,7 +80,7 @@ export async function updateBoard({ orgId, id, input, actor }: { orgId: string; 
     await recordActivity(manager, { orgId, type: "board_updated", message: `${actor.name} updated the board ${saved.name}`, actor, boardId: id });
     await publish(manager, { orgId, type: "board.updated", topics: [topic.board(id), topic.tasks], data: { boardId: id, name: saved.name } });
     return saved;
-  });
+  }));
 }
 
 export async function deleteBoard({ orgId, id, actor }: { orgId: string; id: string; actor: Actor }) {

@@ -29,3 +29,29 @@ export function saveGateway(q: Queryable, gateway: Gateway): Promise<Gateway> {
 export async function deleteGatewayRow(q: Queryable, id: string): Promise<void> {
   await q.getRepository(GatewayEntity).delete({ id });
 }
+
+/** The organization's gateway already at this URL (normalized), other than `exceptId`. */
+export function findGatewayByUrlKey(q: Queryable, { orgId, urlKey, exceptId }: { orgId: string; urlKey: string; exceptId?: string }): Promise<Gateway | null> {
+  return q
+    .getRepository(GatewayEntity)
+    .createQueryBuilder("g")
+    .where("g.org_id = :orgId and g.url_key = :urlKey", { orgId, urlKey })
+    .andWhere(exceptId ? "g.id <> :exceptId" : "true", { exceptId })
+    .getOne();
+}
+
+/** The organization's gateway that already reported this identity, other than `exceptId`. */
+export function findGatewayByIdentity(q: Queryable, { orgId, identity, exceptId }: { orgId: string; identity: string; exceptId: string }): Promise<Gateway | null> {
+  return q.getRepository(GatewayEntity).createQueryBuilder("g").where("g.org_id = :orgId and g.identity = :identity and g.id <> :exceptId", { orgId, identity, exceptId }).getOne();
+}
+
+/** The rows marked duplicates of this gateway, oldest first. */
+export function selectDuplicatesOf(q: Queryable, id: string): Promise<Gateway[]> {
+  return q.getRepository(GatewayEntity).find({ where: { duplicateOf: id }, order: { createdAt: "ASC", id: "ASC" } });
+}
+
+/** Makes `id` a gateway of its own again (its original was deleted), with `urlKey` and `others` now its duplicates. */
+export async function promoteDuplicate(q: Queryable, { id, urlKey, others }: { id: string; urlKey: string | null; others: string[] }): Promise<void> {
+  await q.getRepository(GatewayEntity).update({ id }, { duplicateOf: null, urlKey, state: "connecting", lastError: null });
+  if (others.length) await q.getRepository(GatewayEntity).createQueryBuilder().update().set({ duplicateOf: id }).where("id in (:...others)", { others }).execute();
+}

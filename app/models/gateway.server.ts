@@ -4,6 +4,9 @@ import type { Gateway, GatewayStateName } from "~/db/entities";
 import { DomainError } from "~/lib/http.server";
 import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";
 import { checkTranscriptFolder } from "~/lib/transcript-folder.server";
+import { isUniqueViolation } from "~/db/rows";
+import { normalizeGatewayUrl } from "~/lib/gateway-url";
+import { checkOutboundUrl } from "~/lib/outbound-address.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { markOrphanedGatewayAgentsOffline } from "./agent.queries.server";
@@ -49,9 +52,40 @@ async function transcriptFolderOf(value: string | null | undefined): Promise<str
   return value && value.trim() ? checkTranscriptFolder(value.trim()) : null;
 }
 
+/** The URL's one spelling, once the outbound policy allows it (checked after resolving its name). */
+async function allowedUrlKey(url: string): Promise<string> {
+  const refused = await checkOutboundUrl(url.trim());
+  if (refused) throw new DomainError(400, "url_refused", refused, "url");
+  return normalizeGatewayUrl(url);
+}
+
+function alreadyRegistered(existing: Pick<Gateway, "id" | "name">): DomainError {
+  return new DomainError(
+    409,
+    "gateway_exists",
+    `This gateway is already registered as "${existing.name}" (/gateways/${existing.id}): open that one instead of adding it again, or a second copy would duplicate its agents, sessions and costs.`,
+    "url",
+    { existingGateway: { id: existing.id, name: existing.name, path: `/gateways/${existing.id}` } },
+  );
+}
+
+/** The unique index on (org, normalized URL) caught a concurrent add: the same sentence as the check. */
+async function refuseIfUrlTaken<T>(orgId: string, urlKey: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!isUniqueViolation(error, "gateways_org_url_key")) throw error;
+    const existing = await queries.findGatewayByUrlKey(db().manager, { orgId, urlKey });
+    throw alreadyRegistered(existing ?? { id: "", name: "another gateway" });
+  }
+}
+
 export async function createGateway({ orgId, input, actor }: { orgId: string; input: GatewayInput; actor: Actor }) {
+  const urlKey = await allowedUrlKey(input.url);
   const transcriptDir = (await transcriptFolderOf(input.transcriptDir)) ?? null;
-  return transaction(async (manager) => {
+  return refuseIfUrlTaken(orgId, urlKey, transaction(async (manager) => {
+    const existing = await queries.findGatewayByUrlKey(manager, { orgId, urlKey });
+    if (existing) throw alreadyRegistered(existing);
     const gateway = await queries.insertGateway(manager, {
       orgId,
       name: input.name.trim(),
@@ -68,21 +102,34 @@ export async function createGateway({ orgId, input, actor }: { orgId: string; in
       lastPollAt: null,
       lastPollError: null,
       transcriptDir,
+      urlKey,
+      identity: null,
+      duplicateOf: null,
     });
     await recordActivity(manager, { orgId, type: "gateway_created", message: `${actor.name} added the gateway ${gateway.name}`, actor, data: { gatewayId: gateway.id } });
     await publish(manager, { orgId, type: "gateway.created", topics: GATEWAY_TOPICS(gateway.id), data: { gateway: toApiGateway(gateway) } });
     return gateway;
-  });
+  }));
 }
 
 export async function updateGateway({ orgId, id, input, actor }: { orgId: string; id: string; input: Partial<GatewayInput>; actor: Actor }) {
+  const urlKey = input.url === undefined ? undefined : await allowedUrlKey(input.url);
   const transcriptDir = await transcriptFolderOf(input.transcriptDir);
-  return transaction(async (manager) => {
+  return refuseIfUrlTaken(orgId, urlKey ?? "", transaction(async (manager) => {
     const gateway = await queries.findGateway(manager, { orgId, id, lock: true });
     if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
     const changed: string[] = [];
     if (input.name !== undefined && input.name.trim() !== gateway.name) (gateway.name = input.name.trim()), changed.push("name");
-    if (input.url !== undefined && input.url.trim() !== gateway.url) (gateway.url = input.url.trim()), changed.push("url");
+    if (input.url !== undefined && urlKey !== undefined && input.url.trim() !== gateway.url) {
+      const existing = await queries.findGatewayByUrlKey(manager, { orgId, urlKey, exceptId: id });
+      if (existing) throw alreadyRegistered(existing);
+      gateway.url = input.url.trim();
+      gateway.urlKey = urlKey;
+      // a new address is a new chance: whoever it reaches says who it is on its next connect
+      gateway.duplicateOf = null;
+      gateway.identity = null;
+      changed.push("url");
+    }
     if (input.pollIntervalSeconds !== undefined && input.pollIntervalSeconds !== gateway.pollIntervalSeconds) {
       gateway.pollIntervalSeconds = input.pollIntervalSeconds;
       changed.push("poll interval");
@@ -110,14 +157,18 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
     });
     await publish(manager, { orgId, type: "gateway.updated", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
     return saved;
-  });
+  }));
 }
 
 export async function deleteGateway({ orgId, id, actor }: { orgId: string; id: string; actor: Actor }) {
   return transaction(async (manager) => {
     const gateway = await queries.findGateway(manager, { orgId, id });
     if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
+    const duplicates = await queries.selectDuplicatesOf(manager, id);
     await queries.deleteGatewayRow(manager, id);
+    // the oldest copy left of this gateway becomes the gateway (its URL key freed by the delete)
+    const [next, ...others] = duplicates;
+    if (next) await queries.promoteDuplicate(manager, { id: next.id, urlKey: next.urlKey ?? gateway.urlKey, others: others.map((o) => o.id) });
     await recordActivity(manager, {
       orgId,
       type: "gateway_deleted",
@@ -184,9 +235,51 @@ export function toApiGateway(gateway: Gateway) {
     lastPollAt: gateway.lastPollAt ? gateway.lastPollAt.getTime() : null,
     lastPollError: gateway.lastPollError,
     transcriptDir: gateway.transcriptDir,
+    duplicateOf: gateway.duplicateOf,
     pairing: (gateway.stateDetail.pairing as { deviceId?: string; approveCommand?: string } | undefined) ?? null,
     deviceId: (gateway.stateDetail.deviceId as string | undefined) ?? null,
     createdAt: gateway.createdAt.getTime(),
     updatedAt: gateway.updatedAt.getTime(),
   };
+}
+
+/**
+ * What the gateway said it is (gateway.identity.get), on connect. The same gateway registered
+ * twice in an organization (two URLs that reach it: a name and an address, a proxy) answers the
+ * same identity: the later row is marked `duplicateOf` the one that holds it, and nothing is
+ * ingested for it (its agents, sessions and costs would be counted twice). Answers the row that
+ * holds the identity when it is another one.
+ */
+export async function claimGatewayIdentity({ id, identity }: { id: string; identity: string }): Promise<{ duplicateOf: Pick<Gateway, "id" | "name"> | null }> {
+  const attempt = () =>
+    transaction(async (manager) => {
+      const gateway = await queries.findGateway(manager, { id, lock: true });
+      if (!gateway) return { duplicateOf: null };
+      const holder = await queries.findGatewayByIdentity(manager, { orgId: gateway.orgId, identity, exceptId: id });
+      if (!holder) {
+        if (gateway.identity !== identity) await queries.saveGateway(manager, Object.assign(gateway, { identity }));
+        return { duplicateOf: null };
+      }
+      gateway.duplicateOf = holder.id;
+      gateway.identity = null;
+      gateway.state = "offline";
+      gateway.lastError = `This is the same gateway as "${holder.name}" (/gateways/${holder.id}); its agents and sessions are recorded there. Delete this copy.`;
+      const saved = await queries.saveGateway(manager, gateway);
+      await recordActivity(manager, {
+        orgId: gateway.orgId,
+        type: "gateway_status_changed",
+        message: `Gateway ${gateway.name} is the same gateway as ${holder.name}; nothing is recorded for the copy`,
+        actor: { type: "system", id: null, name: "System" },
+        data: { gatewayId: id, duplicateOf: holder.id },
+      });
+      await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+      return { duplicateOf: { id: holder.id, name: holder.name } };
+    });
+  try {
+    return await attempt();
+  } catch (error) {
+    // two rows of one gateway connected at once: the index let the other claim it first
+    if (isUniqueViolation(error, "gateways_org_identity_key")) return attempt();
+    throw error;
+  }
 }

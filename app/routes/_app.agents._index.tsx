@@ -3,6 +3,8 @@ import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react"
 import { requireOrg } from "~/auth/guards.server";
 import { AgentErrorBoundary } from "~/components/agents/agent-error";
 import { AgentList } from "~/components/agents/agent-list";
+import { gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
+import { listGateways } from "~/models/gateway.server";
 import { CreateAgentForm } from "~/components/agents/create-agent-form";
 import { Card, EmptyState, Flash, PageHeader } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
@@ -15,7 +17,8 @@ import { topic } from "~/lib/topics";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
-  const agents = await listAgents(org.id);
+  const [agents, gateways] = await Promise.all([listAgents(org.id), listGateways(org.id)]);
+  const labels = gatewayLabels(gateways);
   return {
     now: Date.now(),
     canEdit: roleAtLeast(role, "member"),
@@ -27,6 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       avatarColor: a.avatarColor,
       lastActiveAt: a.lastActiveAt.toISOString(),
       source: a.source,
+      gatewayName: gatewayNameOf(a.gatewayId, labels),
     })),
   };
 }

@@ -21,6 +21,8 @@ import { topic } from "~/lib/topics";
 import { dispatchIntent, parseSearchParams, requireOrgRow } from "~/lib/ui-route.server";
 import type { TaskStatus } from "~/db/entities";
 import { listAgents } from "~/models/agent.server";
+import { listGateways } from "~/models/gateway.server";
+import { agentLabel, gatewayLabels } from "~/lib/gateway-label";
 import { deleteBoard, getBoard, listBoards, updateBoard } from "~/models/board.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
@@ -47,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const search = parseSearchParams(request, BoardSearchSchema);
   const filter = { agent: search.agent, tag: search.tag, priority: search.priority };
   const limits = Object.fromEntries(TASK_STATUSES.map((status) => [status, search[showParam(status)]])) as Record<TaskStatus, number>;
-  const [columns, agents, tags, { groups, boards }] = await Promise.all([
+  const [columns, agents, gateways, tags, { groups, boards }] = await Promise.all([
     // one card past each limit: a card dropped below the last shown one lands in front of it
     listBoardTasks({
       orgId: org.id,
@@ -59,9 +61,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       limits: Object.fromEntries(TASK_STATUSES.map((status) => [status, limits[status] + 1])),
     }),
     listAgents(org.id),
+    listGateways(org.id),
     listTags(org.id),
     listBoards(org.id),
   ]);
+  const labels = gatewayLabels(gateways);
   const query = new URL(request.url).search;
   const view = boardColumnsView(columns, limits, (status, limit) => withSearch(query, { [showParam(status)]: limit }));
   return {
@@ -70,7 +74,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     filter,
     ...view,
     boardTotal: boards.find((b) => b.id === board.id)?.taskCount ?? 0,
-    agents: agents.map((a) => ({ id: a.id, name: a.name, avatarColor: a.avatarColor })),
+    // pickers and cards name the gateway where several exist
+    agents: agents.map((a) => ({ id: a.id, name: agentLabel(a, labels), avatarColor: a.avatarColor })),
     tags: tags.map((t) => ({ id: t.id, name: t.name, color: t.color })),
     canEdit: roleAtLeast(role, "member"),
   };

@@ -31,7 +31,8 @@ export async function action({ request }: ActionFunctionArgs) {
       try {
         boardId = (await createBoard({ orgId: org.id, input: submission.value, actor })).id;
       } catch (error) {
-        return data({ intent, result: replyWithError(submission, error).data }, { status: 400 });
+        const reply = replyWithError(submission, error);
+        return data({ intent, result: reply.data }, { status: reply.init?.status ?? 400 });
       }
       throw redirect(`/boards/${boardId}`);
     },

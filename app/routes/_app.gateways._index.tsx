@@ -2,6 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
@@ -10,6 +11,7 @@ import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
+import { DomainError } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
 import { createGateway, listGateways, toApiGateway } from "~/models/gateway.server";
@@ -32,6 +34,13 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     gateway = await createGateway({ orgId: org.id, input: { name, url, token: token || null, pollIntervalSeconds, transcriptDir: transcriptDir ?? null }, actor });
   } catch (error) {
+    if (error instanceof DomainError && error.code === "gateway_exists") {
+      const existing = error.details?.existingGateway as { id: string; name: string } | undefined;
+      const link: { id: string; name: string } | null = existing ? { id: existing.id, name: existing.name } : null;
+      // the form shows a link beside the sentence instead of the API's path in it
+      const message = error.message.replace(/ \(\/gateways\/[^)]+\)/, "");
+      return data({ ...submission.reply({ fieldErrors: { url: [message] }, hideFields: ["token"] }), existing: link }, { status: 409 });
+    }
     return replyWithError(submission, error);
   }
   throw redirect(`/gateways/${gateway.id}`);
@@ -45,6 +54,11 @@ export default function GatewaysPage() {
   const { gateways, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
+  // a 409 for a URL already registered names the gateway that has it
+  // kept while the URL's error shows: a live revalidation clears the action data, not conform's errors
+  const fromAction = (lastResult as { existing?: { id: string; name: string } | null } | undefined)?.existing ?? null;
+  const [existing, setExisting] = useState(fromAction);
+  if (fromAction && fromAction.id !== existing?.id) setExisting(fromAction);
   const [form, fields] = useForm({
     id: "add-gateway",
     lastResult,
@@ -109,6 +123,13 @@ export default function GatewaysPage() {
               <FormError errors={form.errors} />
               <TextField label="Name" field={fields.name} placeholder="Home server" />
               <TextField label="WebSocket URL" field={fields.url} placeholder="ws://127.0.0.1:18789" />
+              {existing && fields.url.errors?.length ? (
+                <p className="text-sm" data-testid="existing-gateway">
+                  <Link to={`/gateways/${existing.id}`} className="font-medium text-accent underline">
+                    Open {existing.name}
+                  </Link>
+                </p>
+              ) : null}
               <TextField label="Token" field={fields.token} type="password" autoComplete="off" hint="gateway.auth.token from the gateway's config. Stored encrypted; never shown again." />
               <TextField label="Poll every (seconds)" field={fields.pollIntervalSeconds} type="number" min={5} max={3600} />
               <TranscriptFolderField field={fields.transcriptDir} root={transcriptRoot} />

@@ -8,6 +8,7 @@ import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, f
 import { FilterForm, FilterSelect } from "~/components/ui/filter-select";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/activity/session-row";
+import { gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
 import { topic } from "~/lib/topics";
@@ -31,7 +32,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listAgentSessions(org.id, { includeEnded: showEnded, ...(type ? { type } : {}), ...(agent ? { agent } : {}) }),
     listGateways(org.id),
   ]);
-  return { sessions, showEnded, type, agent, agents, hasGateway: gateways.length > 0, now: Date.now() };
+  const labels = gatewayLabels(gateways);
+  return {
+    sessions: sessions.map((session) => ({ ...session, gatewayName: gatewayNameOf(session.gatewayId, labels) })),
+    showEnded,
+    type,
+    agent,
+    agents,
+    hasGateway: gateways.length > 0,
+    now: Date.now(),
+  };
 }
 
 const TYPE_LABELS: Record<string, string> = { main: "Main", dm: "Direct", group: "Group", cron: "Cron", subagent: "Sub-agent", other: "Other" };
@@ -41,17 +51,19 @@ export const handle: LiveHandle = { liveTopics: () => [topic.sessions, topic.age
 export const meta: MetaFunction = () => [{ title: "Sessions · Mission Control" }];
 
 /** Parents first, each followed by its sub-agents (indented), newest activity first. */
-function asTree(sessions: AgentSessionView[]) {
+type SessionRow = AgentSessionView & { gatewayName: string | null };
+
+function asTree(sessions: SessionRow[]) {
   const byKey = new Map(sessions.map((s) => [s.sessionKey, s]));
-  const children = new Map<string, AgentSessionView[]>();
-  const roots: AgentSessionView[] = [];
+  const children = new Map<string, SessionRow[]>();
+  const roots: SessionRow[] = [];
   for (const session of sessions) {
     if (session.parentSessionKey && byKey.has(session.parentSessionKey)) {
       children.set(session.parentSessionKey, [...(children.get(session.parentSessionKey) ?? []), session]);
     } else roots.push(session);
   }
-  const rows: Array<{ session: AgentSessionView; depth: number }> = [];
-  const walk = (session: AgentSessionView, depth: number) => {
+  const rows: Array<{ session: SessionRow; depth: number }> = [];
+  const walk = (session: SessionRow, depth: number) => {
     rows.push({ session, depth });
     for (const child of children.get(session.sessionKey) ?? []) walk(child, depth + 1);
   };
@@ -111,6 +123,7 @@ export default function SessionsPage() {
               </div>
               <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-muted">
                 <AgentDot name={session.agentName ?? session.externalAgentId} color={session.agentColor} />
+                {session.gatewayName ? <span data-testid="session-gateway" className="text-xs text-muted">on {session.gatewayName}</span> : null}
                 <span className="font-mono">{session.model ?? "—"}</span>
                 <ContextBar percent={session.contextPercent} />
                 <span title={`Covers ${spend.scope}`}>
@@ -150,6 +163,7 @@ export default function SessionsPage() {
                   </td>
                   <td className="px-3 py-2">
                     <AgentDot name={session.agentName ?? session.externalAgentId} color={session.agentColor} />
+                {session.gatewayName ? <span data-testid="session-gateway" className="text-xs text-muted">on {session.gatewayName}</span> : null}
                     <div data-testid="session-model" className="mt-0.5 whitespace-nowrap font-mono text-[11px] text-muted">{session.model ?? "—"}</div>
                   </td>
                   <td className="px-3 py-2">

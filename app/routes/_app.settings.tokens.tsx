@@ -43,7 +43,14 @@ export async function action({ request }: ActionFunctionArgs) {
       const intent = "create" as const;
       const submission = parseForm(formData, { schema: ApiTokenSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
-      const { token, apiToken } = await createApiToken({ orgId: org.id, name: submission.value.name, actor });
+      let created;
+      try {
+        created = await createApiToken({ orgId: org.id, name: submission.value.name, actor });
+      } catch (error) {
+        const reply = replyWithError(submission, error);
+        return data({ intent, result: reply.data }, { status: reply.init?.status ?? 400 });
+      }
+      const { token, apiToken } = created;
       return { intent, result: submission.reply({ resetForm: true }), created: { token, name: apiToken.name } };
     },
     revoke: async (formData) => {

@@ -13,6 +13,8 @@ import { TaskFormSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { listActivity } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
+import { listGateways } from "~/models/gateway.server";
+import { agentLabel, gatewayLabels } from "~/lib/gateway-label";
 import { getBoard } from "~/models/board.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
@@ -23,16 +25,19 @@ import { topic } from "~/lib/topics";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
   const task = await requireOrgRow(org, params, "taskId", getTask);
-  const [board, agents, tags, history] = await Promise.all([
+  const [board, agents, gateways, tags, history] = await Promise.all([
     getBoard({ orgId: org.id, id: task.boardId }),
     listAgents(org.id),
+    listGateways(org.id),
     listTags(org.id),
     listActivity({ orgId: org.id, taskId: task.id, limit: 20 }),
   ]);
+  const labels = gatewayLabels(gateways);
   return {
     task: { ...task, descriptionHtml: renderMarkdown(task.description) },
     board: board ? { id: board.id, name: board.name } : null,
-    agents: agents.map((a) => ({ id: a.id, name: a.name, avatarColor: a.avatarColor })),
+    // pickers and cards name the gateway where several exist
+    agents: agents.map((a) => ({ id: a.id, name: agentLabel(a, labels), avatarColor: a.avatarColor })),
     tagNames: tags.map((t) => t.name),
     history: history.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
     canEdit: roleAtLeast(role, "member"),

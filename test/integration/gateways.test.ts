@@ -7,7 +7,7 @@ import { db } from "~/db/data-source.server";
 import { FakeGateway } from "~/gateway/testing/fake-gateway";
 import { GatewayRuntime } from "~/ingest/gateway-runtime.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
-import { createGateway, getGateway, openGatewayToken } from "~/models/gateway.server";
+import { createGateway, deleteGateway, getGateway, openGatewayToken } from "~/models/gateway.server";
 import { createAgent, listAgents } from "~/models/agent.server";
 import { createSession } from "~/auth/session.server";
 import { createApiToken } from "~/models/api-token.server";
@@ -186,5 +186,84 @@ describe("gateway runtime", () => {
     const event = await unauthorized;
     expect((event.data.gateway as { id: string }).id).toBe(gateway.id);
     expect((event.data.gateway as { lastError: string }).lastError).toMatch(/token/i);
+  });
+});
+
+describe("one gateway once", () => {
+  it("refuses a second gateway at the same URL in any spelling, in the model, the API and on edit; another organization may have it", async () => {
+    const { user, org, actor } = await ownerWithOrg("once");
+    const first = await createGateway({ orgId: org.id, input: { name: "Home", url: "ws://Gateway.Example:18789/", token: null }, actor });
+    await expect(createGateway({ orgId: org.id, input: { name: "Copy", url: "WS://gateway.example.:18789", token: null }, actor })).rejects.toMatchObject({
+      status: 409,
+      code: "gateway_exists",
+      field: "url",
+      message: expect.stringContaining(`already registered as "Home" (/gateways/${first.id})`),
+    });
+
+    const { token } = await createSession({ userId: user.id, activeOrgId: org.id });
+    const posted = await api(gatewaysApi, "/api/gateways", token, { method: "POST", body: { name: "Copy", url: "ws://gateway.example:18789" } });
+    expect(posted.status).toBe(409);
+    expect(posted.json.error.code).toBe("gateway_exists");
+    expect(posted.json.error.details.existingGateway).toEqual({ id: first.id, name: "Home", path: `/gateways/${first.id}` });
+
+    const second = await api(gatewaysApi, "/api/gateways", token, { method: "POST", body: { name: "Other", url: "ws://gateway.example:18790" } });
+    expect(second.status).toBe(201);
+    const moved = await api(gatewayApi, `/api/gateways/${second.json.gateway.id}`, token, { method: "PATCH", id: second.json.gateway.id, body: { url: "ws://gateway.example:18789/" } });
+    expect(moved.status).toBe(409);
+    expect((await getGateway({ orgId: org.id, id: second.json.gateway.id }))?.url).toBe("ws://gateway.example:18790");
+
+    const other = await ownerWithOrg("once-other");
+    await expect(createGateway({ orgId: other.org.id, input: { name: "Theirs", url: "ws://gateway.example:18789", token: null }, actor: other.actor })).resolves.toBeTruthy();
+  });
+
+  it("two adds of one URL at once: the unique index lets one through and the other gets the same sentence", async () => {
+    const { org, actor } = await ownerWithOrg("race");
+    const results = await Promise.allSettled([0, 1, 2].map((i) => createGateway({ orgId: org.id, input: { name: `Race ${i}`, url: "ws://race.example:1", token: null }, actor })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results.filter((r): r is PromiseRejectedResult => r.status === "rejected")) expect(r.reason).toMatchObject({ status: 409, code: "gateway_exists" });
+  });
+
+  it("refuses link-local and metadata addresses and credentials in the URL, at create and update, with a 400 and nothing written", async () => {
+    const { user, org } = await ownerWithOrg("outbound");
+    const { token } = await createSession({ userId: user.id, activeOrgId: org.id });
+    for (const url of ["ws://169.254.169.254", "ws://0xa9fea9fe:80", "ws://[::ffff:169.254.169.254]:1", "ws://metadata.google.internal", "ws://user:secret@127.0.0.1:1"]) {
+      const answer = await api(gatewaysApi, "/api/gateways", token, { method: "POST", body: { name: "Bad", url } });
+      expect(answer.status, url).toBe(400);
+      expect(answer.json.error.code, url).toBe("url_refused");
+      expect(answer.text).not.toContain("secret");
+    }
+    const listed = await api(gatewaysApi, "/api/gateways", token);
+    expect(listed.json.gateways).toHaveLength(0);
+    const ok = await api(gatewaysApi, "/api/gateways", token, { method: "POST", body: { name: "Loopback", url: "ws://127.0.0.1:1" } });
+    expect(ok.status).toBe(201);
+    const patched = await api(gatewayApi, `/api/gateways/${ok.json.gateway.id}`, token, { method: "PATCH", id: ok.json.gateway.id, body: { url: "ws://[fe80::1]:1" } });
+    expect(patched.status).toBe(400);
+    expect(patched.json.error.message).toMatch(/link-local or cloud metadata/);
+  });
+
+  it("a second row reaching the same gateway (same identity, another URL) is marked a duplicate and nothing is ingested for it; deleting the first promotes it", async () => {
+    const { org, actor } = await ownerWithOrg("identity");
+    const runtime = newRuntime(false);
+    const firstOnline = nextLiveEvent((e) => e.type === "agent.created");
+    const first = await createGateway({ orgId: org.id, input: { name: "By address", url: fake.url, token: fake.token }, actor });
+    await runtime.start();
+    await firstOnline;
+    const agentsBefore = (await listAgents(org.id)).filter((a) => a.gatewayId === first.id).length;
+    expect(agentsBefore).toBeGreaterThan(0);
+
+    const flagged = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { duplicateOf: string | null }).duplicateOf === first.id);
+    const second = await createGateway({ orgId: org.id, input: { name: "By name", url: fake.url.replace("127.0.0.1", "localhost"), token: fake.token }, actor });
+    const event = await flagged;
+    expect((event.data.gateway as { id: string; lastError: string }).id).toBe(second.id);
+    expect((event.data.gateway as { lastError: string }).lastError).toContain(`same gateway as "By address" (/gateways/${first.id})`);
+    await runtime.reconcile();
+    expect(runtime.ownedIds()).not.toContain(second.id);
+    expect((await listAgents(org.id)).filter((a) => a.gatewayId === second.id)).toHaveLength(0);
+    expect((await getGateway({ orgId: org.id, id: first.id }))?.identity).toMatch(/^[0-9a-f]{64}$/);
+
+    await deleteGateway({ orgId: org.id, id: first.id, actor });
+    const promoted = await getGateway({ orgId: org.id, id: second.id });
+    expect(promoted?.duplicateOf).toBeNull();
+    await runtime.stop();
   });
 });

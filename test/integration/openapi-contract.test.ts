@@ -135,7 +135,7 @@ describe("every documented operation answers what the document says", () => {
       task: (await post("/api/tasks", { title: "contract", assignedAgent: agent, tags: ["x"], dueDate: "2026-12-31" })).task!.id,
       spareTask: (await post("/api/tasks", { title: "to delete" })).task!.id,
       gateway: (await post("/api/gateways", { name: "Home", url: "ws://127.0.0.1:9", token: "secret" })).gateway!.id,
-      spareGateway: (await post("/api/gateways", { name: "Spare", url: "ws://127.0.0.1:9" })).gateway!.id,
+      spareGateway: (await post("/api/gateways", { name: "Spare", url: "ws://127.0.0.1:10" })).gateway!.id,
     };
     cover("/api/agents", "post", "success");
     cover("/api/tasks", "post", "success");
@@ -205,12 +205,16 @@ describe("every documented operation answers what the document says", () => {
     expect((await checked("/api/gateways", "get", "/api/gateways", { token: owner })).status).toBe(200);
     expect((await checked("/api/gateways", "get", "/api/gateways", { token: member })).status).toBe(403);
     expect((await checked("/api/gateways", "post", "/api/gateways", { token: owner, body: { name: "x", url: "http://nope" } })).status).toBe(400);
+    // the same gateway again (another spelling of its URL), and a metadata address
+    expect((await checked("/api/gateways", "post", "/api/gateways", { token: owner, body: { name: "Again", url: "WS://127.0.0.1:9/" } })).status).toBe(409);
+    expect((await checked("/api/gateways", "post", "/api/gateways", { token: owner, body: { name: "Meta", url: "ws://169.254.169.254" } })).status).toBe(400);
     const one = `/api/gateways/${ids.gateway}`;
     const params = { id: ids.gateway };
     expect((await checked("/api/gateways/{id}", "get", one, { token: owner, params })).status).toBe(200);
     expect((await checked("/api/gateways/{id}", "get", one, { token: member, params })).status).toBe(403);
     expect((await checked("/api/gateways/{id}", "patch", one, { token: owner, params, body: { pollIntervalSeconds: 60, token: null } })).status).toBe(200);
     expect((await checked("/api/gateways/{id}", "patch", one, { token: owner, params, body: { pollIntervalSeconds: 1 } })).status).toBe(400);
+    expect((await checked("/api/gateways/{id}", "patch", one, { token: owner, params, body: { url: "ws://127.0.0.1:10" } })).status).toBe(409);
     const spare = { id: ids.spareGateway };
     expect((await checked("/api/gateways/{id}", "delete", `/api/gateways/${ids.spareGateway}`, { token: owner, params: spare })).status).toBe(200);
     expect((await checked("/api/gateways/{id}", "delete", `/api/gateways/${ids.spareGateway}`, { token: owner, params: spare })).status).toBe(404);

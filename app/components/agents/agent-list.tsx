@@ -11,9 +11,14 @@ export interface AgentRowData {
   avatarColor: string;
   lastActiveAt: string;
   source: string;
+  /** its gateway's name, where the organization has several */
+  gatewayName?: string | null;
 }
 
 const SOURCE_LABELS: Record<string, string> = { manual: "Added by hand", gateway: "Gateway" };
+
+/** "Gateway Home" where several gateways exist, so agents of the same name can be told apart. */
+const sourceOf = (agent: AgentRowData) => (agent.gatewayName ? `Gateway ${agent.gatewayName}` : (SOURCE_LABELS[agent.source] ?? agent.source));
 
 /** A table from md up, stacked cards below it; both link each agent to its edit page. */
 export function AgentList({ agents, now, canEdit }: { agents: AgentRowData[]; now: number; canEdit: boolean }) {
@@ -27,7 +32,7 @@ export function AgentList({ agents, now, canEdit }: { agents: AgentRowData[]; no
               <div className="min-w-0 flex-1">
                 <p className="truncate font-medium">{agent.name}</p>
                 <p className="truncate text-xs text-muted">
-                  {agent.role} · {SOURCE_LABELS[agent.source] ?? agent.source} · active <RelativeTime at={agent.lastActiveAt} now={now} />
+                  {agent.role} · {sourceOf(agent)} · active <RelativeTime at={agent.lastActiveAt} now={now} />
                 </p>
               </div>
               <AgentStatusBadge status={agent.status} />
@@ -65,7 +70,7 @@ export function AgentList({ agents, now, canEdit }: { agents: AgentRowData[]; no
                 <td className="px-3 py-2.5 text-muted">
                   <RelativeTime at={agent.lastActiveAt} now={now} />
                 </td>
-                <td className="px-3 py-2.5 text-muted">{SOURCE_LABELS[agent.source] ?? agent.source}</td>
+                <td className="px-3 py-2.5 text-muted" data-testid="agent-source">{sourceOf(agent)}</td>
                 <td className="px-4 py-2.5 text-right">
                   <Link to={`/agents/${agent.id}`} className="text-xs text-accent hover:underline">
                     {canEdit ? "Edit" : "View"}
