@@ -62,12 +62,8 @@ export function quoted(value: string, max = 60): string {
  * What a form shows after a 409: the person's text in the fields they changed, the stored value
  * in every other field (so a second, deliberate save writes only their changes).
  */
-export function mergeAfterConflict<F extends string>(
-  submitted: Record<string, unknown>,
-  current: Record<F, string>,
-  changed: readonly F[],
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...submitted };
-  for (const field of Object.keys(current) as F[]) if (!changed.includes(field)) merged[field] = current[field];
+export function mergeAfterConflict<V>(submitted: Record<string, V>, current: Record<string, string>, changed: readonly string[]): Record<string, V | string> {
+  const merged: Record<string, V | string> = { ...submitted };
+  for (const field of Object.keys(current)) if (!changed.includes(field)) merged[field] = current[field]!;
   return merged;
 }
