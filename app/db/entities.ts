@@ -319,6 +319,8 @@ export interface Task {
   dueDate: string | null;
   position: number;
   createdBy: string;
+  /** bumped by every update; an edit based on an older one is refused (ADR 017) */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -337,6 +339,7 @@ export const TaskEntity = new EntitySchema<Task>({
     dueDate: { type: "date", name: "due_date", nullable: true },
     position: { type: "double precision" },
     createdBy: { type: "text", name: "created_by" },
+    version: { type: "integer", default: 1 },
     createdAt,
     updatedAt,
   },

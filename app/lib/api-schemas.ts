@@ -182,6 +182,8 @@ export const LoginAnswerSchema = z
   .strict();
 
 export const TaskAnswerSchema = z.object({ task: ApiTaskSchema }).strict();
+/** 412 to a PATCH whose If-Match is not the task's current version: the error and the stored task. */
+export const TaskPreconditionFailedSchema = z.object({ error: ApiErrorSchema.shape.error, task: ApiTaskSchema }).strict().openapi("TaskPreconditionFailed");
 export const TaskPageSchema = z.object({ tasks: z.array(ApiTaskSchema), nextCursor }).strict();
 export const AgentAnswerSchema = z.object({ agent: ApiAgentSchema }).strict();
 export const AgentListSchema = z.object({ agents: z.array(ApiAgentSchema) }).strict();

@@ -194,3 +194,21 @@ export function taskChangesFromApi<T extends { assignedAgent?: string | null }>(
   const { assignedAgent, ...rest } = body;
   return { ...rest, ...(assignedAgent === undefined ? {} : { assigneeAgentId: assignedAgent }) };
 }
+
+/** A row's entity tag (ADR 017): strong, the row's version, e.g. `"4"`. */
+export function versionTag(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * What a request's `If-Match` asks of a row whose stored version is `current`: `undefined` when it
+ * asks nothing (no header, or `*` for a row that exists) so the last write wins; the version to
+ * compare-and-set when one of its tags is the current one; "stale" when none is (answer 412).
+ * Tags are compared strongly (RFC 9110): a weak tag `W/"4"` never matches.
+ */
+export function ifMatchVersion(request: Request, current: number): number | "stale" | undefined {
+  const header = request.headers.get("If-Match");
+  if (header === null || header.trim() === "*") return undefined;
+  const tags = header.split(",").map((tag) => tag.trim());
+  return tags.includes(versionTag(current)) ? current : "stale";
+}

@@ -1,5 +1,5 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry, type ResponseConfig, type RouteConfig } from "@asteasolutions/zod-to-openapi";
-import type { ZodTypeAny } from "zod";
+import { z, type ZodTypeAny } from "zod";
 import {
   AgentAnswerSchema,
   AgentListSchema,
@@ -16,6 +16,7 @@ import {
   TaskAnswerSchema,
   TaskListQuerySchema,
   TaskPageSchema,
+  TaskPreconditionFailedSchema,
 } from "./api-schemas";
 import {
   ApiAgentCreateSchema,
@@ -53,6 +54,15 @@ const errors = {
 const urlRefused = "; `url_refused` for a link-local or cloud metadata address (also after resolving the name) or credentials in the URL";
 
 const secured = [{ bearerAuth: [] }];
+
+/** ADR 017: a row's version as a strong entity tag, and the precondition a PATCH may send. */
+const etag = { ETag: { description: 'The row\'s version, a strong entity tag like `"4"`; send it back in `If-Match`', schema: { type: "string" as const } } };
+const ifMatch = z.object({
+  "If-Match": z
+    .string()
+    .optional()
+    .openapi({ description: 'The ETag the change is based on (`"4"`). A stale one is answered 412 and nothing is written; `*` or no header: the last write wins.' }),
+});
 
 function body(registry: OpenAPIRegistry, name: string, schema: ZodTypeAny, example: unknown) {
   return { required: true, content: { "application/json": { schema: registry.register(name, schema), example } } };
@@ -121,7 +131,7 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       summary: "One task",
       security: secured,
       request: { params },
-      responses: { 200: answer("The task", TaskAnswerSchema), 401: errors.unauthorized, 404: errors.notFound },
+      responses: { 200: { ...answer("The task", TaskAnswerSchema), headers: etag }, 401: errors.unauthorized, 404: errors.notFound },
     },
     {
       method: "patch",
@@ -130,13 +140,14 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       summary: "Change a task; send `status` to move it to the end of another column",
       description: "Only the fields sent change. `assignedAgent: null` unassigns, `dueDate: null` clears the date, `tags` replaces the tags.",
       security: secured,
-      request: { params, body: body(registry, "TaskUpdate", update(ApiTaskUpdateSchema), { status: "done" }) },
+      request: { params, headers: ifMatch, body: body(registry, "TaskUpdate", update(ApiTaskUpdateSchema), { status: "done" }) },
       responses: {
-        200: answer("The task after the change", TaskAnswerSchema),
+        200: { ...answer("The task after the change", TaskAnswerSchema), headers: etag },
         400: errors.badRequest,
         401: errors.unauthorized,
         403: errors.forbidden,
         404: errors.notFound,
+        412: { ...answer("`precondition_failed`: If-Match is not the task's current version; nothing is written, the stored task is in `task`", TaskPreconditionFailedSchema), headers: etag },
         413: errors.tooLarge,
       },
     },

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { z } from "zod";
 import { TASK_PRIORITIES, TASK_STATUSES, type Tag, type Task, type TaskPriority, type TaskStatus } from "~/db/entities";
-import { col, rowDecoder } from "~/db/rows";
+import { col, returnedRows, rowDecoder } from "~/db/rows";
 import type { TaskCursorKey } from "~/lib/cursor";
 
 /*
@@ -29,7 +29,7 @@ export interface TaskFilter {
 
 const TASK_COLUMNS = `t.id, t.org_id as "orgId", t.board_id as "boardId", t.title, t.description, t.status, t.priority,
   t.assignee_agent_id as "assigneeAgentId", to_char(t.due_date, 'YYYY-MM-DD') as "dueDate", t.position,
-  t.created_by as "createdBy", t.created_at as "createdAt", t.updated_at as "updatedAt",
+  t.created_by as "createdBy", t.version, t.created_at as "createdAt", t.updated_at as "updatedAt",
   coalesce((select json_agg(json_build_object('id', g.id, 'name', g.name, 'color', g.color) order by lower(g.name))
               from task_tags tt join tags g on g.id = tt.tag_id where tt.task_id = t.id), '[]'::json) as tags`;
 
@@ -56,6 +56,7 @@ const taskShape = {
   dueDate: col.text.nullable(),
   position: taskPosition,
   createdBy: col.text,
+  version: col.int,
   createdAt: col.timestamp,
   updatedAt: col.timestamp,
   // the json_agg of TASK_COLUMNS: node-postgres parses json, so this is the list itself
@@ -75,6 +76,8 @@ const boardColumnRow = rowDecoder(
   "tasks: board columns",
   z.object({ ...taskShape, columnTotal: col.int }).transform(({ columnTotal, ...task }): { task: TaskView; columnTotal: number } => ({ task, columnTotal })),
 );
+
+const versionRow = rowDecoder("tasks: claim version", z.object({ version: col.int }));
 
 /** max() of no rows is null */
 const columnEndRow = rowDecoder("tasks: column end", z.object({ max: taskPosition.nullable() }));
@@ -219,4 +222,23 @@ export async function countTasksByStatusRows(manager: EntityManager, orgId: stri
   const counts: Record<TaskStatus, number> = { backlog: 0, todo: 0, "in-progress": 0, review: 0, done: 0 };
   for (const { status, count } of rows) counts[status] = count;
   return counts;
+}
+
+/**
+ * The compare-and-set of an edit (ADR 017): bumps the task's version when it is still `expected`
+ * (any version when `expected` is null) and answers the new one, or null when the row moved on.
+ * One statement, so two saves from the same version can never both win.
+ */
+export async function claimTaskVersion(
+  manager: EntityManager,
+  { orgId, id, expected }: { orgId: string; id: string; expected: number | null },
+): Promise<number | null> {
+  const rows = versionRow.all(
+    returnedRows(await manager.query("update tasks set version = version + 1 where org_id = $1 and id = $2 and ($3::int is null or version = $3) returning version", [
+      orgId,
+      id,
+      expected,
+    ])),
+  );
+  return rows[0]?.version ?? null;
 }

@@ -116,7 +116,7 @@ describe("listBoardTasks (a board page bounded per column)", () => {
 });
 
 describe("task rows", () => {
-  const fields = ["assigneeAgentId", "boardId", "createdAt", "createdBy", "description", "dueDate", "id", "orgId", "position", "priority", "status", "tags", "title", "updatedAt"];
+  const fields = ["assigneeAgentId", "boardId", "createdAt", "createdBy", "description", "dueDate", "id", "orgId", "position", "priority", "status", "tags", "title", "updatedAt", "version"];
 
   it("read as exactly a task's fields on every path (the page's key and the column's total stay out), counted by column as numbers", async () => {
     const { org, actor } = await ownerWithOrg("task-rows");

@@ -9,6 +9,7 @@ import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { ensureTags } from "./tag.server";
 import {
+  claimTaskVersion,
   countTasksByStatusRows,
   selectBoardColumns,
   selectColumnEnd,
@@ -157,12 +158,41 @@ const FIELD_NAMES: Record<keyof TaskChanges, string> = {
   tags: "tags",
 };
 
-export async function updateTask({ orgId, id, changes, actor }: { orgId: string; id: string; changes: TaskChanges; actor: Actor }) {
+/**
+ * A save based on an older version of the task than the stored one (ADR 017). `current` is the
+ * stored task, so the form or the API can show what changed.
+ */
+export class StaleTaskError extends DomainError {
+  constructor(readonly current: TaskView) {
+    super(409, "stale_version", "Someone changed this task while you were editing. Check its current values and save again.");
+    this.name = "StaleTaskError";
+  }
+}
+
+/**
+ * `expectedVersion`: the version the change was based on (the edit form's, an API `If-Match`);
+ * a stored version that moved on refuses the change with a StaleTaskError and writes nothing.
+ * Without it the last write wins.
+ */
+export async function updateTask({
+  orgId,
+  id,
+  changes,
+  actor,
+  expectedVersion,
+}: {
+  orgId: string;
+  id: string;
+  changes: TaskChanges;
+  actor: Actor;
+  expectedVersion?: number;
+}) {
   return transaction(async (manager) => {
     const repo = manager.getRepository(TaskEntity);
     const task = await repo.findOne({ where: { orgId, id }, lock: { mode: "pessimistic_write" } });
     if (!task) throw new DomainError(404, "not_found", "That task does not exist in this organization.");
     const before = (await getTask({ orgId, id }, manager))!;
+    if (expectedVersion !== undefined && task.version !== expectedVersion) throw new StaleTaskError(before);
     const changed: Array<keyof TaskChanges> = [];
 
     if (changes.boardId !== undefined && changes.boardId !== task.boardId) {
@@ -200,6 +230,10 @@ export async function updateTask({ orgId, id, changes, actor }: { orgId: string;
     }
     if (changed.length === 0) return { task: before, changed };
 
+    // The row is locked above, so this cannot miss; it is the one statement that decides anyway.
+    const version = await claimTaskVersion(manager, { orgId, id, expected: expectedVersion ?? null });
+    if (version === null) throw new StaleTaskError(before);
+    task.version = version;
     task.updatedAt = new Date();
     await repo.save(task);
     const statusOnly = changed.length === 1 && changed[0] === "status";
@@ -253,6 +287,7 @@ export async function moveTask({
     }
     task.status = status;
     task.position = position;
+    task.version = (await claimTaskVersion(manager, { orgId, id, expected: null }))!;
     task.updatedAt = new Date();
     await repo.save(task);
     await recordActivity(manager, {

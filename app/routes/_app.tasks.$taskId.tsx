@@ -1,9 +1,11 @@
+import type { z } from "zod";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { TaskFields, PRIORITY_COLORS } from "~/components/boards/task-fields";
+import { EditBaseInputs, useEditBase } from "~/components/ui/edit-base";
 import { Button, FormError } from "~/components/ui/form";
 import { Badge, Card, Flash } from "~/components/ui/layout";
 import { PRIORITY_LABELS, STATUS_LABELS } from "~/lib/constants";
@@ -11,6 +13,7 @@ import { parseForm, replyWithError } from "~/lib/forms.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { TaskFormSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
+import { baseName, baseVersionOf, changedFields, conflictSentence, mergeAfterConflict, quoted, type FieldChange } from "~/lib/edit-conflict";
 import { listActivity } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
 import { listGateways } from "~/models/gateway.server";
@@ -18,9 +21,35 @@ import { agentLabel, gatewayLabels } from "~/lib/gateway-label";
 import { getBoard } from "~/models/board.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
-import { deleteTask, getTask, updateTask } from "~/models/task.server";
+import { deleteTask, getTask, StaleTaskError, updateTask, type TaskChanges, type TaskView } from "~/models/task.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { topic } from "~/lib/topics";
+
+const TASK_FIELDS = ["title", "description", "status", "priority", "assigneeAgentId", "dueDate", "tags"] as const;
+type TaskField = (typeof TASK_FIELDS)[number];
+
+/** The edit form's value of each field for a stored task (what the form shows). */
+function taskFormValues(task: Pick<TaskView, "title" | "description" | "status" | "priority" | "assigneeAgentId" | "dueDate" | "tags">): Record<TaskField, string> {
+  return {
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    priority: task.priority,
+    assigneeAgentId: task.assigneeAgentId ?? "",
+    dueDate: task.dueDate ?? "",
+    tags: task.tags.map((t) => t.name).join(", "),
+  };
+}
+
+const FIELD_LABELS: Record<TaskField, string> = {
+  title: "title",
+  description: "description",
+  status: "status",
+  priority: "priority",
+  assigneeAgentId: "assignee",
+  dueDate: "due date",
+  tags: "tags",
+};
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -56,18 +85,38 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const submission = parseForm(formData, { schema: TaskFormSchema });
       if (submission.status !== "success") return data(submission.reply(), { status: 400 });
       const value = submission.value;
+      // Only what the person changed is written: a field they left alone keeps whatever is stored.
+      const changed = changedFields(formData, TASK_FIELDS);
+      // The edit form shows every field, so an empty assignee or due date means "clear it".
+      const all: Required<Omit<TaskChanges, "boardId">> = {
+        ...value,
+        assigneeAgentId: value.assigneeAgentId ?? null,
+        dueDate: value.dueDate ?? null,
+      };
+      const changes: TaskChanges = Object.fromEntries(changed.map((field) => [field, all[field]]));
       try {
-        // The edit form shows every field, so an empty assignee or due date means "clear it".
-        await updateTask({
-          orgId: org.id,
-          id: task.id,
-          changes: { ...value, assigneeAgentId: value.assigneeAgentId ?? null, dueDate: value.dueDate ?? null },
-          actor,
-        });
+        await updateTask({ orgId: org.id, id: task.id, changes, actor, expectedVersion: baseVersionOf(formData) });
       } catch (error) {
+        if (error instanceof StaleTaskError) {
+          const current = taskFormValues(error.current);
+          const agents = await listAgents(org.id);
+          const shownValue = (field: TaskField): string | null => {
+            const v = current[field];
+            if (field === "status") return STATUS_LABELS[error.current.status];
+            if (field === "priority") return PRIORITY_LABELS[error.current.priority];
+            if (field === "assigneeAgentId") return v ? (agents.find((a) => a.id === v)?.name ?? "another agent") : "Unassigned";
+            if (field === "description") return null;
+            return quoted(v);
+          };
+          const moved: FieldChange[] = TASK_FIELDS.filter((field) => formData.get(baseName(field)) !== null && String(formData.get(baseName(field))).replace(/\r\n?/g, "\n") !== current[field]).map(
+            (field) => ({ label: FIELD_LABELS[field], shown: shownValue(field) }),
+          );
+          const reply = submission.reply({ formErrors: [conflictSentence("task", moved)] });
+          return data({ ...reply, initialValue: mergeAfterConflict(reply.initialValue ?? {}, current, changed), conflict: true }, { status: 409 });
+        }
         return replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
       }
-      return data(submission.reply());
+      return data(submission.reply({ resetForm: true }));
     },
   });
 }
@@ -85,22 +134,16 @@ export default function TaskPage() {
   const { task, board, agents, tagNames, history, canEdit } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [form, fields] = useForm({
+  const shown = taskFormValues(task);
+  const [form, fields] = useForm<z.input<typeof TaskFormSchema>, z.output<typeof TaskFormSchema>>({
     id: `task-${task.id}`,
     lastResult,
-    defaultValue: {
-      title: task.title,
-      description: task.description,
-      status: task.status,
-      priority: task.priority,
-      assigneeAgentId: task.assigneeAgentId ?? "",
-      dueDate: task.dueDate ?? "",
-      tags: task.tags.map((t) => t.name).join(", "),
-    },
+    defaultValue: shown,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TaskFormSchema }),
   });
+  const base = useEditBase({ formId: form.id, form, version: task.version, values: shown, lastResult });
   const assignee = agents.find((a) => a.id === task.assigneeAgentId);
   const saved = lastResult?.status === "success" && navigation.state === "idle";
 
@@ -145,6 +188,7 @@ export default function TaskPage() {
               {saved ? <Flash>Saved.</Flash> : null}
               <Form method="post" {...getFormProps(form)} className="space-y-3">
                 <input type="hidden" name="intent" value="update" />
+                <EditBaseInputs base={base} />
                 <FormError errors={form.errors} />
                 <TaskFields fields={fields} agents={agents} tagNames={tagNames} />
                 <div className="flex items-center justify-between">

@@ -50,6 +50,8 @@ export interface ApiCall {
   body?: unknown;
   params?: Record<string, string>;
   clientIp?: string;
+  /** extra request headers (If-Match) */
+  headers?: Record<string, string>;
 }
 
 export interface ApiAnswer {
@@ -60,8 +62,8 @@ export interface ApiAnswer {
   json: unknown;
 }
 
-export async function callRoute(module: RouteModule, url: string, { method = "GET", token, body, params = {}, clientIp = "127.0.0.1" }: ApiCall = {}): Promise<ApiAnswer> {
-  const headers = new Headers();
+export async function callRoute(module: RouteModule, url: string, { method = "GET", token, body, params = {}, clientIp = "127.0.0.1", headers: extra = {} }: ApiCall = {}): Promise<ApiAnswer> {
+  const headers = new Headers(extra);
   if (token) headers.set("Authorization", `Bearer ${token}`);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   if (payload !== undefined) headers.set("Content-Type", "application/json");

@@ -1,0 +1,97 @@
+import { useEffect, useRef, useState } from "react";
+import { baseName } from "~/lib/edit-conflict";
+
+/*
+ * The client half of ADR 017's edit forms. The form posts the version and the field values it was
+ * based on (hidden inputs, so it works without JavaScript). With JavaScript the base follows the
+ * page: when a live event brings a newer row, fields the person has not touched take the new
+ * value and their base moves forward; touched fields keep the person's text and their old base,
+ * so a real conflict on one still gets the 409. An answer from the server (saved, or refused as
+ * stale) moves the whole base to the stored row.
+ */
+
+/** conform's form metadata; its `update` is typed per form, so it is called through this shape */
+interface FormControl {
+  update: (...args: never[]) => void;
+}
+type Update = (options: { name?: string; value?: unknown }) => void;
+
+interface ActionAnswer {
+  status?: "success" | "error";
+  conflict?: boolean;
+  initialValue?: Record<string, unknown> | null;
+}
+
+const normalize = (value: string) => value.replace(/\r\n?/g, "\n");
+
+function fieldValue(form: HTMLFormElement | null, name: string): string | null {
+  const element = form?.elements.namedItem(name);
+  if (element && "value" in element && typeof element.value === "string") return normalize(element.value);
+  return null;
+}
+
+export function useEditBase<F extends string>({
+  formId,
+  form,
+  version,
+  values,
+  lastResult,
+}: {
+  formId: string;
+  form: FormControl;
+  version: number;
+  values: Record<F, string>;
+  lastResult: ActionAnswer | null | undefined;
+}) {
+  const [base, setBase] = useState({ version, values });
+  const answered = useRef(lastResult);
+  const valuesKey = JSON.stringify(values);
+  const update = form.update as unknown as Update;
+
+  useEffect(() => {
+    if (lastResult !== answered.current) {
+      answered.current = lastResult;
+      if (lastResult?.conflict) {
+        // the person's changes over the stored row (the server merged them); the stored row is the new base
+        if (lastResult.initialValue) update({ value: lastResult.initialValue });
+        setBase({ version, values });
+        return;
+      }
+      if (lastResult?.status === "success") {
+        setBase({ version, values });
+        return;
+      }
+    }
+    if (version === base.version) return;
+    const element = document.getElementById(formId) as HTMLFormElement | null;
+    const next = { ...base.values };
+    let conflicting = false;
+    for (const field of Object.keys(values) as F[]) {
+      const shown = fieldValue(element, field);
+      const touched = shown !== null && shown !== base.values[field];
+      if (!touched) {
+        if (shown !== values[field]) update({ name: field, value: values[field] });
+        next[field] = values[field];
+      } else if (base.values[field] !== values[field]) {
+        conflicting = true;
+      }
+    }
+    setBase({ version: conflicting ? base.version : version, values: next });
+    // valuesKey stands for values
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version, valuesKey, lastResult]);
+
+  return base;
+}
+
+/** The hidden inputs that carry the base: the version and each field's shown value. */
+export function EditBaseInputs<F extends string>({ base }: { base: { version: number; values: Record<F, string> } }) {
+  return (
+    <>
+      <input type="hidden" name="baseVersion" value={base.version} />
+      {(Object.keys(base.values) as F[]).map((field) => (
+        <input key={field} type="hidden" name={baseName(field)} value={base.values[field]} />
+      ))}
+    </>
+  );
+}
