@@ -385,6 +385,34 @@ describe("dead link and reconnect", () => {
     expect(connection.status.state).toBe("online");
   });
 
+  it("keeps measuring: every pong gives fresh figures (last, median, last seen) to figures listeners, not to state listeners", async () => {
+    const gateway = await fakeGateway();
+    // pings every 50 ms
+    const connection = connect(gateway, { tickIntervalMs: 100, reconnect: false });
+    await connection.waitFor("online");
+    const handshakeLatency = connection.status.latencyMs;
+    let stateChanges = 0;
+    connection.onStatusChange(() => stateChanges++);
+    const figures: GatewayStatus[] = [];
+    await new Promise<void>((resolve) => {
+      connection.onFigures((status) => {
+        figures.push(status);
+        if (figures.length === 4) resolve();
+      });
+    });
+    expect(stateChanges).toBe(0);
+    for (const status of figures) {
+      expect(status.latencyMs).toEqual(expect.any(Number));
+      expect(status.latencyP50Ms).toEqual(expect.any(Number));
+    }
+    // last seen moves with each round trip; the figures are the pongs', not the handshake's frozen one
+    const seen = figures.map((status) => status.lastSeenAt!);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(seen[3]!).toBeGreaterThan(seen[0]!);
+    expect(connection.status.latencyMs).toBe(figures[3]!.latencyMs);
+    expect(handshakeLatency).toEqual(expect.any(Number));
+  });
+
   it("pongs keep an idle link alive between the gateway's ticks", async () => {
     const gateway = await fakeGateway();
     // a 200 ms tick override while the fake never ticks: only pongs (every 100 ms) show it is alive

@@ -1,12 +1,14 @@
 import { db, transaction } from "~/db/data-source.server";
 import { topic } from "~/lib/topics";
-import type { Gateway, GatewayStateName } from "~/db/entities";
+import type { Gateway, GatewayStateName, Role } from "~/db/entities";
+import { sameGatewayOrigin } from "~/lib/gateway-origin";
 import { DomainError } from "~/lib/http.server";
 import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";
 import { checkTranscriptFolder } from "~/lib/transcript-folder.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { markOrphanedGatewayAgentsOffline } from "./agent.queries.server";
+import { roleAtLeast } from "./organization.server";
 import * as queries from "./gateway.queries.server";
 
 /*
@@ -70,7 +72,7 @@ export async function createGateway({ orgId, input, actor }: { orgId: string; in
       transcriptDir,
     });
     await recordActivity(manager, { orgId, type: "gateway_created", message: `${actor.name} added the gateway ${gateway.name}`, actor, data: { gatewayId: gateway.id } });
-    await publish(manager, { orgId, type: "gateway.created", topics: GATEWAY_TOPICS(gateway.id), data: { gateway: toApiGateway(gateway) } });
+    await publish(manager, { orgId, type: "gateway.created", topics: GATEWAY_TOPICS(gateway.id), data: { gateway: toApiGateway(gateway, { detailed: false }) } });
     return gateway;
   });
 }
@@ -80,6 +82,11 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
   return transaction(async (manager) => {
     const gateway = await queries.findGateway(manager, { orgId, id, lock: true });
     if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
+    // A stored token never follows a change of origin: pointed at a listener, the next connect would
+    // hand "never shown again" to whoever runs it. Checked before anything is written.
+    if (input.url !== undefined && gateway.tokenEncrypted && input.token === undefined && !sameGatewayOrigin(gateway.url, input.url)) {
+      throw new DomainError(422, "token_required", "The URL points to another host: enter the gateway's token again (the stored token is only sent where it was stored), or remove it.", "token");
+    }
     const changed: string[] = [];
     if (input.name !== undefined && input.name.trim() !== gateway.name) (gateway.name = input.name.trim()), changed.push("name");
     if (input.url !== undefined && input.url.trim() !== gateway.url) (gateway.url = input.url.trim()), changed.push("url");
@@ -108,7 +115,7 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
       actor,
       data: { gatewayId: id, fields: changed },
     });
-    await publish(manager, { orgId, type: "gateway.updated", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+    await publish(manager, { orgId, type: "gateway.updated", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved, { detailed: false }) } });
     return saved;
   });
 }
@@ -163,30 +170,72 @@ export async function recordGatewayStatus(id: string, update: GatewayStatusUpdat
         data: { gatewayId: id, state: update.state },
       });
     }
-    await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+    await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved, { detailed: false }) } });
     return saved;
   });
 }
 
-/** What the browser and the API see: never the token, only whether one is set. */
-export function toApiGateway(gateway: Gateway) {
-  return {
+/**
+ * What the browser and the API see: never the token, only whether one is set. Where the gateway is
+ * (URL, device id, transcript folder) and what it said went wrong (raw errors, pairing commands) is
+ * for admins and owners (`detailed`); members and viewers see its name, state and figures (ADR 019).
+ */
+export interface GatewayView {
+  id: string;
+  name: string;
+  tokenSet: boolean;
+  pollIntervalSeconds: number;
+  state: GatewayStateName;
+  stateSince: number | null;
+  serverVersion: string | null;
+  latencyMs: number | null;
+  latencyP50Ms: number | null;
+  lastSeenAt: number | null;
+  lastPollAt: number | null;
+  pollFailed: boolean;
+  createdAt: number;
+  updatedAt: number;
+  // admins and owners only
+  url?: string;
+  lastError?: string | null;
+  lastPollError?: string | null;
+  transcriptDir?: string | null;
+  pairing?: { deviceId?: string; approveCommand?: string } | null;
+  deviceId?: string | null;
+}
+
+export function toApiGateway(gateway: Gateway, { detailed }: { detailed: boolean }): GatewayView {
+  const detail = gateway.stateDetail;
+  const figure = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : null);
+  const base: GatewayView = {
     id: gateway.id,
     name: gateway.name,
-    url: gateway.url,
     tokenSet: Boolean(gateway.tokenEncrypted),
     pollIntervalSeconds: gateway.pollIntervalSeconds,
     state: gateway.state,
+    stateSince: figure(detail.stateSince),
     serverVersion: gateway.serverVersion,
     latencyMs: gateway.latencyMs,
-    lastError: gateway.lastError,
+    latencyP50Ms: figure(detail.latencyP50Ms),
     lastSeenAt: gateway.lastSeenAt ? gateway.lastSeenAt.getTime() : null,
     lastPollAt: gateway.lastPollAt ? gateway.lastPollAt.getTime() : null,
-    lastPollError: gateway.lastPollError,
-    transcriptDir: gateway.transcriptDir,
-    pairing: (gateway.stateDetail.pairing as { deviceId?: string; approveCommand?: string } | undefined) ?? null,
-    deviceId: (gateway.stateDetail.deviceId as string | undefined) ?? null,
+    pollFailed: Boolean(gateway.lastPollError),
     createdAt: gateway.createdAt.getTime(),
     updatedAt: gateway.updatedAt.getTime(),
   };
+  if (!detailed) return base;
+  return {
+    ...base,
+    url: gateway.url,
+    lastError: gateway.lastError,
+    lastPollError: gateway.lastPollError,
+    transcriptDir: gateway.transcriptDir,
+    pairing: (detail.pairing as { deviceId?: string; approveCommand?: string } | undefined) ?? null,
+    deviceId: (detail.deviceId as string | undefined) ?? null,
+  };
+}
+
+/** Admins and owners see where a gateway is and its raw errors (ADR 019). */
+export function seesGatewayDetails(role: Role): boolean {
+  return roleAtLeast(role, "admin");
 }
