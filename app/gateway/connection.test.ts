@@ -1,6 +1,6 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { GatewayConnection, type GatewayConnectionOptions, type GatewayStatus } from "./connection";
+import { describeSocketError, GatewayConnection, type GatewayConnectionOptions, type GatewayStatus } from "./connection";
 import {
   ConnectionLostError,
   GatewayRequestError,
@@ -147,7 +147,19 @@ describe("handshake", () => {
     const connection = connect({ url: `ws://127.0.0.1:${port}`, token: "t" }, { reconnect: false });
     const status = await connection.waitFor("offline");
     expect(status.lastErrorCode).toBe("ECONNREFUSED");
-    expect(status.lastError).toMatch(/Could not reach the gateway at ws:\/\/127\.0\.0\.1:\d+ \(.*ECONNREFUSED.*\)\. Is the gateway running\?/);
+    expect(status.lastError).toMatch(/^Could not connect to the gateway at ws:\/\/127\.0\.0\.1:\d+: nothing is listening there\. Is the gateway running/);
+    // the socket's own text ("connect ECONNREFUSED 127.0.0.1:port") is not what a person reads
+    expect(status.lastError).not.toContain("ECONNREFUSED");
+  });
+});
+
+describe("connect failures in words", () => {
+  it("says what went wrong without the resolver's or kernel's text", () => {
+    const url = "wss://gw.example.com";
+    expect(describeSocketError(url, { code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND gw.example.com" })).toBe("Could not connect to the gateway at wss://gw.example.com: its host name does not resolve. Check the URL.");
+    expect(describeSocketError(url, { code: "EHOSTUNREACH", message: "connect EHOSTUNREACH 10.0.0.5:443" })).not.toContain("10.0.0.5");
+    expect(describeSocketError(url, { code: "DEPTH_ZERO_SELF_SIGNED_CERT", message: "self-signed certificate" })).toContain("TLS certificate");
+    expect(describeSocketError(url, { code: "SOCKET_ERROR", message: "Unexpected server response: 404" })).toContain("answered HTTP 404");
   });
 });
 

@@ -39,7 +39,7 @@ export interface GatewayRuntimeOptions {
   poller?: GatewayPoller;
   reconcileMs?: number;
   /** test hooks passed to every connection */
-  connection?: { tickIntervalMs?: number; requestTimeoutMs?: number };
+  connection?: { tickIntervalMs?: number; requestTimeoutMs?: number; figuresWriteMs?: number };
 }
 
 export class GatewayRuntime {
@@ -185,6 +185,7 @@ export class GatewayRuntime {
     owned.unsubscribe = routeGatewayEvents(owned, {
       processId: this.processId,
       isCurrent: () => this.owned.get(gateway.id) === owned,
+      figuresWriteMs: this.options.connection?.figuresWriteMs,
       onOnline: async () => {
         await discoverAgents(owned);
         await subscribeSessions(owned);

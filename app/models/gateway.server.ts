@@ -147,19 +147,41 @@ export interface GatewayStatusUpdate {
   detail: Record<string, unknown>;
 }
 
+export interface GatewayFigures {
+  latencyMs: number | null;
+  latencyP50Ms: number | null;
+  lastSeenAt: Date | null;
+}
+
+/**
+ * The owner's live figures of an online gateway (every few pongs): latency, its median and when the
+ * gateway was last heard from, announced as `gateway.status` so open pages follow. No activity row.
+ */
+export async function recordGatewayFigures(id: string, figures: GatewayFigures) {
+  return transaction(async (manager) => {
+    const written = await queries.updateGatewayFigures(manager, { id, ...figures });
+    if (!written) return null;
+    const gateway = (await queries.findGateway(manager, { id }))!;
+    await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(gateway, { detailed: false }) } });
+    return gateway;
+  });
+}
+
 /** Written by the process that owns the connection whenever its state changes. */
 export async function recordGatewayStatus(id: string, update: GatewayStatusUpdate) {
   return transaction(async (manager) => {
     const gateway = await queries.findGateway(manager, { id });
     if (!gateway) return null;
     const stateChanged = gateway.state !== update.state;
+    // when the state began, as this installation saw it (kept across writes of the same state)
+    const stateSince = stateChanged || typeof gateway.stateDetail.stateSince !== "number" ? Date.now() : gateway.stateDetail.stateSince;
     gateway.state = update.state;
     gateway.serverVersion = update.serverVersion ?? gateway.serverVersion;
     gateway.latencyMs = update.latencyMs;
     gateway.lastError = update.lastError;
     gateway.lastSeenAt = update.lastSeenAt ?? gateway.lastSeenAt;
     gateway.owner = update.owner;
-    gateway.stateDetail = update.detail;
+    gateway.stateDetail = { ...update.detail, stateSince };
     const saved = await queries.saveGateway(manager, gateway);
     if (stateChanged) {
       await recordActivity(manager, {
