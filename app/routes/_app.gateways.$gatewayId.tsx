@@ -97,8 +97,9 @@ export default function GatewayPage() {
   });
   const online = gateway.state === "online";
   // one sentence about what is wrong, shown once: the gateway's own words for admins, advice for others
-  const advice = gatewayAdvice(gateway.state, gateway.pairing, { canManage });
   const problem = !online && canManage && gateway.lastError ? gateway.lastError : null;
+  // an unreachable gateway's own sentence already says what to check; other states add what to do
+  const advice = problem && gateway.state === "offline" ? null : gatewayAdvice(gateway.state, gateway.pairing, { canManage });
   const sessionCount = cards.find((card) => card.kind === "sessions")?.count ?? null;
   const tone = online ? "border-ok/40" : gateway.state === "connecting" ? "border-warn/40" : gateway.state === "pairing-required" ? "border-warn/50" : "border-danger/50";
 
@@ -131,26 +132,22 @@ export default function GatewayPage() {
             {advice ? <p className="break-words text-sm text-muted">{advice}</p> : null}
             {online && !advice ? <p className="text-sm text-muted">Connected; events arrive as they happen and polls run every {gateway.pollIntervalSeconds} s.</p> : null}
           </div>
-          {canManage ? (
-            <div className="flex shrink-0 flex-wrap items-center gap-2">
-              <Form
-                method="post"
-                onSubmit={(e) => !confirm(`Remove the gateway "${gateway.name}"? Its agents stay, marked offline.`) && e.preventDefault()}
-              >
-                <input type="hidden" name="intent" value="delete" />
-                <Button type="submit" variant="danger">
-                  Remove
-                </Button>
-              </Form>
-            </div>
-          ) : null}
         </div>
         <div className="mt-4">
           <GatewayFigures gateway={gateway} agents={agents.length} sessions={sessionCount} now={now} />
         </div>
         {canManage ? (
-          <div className="mt-4 border-t border-border pt-4">
-            <TestConnectionButton fallback={actionData?.intent === "test" ? actionData.test : null} />
+          <div className="mt-4 flex flex-wrap items-start justify-between gap-3 border-t border-border pt-4">
+            <TestConnectionButton fallback={actionData?.intent === "test" ? actionData.test : null} shown={problem} />
+            <Form
+              method="post"
+              onSubmit={(e) => !confirm(`Remove the gateway "${gateway.name}"? Its agents stay, marked offline.`) && e.preventDefault()}
+            >
+              <input type="hidden" name="intent" value="delete" />
+              <Button type="submit" variant="danger">
+                Remove gateway
+              </Button>
+            </Form>
           </div>
         ) : null}
       </section>

@@ -81,12 +81,14 @@ export interface TestAnswer {
  * "Test connection": in place with JavaScript (the button says "Testing…" and waits), a plain post
  * without; the answer is one sentence beside the button.
  */
-export function TestConnectionButton({ fallback }: { fallback: TestAnswer | null }) {
+export function TestConnectionButton({ fallback, shown }: { fallback: TestAnswer | null; shown?: string | null }) {
   const fetcher = useFetcher<{ test: TestAnswer | null }>();
   const testing = fetcher.state !== "idle";
   const answer = testing ? null : (fetcher.data?.test ?? fallback);
+  // the page already shows this sentence as the gateway's problem: said once, confirmed here
+  const message = answer && shown && answer.message === shown ? "Tested again: the same result as above." : answer?.message;
   return (
-    <fetcher.Form method="post" className="flex min-w-0 flex-wrap items-center gap-3">
+    <fetcher.Form method="post" className="flex min-w-0 flex-1 flex-wrap items-center gap-3">
       <input type="hidden" name="intent" value="test" />
       <Button type="submit" variant="secondary" disabled={testing} aria-busy={testing}>
         {testing ? (
@@ -98,7 +100,7 @@ export function TestConnectionButton({ fallback }: { fallback: TestAnswer | null
         )}
       </Button>
       <span role="status" aria-live="polite" className={`min-w-0 text-sm ${answer ? (answer.ok ? "text-ok" : "text-danger") : "text-muted"}`}>
-        {testing ? "Connecting once with the stored settings (up to 10 s)…" : answer?.message}
+        {testing ? "Connecting once with the stored settings (up to 10 s)…" : message}
       </span>
     </fetcher.Form>
   );
@@ -117,6 +119,13 @@ const TONE_DOT = { ok: "bg-ok", warn: "bg-warn", danger: "bg-danger", muted: "bg
 const TONE_TEXT = { ok: "text-ok", warn: "text-warn", danger: "text-danger" } as const;
 
 export function SnapshotCards({ cards, now }: { cards: SnapshotCardView[]; now: number }) {
+  if (cards.every((card) => card.takenAt === null)) {
+    return (
+      <p className="rounded-lg border border-dashed border-border px-4 py-3 text-sm text-muted" data-snapshot="none">
+        Nothing polled yet. Health, usage, crons, sessions and models appear here once the gateway is online and polled.
+      </p>
+    );
+  }
   return (
     <div className="grid gap-3 sm:grid-cols-2 xl:grid-cols-5">
       {cards.map((card) => (
