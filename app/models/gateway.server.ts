@@ -187,7 +187,8 @@ export async function recordGatewayStatus(id: string, update: GatewayStatusUpdat
       await recordActivity(manager, {
         orgId: gateway.orgId,
         type: "gateway_status_changed",
-        message: `Gateway ${gateway.name} is ${update.state}${update.lastError && update.state !== "online" ? `: ${update.lastError}` : ""}`,
+        // every member reads the feed: the raw error (it names the URL) stays on the gateway page for admins (ADR 019)
+        message: `Gateway ${gateway.name} is ${update.state}`,
         actor: { type: "system", id: null, name: "System" },
         data: { gatewayId: id, state: update.state },
       });

@@ -244,5 +244,8 @@ describe("gateway runtime", () => {
     expect(event.data.gateway).not.toHaveProperty("lastError");
     expect(event.data.gateway).not.toHaveProperty("url");
     expect((await getGateway({ orgId: org.id, id: gateway.id }))!.lastError).toMatch(/token/i);
+    // the feed every member reads says what happened, without the gateway's raw words or address
+    const feed: Array<{ message: string }> = await db().query(`select message from activity_events where org_id = $1 and type = 'gateway_status_changed'`, [org.id]);
+    expect(feed.map((row) => row.message)).toEqual(["Gateway Wrong token is unauthorized"]);
   });
 });
