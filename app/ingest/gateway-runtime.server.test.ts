@@ -6,7 +6,7 @@ import { db } from "~/db/data-source.server";
 import { FakeGateway } from "~/gateway/testing/fake-gateway";
 import { listAgents } from "~/models/agent.server";
 import { listAgentSessions } from "~/models/agent-session.server";
-import { createGateway, deleteGateway, updateGateway } from "~/models/gateway.server";
+import { createGateway, deleteGateway, requestGatewayRetry, updateGateway } from "~/models/gateway.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
 import { GatewayRuntime } from "./gateway-runtime.server";
 import type { GatewayPoller, PollSchedule } from "./gateway-poller";
@@ -220,5 +220,31 @@ describe("gateway runtime: figures that are true", () => {
     // figures are no activity: one "is online" entry, however many pongs
     const entries: Array<{ n: number }> = await db().query(`select count(*)::float8 as n from activity_events where org_id = $1 and type = 'gateway_status_changed'`, [org.id]);
     expect(entries[0]!.n).toBe(1);
+  });
+});
+
+describe("gateway runtime: retry now", () => {
+  it("a not-online gateway is tried again at once when asked (through the live stream), an online one is refused", async () => {
+    const { org, actor } = await ownerWithOrg("retry");
+    // a port nobody listens on: the connection goes offline and waits out its backoff
+    const { freePort } = await import("../../test/support/server");
+    const gateway = await createGateway({ orgId: org.id, input: { name: "retry", url: `ws://127.0.0.1:${await freePort()}`, token: "t" }, actor });
+    const owner = runtime();
+    const isStatus = (state: string) => (e: { type: string; data: Record<string, unknown> }) =>
+      e.type === "gateway.status" && (e.data.gateway as { id: string }).id === gateway.id && (e.data.gateway as { state: string }).state === state;
+    const offline = nextLiveEvent(isStatus("offline"));
+    await owner.start();
+    await offline;
+    // a scheduled backoff attempt opens the socket without leaving "offline"; only an asked-for retry says "connecting"
+    const connecting = nextLiveEvent(isStatus("connecting"), 5_000);
+    await requestGatewayRetry({ orgId: org.id, id: gateway.id });
+    await connecting;
+    expect(owner.connectionFor(gateway.id)!.status.reconnectAttempt).toBeLessThanOrEqual(1);
+
+    const { gateway: live } = await fakeGatewayIn("retry-online");
+    const online = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { id: string; state: string }).id === live.id && (e.data.gateway as { state: string }).state === "online");
+    await owner.reconcile();
+    await online;
+    await expect(requestGatewayRetry({ orgId: live.orgId, id: live.id })).rejects.toMatchObject({ status: 409 });
   });
 });

@@ -79,6 +79,7 @@ export class GatewayRuntime {
         topics: new Set([topic.gateways]),
         deliver: (event) => {
           if (event.type === "gateway.created" || event.type === "gateway.updated" || event.type === "gateway.deleted") void this.reconcile();
+          else if (event.type === "gateway.retry" && typeof event.data.gatewayId === "string") this.retryNow(event.data.gatewayId);
         },
       });
     } catch {
@@ -96,6 +97,14 @@ export class GatewayRuntime {
   /** The live connection of a gateway this process owns. */
   connectionFor(gatewayId: string): GatewayConnection | undefined {
     return this.owned.get(gatewayId)?.connection;
+  }
+
+  /** Tries an owned, not-online gateway again at once (backoff reset); a gateway we do not own is its owner's to retry. */
+  retryNow(gatewayId: string) {
+    const connection = this.owned.get(gatewayId)?.connection;
+    if (!connection || connection.status.state === "online" || connection.status.state === "closed") return;
+    log.info("retrying a gateway now, as asked", { gatewayId });
+    connection.reconnectNow();
   }
 
   ownedIds(): string[] {

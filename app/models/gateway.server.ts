@@ -137,6 +137,20 @@ export async function deleteGateway({ orgId, id, actor }: { orgId: string; id: s
   });
 }
 
+/**
+ * "Retry now": asks whichever process owns the gateway to try connecting at once instead of at the
+ * end of its backoff (the runtime follows `gateway.retry` on the live stream; NOTIFY reaches every
+ * replica). Nothing about the gateway changes, so nothing else is written.
+ */
+export async function requestGatewayRetry({ orgId, id }: { orgId: string; id: string }) {
+  return transaction(async (manager) => {
+    const gateway = await queries.findGateway(manager, { orgId, id });
+    if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
+    if (gateway.state === "online") throw new DomainError(409, "already_online", "The gateway is online already; there is nothing to retry.");
+    await publish(manager, { orgId, type: "gateway.retry", topics: GATEWAY_TOPICS(id), data: { gatewayId: id } });
+  });
+}
+
 export interface GatewayStatusUpdate {
   state: GatewayStateName;
   serverVersion: string | null;

@@ -16,7 +16,7 @@ import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { listGatewayAgents } from "~/models/agent.server";
-import { deleteGateway, getGateway, openGatewayToken, seesGatewayDetails, toApiGateway, updateGateway } from "~/models/gateway.server";
+import { deleteGateway, getGateway, openGatewayToken, requestGatewayRetry, seesGatewayDetails, toApiGateway, updateGateway } from "~/models/gateway.server";
 import { gatewaySnapshotCards } from "~/models/gateway-snapshot.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { topic } from "~/lib/topics";
@@ -44,6 +44,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
     test: async () => {
       const result = await testGatewayConnection({ url: gateway.url, token: openGatewayToken(gateway) });
       return data({ intent: "test" as const, test: { ok: result.ok, message: result.message, state: result.state }, result: null });
+    },
+    retry: async () => {
+      try {
+        await requestGatewayRetry({ orgId: org.id, id: gateway.id });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        return data({ intent: "retry" as const, test: null, result: null, retry: error.message }, { status: error.status });
+      }
+      return data({ intent: "retry" as const, test: null, result: null, retry: "Asked the gateway's connection to try again now." });
     },
     delete: async () => {
       await deleteGateway({ orgId: org.id, id: gateway.id, actor });
@@ -139,6 +148,19 @@ export default function GatewayPage() {
         {canManage ? (
           <div className="mt-4 flex flex-wrap items-start justify-between gap-3 border-t border-border pt-4">
             <TestConnectionButton fallback={actionData?.intent === "test" ? actionData.test : null} shown={problem} />
+            {!online ? (
+              <Form method="post" className="flex flex-wrap items-center gap-2">
+                <input type="hidden" name="intent" value="retry" />
+                <Button type="submit" variant="secondary" disabled={navigation.formData?.get("intent") === "retry"} title="Connect again now instead of waiting for the next attempt">
+                  Retry now
+                </Button>
+                {actionData?.intent === "retry" && "retry" in actionData ? (
+                  <span role="status" className="text-xs text-muted">
+                    {actionData.retry}
+                  </span>
+                ) : null}
+              </Form>
+            ) : null}
             <Form
               method="post"
               onSubmit={(e) => !confirm(`Remove the gateway "${gateway.name}"? Its agents stay, marked offline.`) && e.preventDefault()}
