@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
@@ -53,16 +54,28 @@ describe("gateways page", () => {
     expect(await page.locator("text=nothing is listening there").count()).toBe(1);
     expect(await page.content()).not.toContain("ECONNREFUSED");
 
-    // "Test connection" says it is testing (button disabled), then answers in a sentence
-    const button = page.locator("form:has(input[name=intent][value=test]) button");
-    const result = page.locator("form:has(input[name=intent][value=test]) [role=status]");
-    const answered = page.waitForResponse((response) => response.request().method() === "POST");
-    await button.click();
-    await page.locator("form:has(input[name=intent][value=test]) button:disabled:has-text('Testing…')").waitFor();
-    await answered;
-    await page.locator("form:has(input[name=intent][value=test]) button:enabled:has-text('Test connection')").waitFor();
-    // the same sentence as the problem above is not repeated
-    expect(await result.textContent()).toMatch(/^(Could not connect to the gateway at ws:\/\/127\.0\.0\.1:\d+: nothing is listening there|Tested again: the same result as above\.)/);
+    // "Test connection" says it is testing (button disabled) for as long as the test takes: something
+    // now listens on the port and holds every connection without answering, until we let go
+    const held = new Set<net.Socket>();
+    const holder = net.createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", resolve));
+    try {
+      const button = page.locator("form:has(input[name=intent][value=test]) button");
+      const result = page.locator("form:has(input[name=intent][value=test]) [role=status]");
+      const answered = page.waitForResponse((response) => response.request().method() === "POST");
+      await button.click();
+      await page.locator("form:has(input[name=intent][value=test]) button:disabled:has-text('Testing…')").waitFor();
+      expect(await result.textContent()).toContain("Connecting once");
+      for (const socket of held) socket.destroy();
+      holder.close();
+      await answered;
+      await page.locator("form:has(input[name=intent][value=test]) button:enabled:has-text('Test connection')").waitFor();
+      expect(await result.textContent()).toMatch(/^Could not connect to the gateway at ws:\/\/127\.0\.0\.1:\d+|^Tested again: the same result as above\.|closed the connection/);
+      expect(await result.textContent()).not.toContain("ECONN");
+    } finally {
+      for (const socket of held) socket.destroy();
+      holder.close();
+    }
     expect(await page.content()).not.toContain(token);
     await page.close();
   });
@@ -91,6 +104,17 @@ describe("gateways page", () => {
     await saved;
     await page.locator("text=Saved. The connection restarts").waitFor();
     expect(await page.inputValue(`${edit} [name=transcriptDir]`)).toBe(path.join(root, "legacy"));
+
+    // another host without the token again: refused on the token field (422), the stored URL stays
+    const before = await page.inputValue(`${edit} [name=url]`);
+    await page.fill(`${edit} [name=url]`, "ws://listener.example:18789");
+    const refused = page.waitForResponse((response) => response.request().method() === "POST");
+    await page.click(`${edit} button[type=submit]`);
+    expect((await refused).status()).toBe(422);
+    await page.locator(`${edit} >> text=enter the gateway's token again`).waitFor();
+    expect(await page.getAttribute(`${edit} [name=token]`, "aria-invalid")).toBe("true");
+    await page.reload();
+    expect(await page.inputValue(`${edit} [name=url]`)).toBe(before);
     await page.close();
   });
 });
