@@ -1,6 +1,6 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { GatewayConnection, type GatewayConnectionOptions, type GatewayStatus } from "./connection";
+import { describeSocketError, GatewayConnection, type GatewayConnectionOptions, type GatewayStatus } from "./connection";
 import {
   ConnectionLostError,
   GatewayRequestError,
@@ -173,6 +173,16 @@ describe("outbound guard (handed in by the app)", () => {
     const status = await connection.waitFor("offline");
     expect(names).toEqual(["gw.test"]);
     expect(status.lastError).toBe("gw.test resolves to 169.254.169.254, refused.");
+  });
+});
+
+describe("connect failures in words", () => {
+  it("says what went wrong without the resolver's or kernel's text", () => {
+    const url = "wss://gw.example.com";
+    expect(describeSocketError(url, { code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND gw.example.com" })).toBe("Could not connect to the gateway at wss://gw.example.com: its host name does not resolve. Check the URL.");
+    expect(describeSocketError(url, { code: "EHOSTUNREACH", message: "connect EHOSTUNREACH 10.0.0.5:443" })).not.toContain("10.0.0.5");
+    expect(describeSocketError(url, { code: "DEPTH_ZERO_SELF_SIGNED_CERT", message: "self-signed certificate" })).toContain("TLS certificate");
+    expect(describeSocketError(url, { code: "SOCKET_ERROR", message: "Unexpected server response: 404" })).toContain("answered HTTP 404");
   });
 });
 
@@ -408,6 +418,34 @@ describe("dead link and reconnect", () => {
     gateway.tick();
     await tenTicks; // ~1 s: more than two dead-link windows (400 ms each)
     expect(connection.status.state).toBe("online");
+  });
+
+  it("keeps measuring: every pong gives fresh figures (last, median, last seen) to figures listeners, not to state listeners", async () => {
+    const gateway = await fakeGateway();
+    // pings every 50 ms
+    const connection = connect(gateway, { tickIntervalMs: 100, reconnect: false });
+    await connection.waitFor("online");
+    const handshakeLatency = connection.status.latencyMs;
+    let stateChanges = 0;
+    connection.onStatusChange(() => stateChanges++);
+    const figures: GatewayStatus[] = [];
+    await new Promise<void>((resolve) => {
+      connection.onFigures((status) => {
+        figures.push(status);
+        if (figures.length === 4) resolve();
+      });
+    });
+    expect(stateChanges).toBe(0);
+    for (const status of figures) {
+      expect(status.latencyMs).toEqual(expect.any(Number));
+      expect(status.latencyP50Ms).toEqual(expect.any(Number));
+    }
+    // last seen moves with each round trip; the figures are the pongs', not the handshake's frozen one
+    const seen = figures.map((status) => status.lastSeenAt!);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(seen[3]!).toBeGreaterThan(seen[0]!);
+    expect(connection.status.latencyMs).toBe(figures[3]!.latencyMs);
+    expect(handshakeLatency).toEqual(expect.any(Number));
   });
 
   it("pongs keep an idle link alive between the gateway's ticks", async () => {

@@ -19,7 +19,7 @@ import {
   type ConnectFailure,
 } from "./handshake";
 import type { DeviceIdentity } from "./identity";
-import { LinkMonitor } from "./liveness";
+import { LatencyWindow, LinkMonitor } from "./liveness";
 import { GatewayApi, type GatewayRequester, type RequestOptions } from "./methods";
 import { PendingRequests } from "./pending";
 import { describeClose, initialStatus, type GatewayState, type GatewayStatus } from "./status";
@@ -66,6 +66,10 @@ export interface GatewayConnectionOptions extends ConnectCredentials {
 
 type EventListener = (frame: EventFrame) => void;
 type StatusListener = (status: GatewayStatus, previous: GatewayStatus) => void;
+type FiguresListener = (status: GatewayStatus) => void;
+
+/** Status fields that move on every sign of life; they reach onFigures, not onStatusChange. */
+const FIGURES: ReadonlySet<keyof GatewayStatus> = new Set(["latencyMs", "latencyP50Ms", "lastSeenAt"]);
 
 const DEFAULT_TICK_MS = 30_000;
 
@@ -75,6 +79,35 @@ const DEFAULT_TICK_MS = 30_000;
  * really lacks one answers with an error, which the caller records like any failed call.
  */
 const UNADVERTISED_METHODS: ReadonlySet<string> = new Set(["sessions.usage"]);
+
+/**
+ * A socket error as a sentence a person can act on: what went wrong in words, not the resolver's
+ * or the kernel's text (which names the address and port tried, and reads as a port probe).
+ * The code stays in lastErrorCode.
+ */
+export function describeSocketError(url: string, error: { code: string; message: string }): string {
+  const where = `Could not connect to the gateway at ${url}`;
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return `${where}: nothing is listening there. Is the gateway running, and is the port right?`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `${where}: its host name does not resolve. Check the URL.`;
+    case "ETIMEDOUT":
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return `${where}: the host did not answer. Is it up, and reachable from this server?`;
+    case "ECONNRESET":
+    case "EPIPE":
+      return `${where}: the connection was cut before the gateway answered. Is it a WebSocket endpoint?`;
+    default:
+      if (/CERT|SSL|TLS/i.test(error.code)) return `${where}: its TLS certificate was not accepted (${error.code}).`;
+      if (/Unexpected server response: (\d+)/.test(error.message)) {
+        return `${where}: it answered HTTP ${/Unexpected server response: (\d+)/.exec(error.message)![1]} instead of opening a WebSocket. Is the URL the gateway's?`;
+      }
+      return `${where} (${error.code}).`;
+  }
+}
 
 export class GatewayConnection implements GatewayRequester {
   /** typed wrappers for the methods Mission Control uses */
@@ -95,6 +128,8 @@ export class GatewayConnection implements GatewayRequester {
   private readonly eventListeners = new Set<EventListener>();
   private readonly namedListeners = new Map<string, Set<EventListener>>();
   private readonly statusListeners = new Set<StatusListener>();
+  private readonly figuresListeners = new Set<FiguresListener>();
+  private readonly latencies = new LatencyWindow();
 
   // per-socket bookkeeping
   private failure: ConnectFailure | null = null;
@@ -198,6 +233,15 @@ export class GatewayConnection implements GatewayRequester {
     return () => this.statusListeners.delete(listener);
   }
 
+  /**
+   * Called on every measured round trip (a pong, every half tick) with the fresh latency figures and
+   * last-seen time, so a reader can keep them current without hearing of every frame.
+   */
+  onFigures(listener: FiguresListener): () => void {
+    this.figuresListeners.add(listener);
+    return () => this.figuresListeners.delete(listener);
+  }
+
   /** Resolves with the status once `until` holds (checked now and on every status change). */
   waitFor(until: GatewayState | ((status: GatewayStatus) => boolean), timeoutMs = 30_000): Promise<GatewayStatus> {
     const matches = typeof until === "function" ? until : (status: GatewayStatus) => status.state === until;
@@ -223,9 +267,8 @@ export class GatewayConnection implements GatewayRequester {
     if (this.current.state !== "online" || !this.monitor) {
       throw new NotConnectedError("a latency check", this.current.state, this.current.lastError);
     }
-    const latencyMs = await this.monitor.measure(timeoutMs);
-    this.current.latencyMs = latencyMs;
-    return latencyMs;
+    // the pong handler records the sample and tells the figures listeners
+    return this.monitor.measure(timeoutMs);
   }
 
   request<T = unknown>(method: string, params: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<T> {
@@ -300,7 +343,9 @@ export class GatewayConnection implements GatewayRequester {
       const now = Date.now();
       this.current.lastSeenAt = now;
       const latencyMs = this.monitor?.pong(data, now);
-      if (latencyMs != null) this.current.latencyMs = latencyMs;
+      if (latencyMs == null) return;
+      const { last, p50 } = this.latencies.add(latencyMs);
+      this.update({ latencyMs: last, latencyP50Ms: p50, lastSeenAt: now });
     });
 
     ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
@@ -365,6 +410,7 @@ export class GatewayConnection implements GatewayRequester {
     this.clearHandshakeTimer();
     const now = Date.now();
     this.hello = hello;
+    this.latencies.clear();
     this.methodSet = new Set(hello.features.methods);
     this.refusedUnadvertised = new Set();
     this.update({
@@ -373,6 +419,7 @@ export class GatewayConnection implements GatewayRequester {
       protocol: hello.protocol,
       // until the first pong, the connect round trip is the best latency figure there is
       latencyMs: now - connectSentAt,
+      latencyP50Ms: null,
       lastError: null,
       lastErrorCode: null,
       lastSeenAt: now,
@@ -481,20 +528,26 @@ export class GatewayConnection implements GatewayRequester {
     }
   }
 
-  /** Applies a change; listeners hear of it unless nothing but latency or last-seen moved. */
+  /**
+   * Applies a change. Status listeners hear of it unless nothing but the figures (latency, last
+   * seen) moved; figures listeners hear of every change to those.
+   */
   private update(patch: Partial<GatewayStatus>) {
     const previous = this.current;
     this.current = { ...previous, ...patch };
-    const changed = (Object.keys(patch) as Array<keyof GatewayStatus>).some(
-      (key) => key !== "latencyMs" && key !== "lastSeenAt" && patch[key] !== previous[key],
-    );
-    if (!changed) return;
+    const moved = (Object.keys(patch) as Array<keyof GatewayStatus>).filter((key) => patch[key] !== previous[key]);
+    if (moved.length === 0) return;
     const snapshot = this.status;
-    for (const listener of [...this.statusListeners]) {
+    if (moved.some((key) => !FIGURES.has(key))) this.notify(this.statusListeners, (listener) => listener(snapshot, previous), "a gateway state listener threw");
+    else this.notify(this.figuresListeners, (listener) => listener(snapshot), "a gateway figures listener threw");
+  }
+
+  private notify<L>(listeners: Set<L>, call: (listener: L) => void, what: string) {
+    for (const listener of [...listeners]) {
       try {
-        listener(snapshot, previous);
+        call(listener);
       } catch (error) {
-        this.logger.warn("a gateway state listener threw", { error: String(error) });
+        this.logger.warn(what, { error: String(error) });
       }
     }
   }

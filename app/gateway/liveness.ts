@@ -91,3 +91,29 @@ export class LinkMonitor {
     this.ws.ping(data);
   }
 }
+
+/**
+ * The last round trips, for a figure that moves with the link instead of one frozen sample: the
+ * last one and the median of the last `size` (a single slow pong does not make the gateway slow).
+ */
+export class LatencyWindow {
+  private samples: number[] = [];
+  constructor(private readonly size = 20) {}
+
+  add(ms: number): { last: number; p50: number } {
+    this.samples.push(ms);
+    if (this.samples.length > this.size) this.samples.shift();
+    return { last: ms, p50: this.median()! };
+  }
+
+  median(): number | null {
+    if (this.samples.length === 0) return null;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  }
+
+  clear() {
+    this.samples = [];
+  }
+}

@@ -21,8 +21,10 @@ export interface GatewayStatus {
   deviceId: string;
   serverVersion: string | null;
   protocol: number | null;
-  /** last measured round trip (WebSocket ping/pong), in ms */
+  /** last measured round trip (WebSocket ping/pong, or the connect round trip before the first pong), in ms */
   latencyMs: number | null;
+  /** median of the last round trips (up to 20), in ms */
+  latencyP50Ms: number | null;
   /** a sentence for a person; null while online */
   lastError: string | null;
   /** the gateway's (or our) code for lastError, e.g. AUTH_TOKEN_MISMATCH, ECONNREFUSED, DEAD_LINK */
@@ -47,6 +49,7 @@ export function initialStatus(url: string, deviceId: string): GatewayStatus {
     serverVersion: null,
     protocol: null,
     latencyMs: null,
+    latencyP50Ms: null,
     lastError: null,
     lastErrorCode: null,
     lastSeenAt: null,

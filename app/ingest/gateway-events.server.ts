@@ -7,7 +7,7 @@ import { log } from "~/lib/log.server";
 import type { WorkQueue } from "~/lib/work-queue";
 import { setGatewayAgentStatus } from "~/models/agent.server";
 import { recordAgentActivity, upsertSessionRows } from "~/models/agent-session.server";
-import { recordGatewayStatus, type GatewayStatusUpdate } from "~/models/gateway.server";
+import { recordGatewayFigures, recordGatewayStatus, type GatewayStatusUpdate } from "~/models/gateway.server";
 
 /*
  * Event routing: what an owned gateway's connection says, into the models. Status changes and
@@ -19,6 +19,12 @@ import { recordGatewayStatus, type GatewayStatusUpdate } from "~/models/gateway.
 export const ACTIVITY_EVENTS = ["agent", "session.tool", "chat", "session.message", "sessions.changed", ...WAITING_EVENTS];
 /** a latency-only change is written at most this often */
 const LATENCY_WRITE_MS = 30_000;
+/**
+ * The live figures (latency, last seen) of an online gateway are written at most this often: about
+ * every pong with the default 30 s tick (pings every 15 s), so a page never shows a last-seen older
+ * than that while the gateway is online, without a write per frame.
+ */
+export const FIGURES_WRITE_MS = 15_000;
 
 /**
  * What a gateway's events add when its transcript files are tailed too: the files tell the
@@ -45,6 +51,8 @@ export interface EventRouting {
   isCurrent: () => boolean;
   /** the gateway has just come online (after its status is written) */
   onOnline: () => Promise<void>;
+  /** how often live figures are written at most (default FIGURES_WRITE_MS; tests shorten it) */
+  figuresWriteMs?: number;
 }
 
 function stateOf(status: GatewayStatus): GatewayStatusUpdate["state"] | null {
@@ -101,6 +109,7 @@ export function routeGatewayEvents(owned: OwnedGateway, routing: EventRouting): 
         reconnectAttempt: status.reconnectAttempt,
         nextReconnectAt: status.nextReconnectAt,
         methods: connection.methods.length,
+        latencyP50Ms: status.latencyP50Ms === null ? null : Math.round(status.latencyP50Ms),
       },
     });
     if (!stateChanged) return;
@@ -137,8 +146,22 @@ export function routeGatewayEvents(owned: OwnedGateway, routing: EventRouting): 
     );
   };
 
+  const figuresWriteMs = routing.figuresWriteMs ?? FIGURES_WRITE_MS;
+  let figuresWrittenAt = 0;
+  const onFigures = async (status: GatewayStatus) => {
+    if (!routing.isCurrent() || status.state !== "online" || lastState !== "online") return;
+    if (Date.now() - Math.max(figuresWrittenAt, lastWrite) < figuresWriteMs) return;
+    figuresWrittenAt = Date.now();
+    await recordGatewayFigures(owned.gateway.id, {
+      latencyMs: status.latencyMs === null ? null : Math.round(status.latencyMs),
+      latencyP50Ms: status.latencyP50Ms === null ? null : Math.round(status.latencyP50Ms),
+      lastSeenAt: status.lastSeenAt ? new Date(status.lastSeenAt) : null,
+    }).catch((error) => log.warn("could not record the gateway's figures", { gatewayId: owned.gateway.id, error: String(error) }));
+  };
+
   const off = [
     connection.onStatusChange((status) => enqueue(() => onStatus(status))),
+    connection.onFigures((status) => enqueue(() => onFigures(status))),
     connection.onEvent("agent", (frame) => enqueue(() => onAgentEvent(frame))),
     ...ACTIVITY_EVENTS.map((name) => connection.onEvent(name, (frame) => enqueue(() => onActivityEvent(frame)))),
   ];

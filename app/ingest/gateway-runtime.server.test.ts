@@ -6,7 +6,7 @@ import { db } from "~/db/data-source.server";
 import { FakeGateway } from "~/gateway/testing/fake-gateway";
 import { listAgents } from "~/models/agent.server";
 import { listAgentSessions } from "~/models/agent-session.server";
-import { createGateway, deleteGateway } from "~/models/gateway.server";
+import { createGateway, deleteGateway, requestGatewayRetry, updateGateway } from "~/models/gateway.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
 import { GatewayRuntime } from "./gateway-runtime.server";
 import type { GatewayPoller, PollSchedule } from "./gateway-poller";
@@ -188,5 +188,63 @@ describe("gateway runtime: a token it cannot open", () => {
       [gateway.id],
     );
     expect(held[0]!.n).toBe(0);
+  });
+});
+
+describe("gateway runtime: figures that are true", () => {
+  it("a corrected token connects at once (the edit's live event), without waiting for the next reconcile", async () => {
+    const { org, actor, gateway } = await fakeGatewayIn("corrected");
+    await updateGateway({ orgId: org.id, id: gateway.id, input: { token: "a-wrong-token" }, actor });
+    // reconcileMs is a minute: only the gateway.updated event can bring the fix in time
+    const owner = runtime();
+    const rejected = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { id: string; state: string }).id === gateway.id && (e.data.gateway as { state: string }).state === "unauthorized");
+    await owner.start();
+    await rejected;
+    const online = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { id: string }).id === gateway.id && (e.data.gateway as { state: string }).state === "online", 5_000);
+    await updateGateway({ orgId: org.id, id: gateway.id, input: { token: fake.token }, actor });
+    await online;
+  });
+
+  it("keeps writing latency and last seen while the gateway stays online, not only the handshake's", async () => {
+    const { org, gateway } = await fakeGatewayIn("figures");
+    const owner = new GatewayRuntime({ databaseUrl: database.url, reconcileMs: 60_000, connection: { tickIntervalMs: 200, figuresWriteMs: 50 } });
+    runtimes.push(owner);
+    const online = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { id: string; state: string }).id === gateway.id && (e.data.gateway as { state: string }).state === "online");
+    await owner.start();
+    const first = (await online).data.gateway as { lastSeenAt: number };
+    // a later status with the pongs' figures: last seen moved on, and the median is there
+    const later = await nextLiveEvent(
+      (e) => e.type === "gateway.status" && (e.data.gateway as { id: string }).id === gateway.id && (e.data.gateway as { lastSeenAt: number }).lastSeenAt > first.lastSeenAt && (e.data.gateway as { latencyP50Ms: number | null }).latencyP50Ms !== null,
+    );
+    expect(later.data.gateway).toMatchObject({ state: "online", latencyMs: expect.any(Number), latencyP50Ms: expect.any(Number) });
+    // figures are no activity: one "is online" entry, however many pongs
+    const entries: Array<{ n: number }> = await db().query(`select count(*)::float8 as n from activity_events where org_id = $1 and type = 'gateway_status_changed'`, [org.id]);
+    expect(entries[0]!.n).toBe(1);
+  });
+});
+
+describe("gateway runtime: retry now", () => {
+  it("a not-online gateway is tried again at once when asked (through the live stream), an online one is refused", async () => {
+    const { org, actor } = await ownerWithOrg("retry");
+    // a port nobody listens on: the connection goes offline and waits out its backoff
+    const { freePort } = await import("../../test/support/server");
+    const gateway = await createGateway({ orgId: org.id, input: { name: "retry", url: `ws://127.0.0.1:${await freePort()}`, token: "t" }, actor });
+    const owner = runtime();
+    const isStatus = (state: string) => (e: { type: string; data: Record<string, unknown> }) =>
+      e.type === "gateway.status" && (e.data.gateway as { id: string }).id === gateway.id && (e.data.gateway as { state: string }).state === state;
+    const offline = nextLiveEvent(isStatus("offline"));
+    await owner.start();
+    await offline;
+    // a scheduled backoff attempt opens the socket without leaving "offline"; only an asked-for retry says "connecting"
+    const connecting = nextLiveEvent(isStatus("connecting"), 5_000);
+    await requestGatewayRetry({ orgId: org.id, id: gateway.id });
+    await connecting;
+    expect(owner.connectionFor(gateway.id)!.status.reconnectAttempt).toBeLessThanOrEqual(1);
+
+    const { gateway: live } = await fakeGatewayIn("retry-online");
+    const online = nextLiveEvent((e) => e.type === "gateway.status" && (e.data.gateway as { id: string; state: string }).id === live.id && (e.data.gateway as { state: string }).state === "online");
+    await owner.reconcile();
+    await online;
+    await expect(requestGatewayRetry({ orgId: live.orgId, id: live.id })).rejects.toMatchObject({ status: 409 });
   });
 });

@@ -40,7 +40,7 @@ export interface GatewayRuntimeOptions {
   poller?: GatewayPoller;
   reconcileMs?: number;
   /** test hooks passed to every connection */
-  connection?: { tickIntervalMs?: number; requestTimeoutMs?: number };
+  connection?: { tickIntervalMs?: number; requestTimeoutMs?: number; figuresWriteMs?: number };
 }
 
 export class GatewayRuntime {
@@ -80,6 +80,7 @@ export class GatewayRuntime {
         topics: new Set([topic.gateways]),
         deliver: (event) => {
           if (event.type === "gateway.created" || event.type === "gateway.updated" || event.type === "gateway.deleted") void this.reconcile();
+          else if (event.type === "gateway.retry" && typeof event.data.gatewayId === "string") this.retryNow(event.data.gatewayId);
         },
       });
     } catch {
@@ -97,6 +98,14 @@ export class GatewayRuntime {
   /** The live connection of a gateway this process owns. */
   connectionFor(gatewayId: string): GatewayConnection | undefined {
     return this.owned.get(gatewayId)?.connection;
+  }
+
+  /** Tries an owned, not-online gateway again at once (backoff reset); a gateway we do not own is its owner's to retry. */
+  retryNow(gatewayId: string) {
+    const connection = this.owned.get(gatewayId)?.connection;
+    if (!connection || connection.status.state === "online" || connection.status.state === "closed") return;
+    log.info("retrying a gateway now, as asked", { gatewayId });
+    connection.reconnectNow();
   }
 
   ownedIds(): string[] {
@@ -198,6 +207,7 @@ export class GatewayRuntime {
     owned.unsubscribe = routeGatewayEvents(owned, {
       processId: this.processId,
       isCurrent: () => this.owned.get(gateway.id) === owned,
+      figuresWriteMs: this.options.connection?.figuresWriteMs,
       onOnline: async () => {
         // on every connect: the URL may reach another gateway than last time
         confirmed = false;

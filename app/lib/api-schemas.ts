@@ -128,27 +128,32 @@ export const ApiGatewaySchema = z
   .object({
     id: uuid,
     name: z.string(),
-    url: z.string().describe("ws:// or wss://"),
+    url: z.string().describe("ws:// or wss://. Admins and owners only").optional(),
     tokenSet: z.boolean().describe("The token itself is never returned"),
     pollIntervalSeconds: z.number().int().min(5).max(3600),
     state: z.enum(GATEWAY_STATES),
+    stateSince: millis("When the gateway entered this state, as far as Mission Control saw").nullable(),
     serverVersion: z.string().nullable(),
-    latencyMs: z.number().int().nullable(),
-    lastError: z.string().nullable().describe("A sentence for a person"),
-    lastSeenAt: millis("When the gateway last answered").nullable(),
+    latencyMs: z.number().int().nullable().describe("The last round trip (WebSocket ping), in ms"),
+    latencyP50Ms: z.number().int().nullable().describe("The median of the last round trips, in ms"),
+    lastError: z.string().nullable().describe("A sentence for a person. Admins and owners only").optional(),
+    lastSeenAt: millis("When the gateway last sent anything (a frame or a pong)").nullable(),
     lastPollAt: millis("When the gateway was last polled").nullable(),
-    lastPollError: z.string().nullable(),
+    pollFailed: z.boolean().describe("Part of the last poll failed (lastPollError says what, to admins)"),
+    lastPollError: z.string().nullable().describe("Admins and owners only").optional(),
     transcriptDir: z
       .string()
       .nullable()
-      .describe("Gateways up to 2026.7: their state directory on the Mission Control host, tailed for transcripts"),
+      .describe("Gateways up to 2026.7: their state directory on the Mission Control host, tailed for transcripts. Admins and owners only")
+      .optional(),
     duplicateOf: uuid.nullable().describe("Another gateway of the organization is this same one (same URL in an old database, or same gateway identity): nothing is ingested for this row"),
     pairing: z
       .object({ deviceId: z.string(), requestId: z.string().nullable().optional(), approveCommand: z.string() })
       .strict()
       .nullable()
-      .describe("In pairing-required: the device to approve and the command to run on the gateway host"),
-    deviceId: z.string().nullable(),
+      .describe("In pairing-required: the device to approve and the command to run on the gateway host. Admins and owners only")
+      .optional(),
+    deviceId: z.string().nullable().describe("This installation's device id as the gateway knows it. Admins and owners only").optional(),
     createdAt: millis("When the gateway was added"),
     updatedAt: millis("When the gateway last changed"),
   })

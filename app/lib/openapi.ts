@@ -222,9 +222,10 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       method: "get",
       path: "/api/gateways",
       operationId: "listGateways",
-      summary: "The organization's gateways with their connection state (admin)",
+      summary: "The organization's gateways with their connection state",
+      description: "Any role may list them; `url`, `deviceId`, `lastError`, `lastPollError`, `pairing` and `transcriptDir` are only in admins' and owners' answers.",
       security: secured,
-      responses: { 200: answer("The gateways", GatewayListSchema), 401: errors.unauthorized, 403: errors.adminOnly },
+      responses: { 200: answer("The gateways", GatewayListSchema), 401: errors.unauthorized },
     },
     {
       method: "post",
@@ -246,17 +247,19 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       method: "get",
       path: "/api/gateways/{id}",
       operationId: "getGateway",
-      summary: "One gateway and its connection state (admin)",
+      summary: "One gateway and its connection state",
+      description: "Any role may read it; `url`, `deviceId`, `lastError`, `lastPollError`, `pairing` and `transcriptDir` are only in admins' and owners' answers.",
       security: secured,
       request: { params },
-      responses: { 200: answer("The gateway", GatewayAnswerSchema), 401: errors.unauthorized, 403: errors.adminOnly, 404: errors.notFound },
+      responses: { 200: answer("The gateway", GatewayAnswerSchema), 401: errors.unauthorized, 404: errors.notFound },
     },
     {
       method: "patch",
       path: "/api/gateways/{id}",
       operationId: "updateGateway",
       summary: "Change a gateway (admin); a new URL or token restarts its connection",
-      description: "`token: null` removes the stored token, `transcriptDir: null` the transcript folder.",
+      description:
+        "`token: null` removes the stored token, `transcriptDir: null` the transcript folder. A `url` on another origin (scheme, host or port) than the stored one needs `token` (or `token: null`) in the same request: the stored token is never sent to a new origin, and the request is refused with 422 `token_required`, writing nothing.",
       security: secured,
       request: { params, body: body(registry, "GatewayUpdate", update(ApiGatewayUpdateSchema), { pollIntervalSeconds: 60 }) },
       responses: {
@@ -267,6 +270,7 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
         404: errors.notFound,
         409: errors.gatewayExists,
         413: errors.tooLarge,
+        422: error("`token_required`: the new `url` is on another origin and no `token` was sent; nothing is written"),
       },
     },
     {

@@ -90,3 +90,24 @@ export async function selectGatewaySummary(q: Queryable, orgId: string) {
     ),
   );
 }
+
+const snapshotFactsRow = rowDecoder("gateway_snapshots: facts", z.object({ kind: col.text, takenAt: col.timestamp, data: z.unknown() }));
+
+/**
+ * The snapshots a gateway page summarizes, with their answers; the session lists (hundreds of rows)
+ * are reduced to their count in SQL rather than read whole.
+ */
+export async function selectSnapshotFacts(q: Queryable, gatewayId: string) {
+  return snapshotFactsRow.all(
+    await q.query(
+      `select kind, taken_at as "takenAt",
+              case when kind in ('sessions', 'sessions.usage')
+                   then jsonb_build_object('count', case when jsonb_typeof(data->'sessions') = 'array' then jsonb_array_length(data->'sessions')
+                                                         when jsonb_typeof(data->'sessions') = 'number' then (data->>'sessions')::int end,
+                                           'totalCount', data->'totalCount', 'totals', data->'totals')
+                   else data end as data
+         from gateway_snapshots where gateway_id = $1 order by kind`,
+      [gatewayId],
+    ),
+  );
+}

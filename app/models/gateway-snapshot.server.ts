@@ -2,6 +2,7 @@ import { db, transaction } from "~/db/data-source.server";
 import { topic } from "~/lib/topics";
 import { publish } from "~/realtime/publish.server";
 import * as sql from "./gateway-snapshot.queries.server";
+import { summarizeSnapshots } from "./gateway-snapshot-summary";
 
 /*
  * What polling learns about a gateway and events do not carry: the latest answer per kind
@@ -68,6 +69,12 @@ export function pollStartedAt(): Promise<Date> {
 /** Which kinds the gateway's polls have answered, and when (the answers stay in the database). */
 export function listSnapshotTimes(gatewayId: string) {
   return sql.selectSnapshotTimes(db().manager, gatewayId);
+}
+
+/** The gateway page's snapshot cards (Health, Usage, Crons, Sessions, Models), read from the latest answers. */
+export async function gatewaySnapshotCards(gatewayId: string, { now = Date.now(), days = 14 }: { now?: number; days?: number } = {}) {
+  const [rows, usage] = await Promise.all([sql.selectSnapshotFacts(db().manager, gatewayId), sql.selectUsageDays(db().manager, { gatewayId, days })]);
+  return summarizeSnapshots({ rows, days: usage, now });
 }
 
 /** The gateway's usage of its last `days` days with any, oldest first. */

@@ -55,3 +55,21 @@ export async function promoteDuplicate(q: Queryable, { id, urlKey, others }: { i
   await q.getRepository(GatewayEntity).update({ id }, { duplicateOf: null, urlKey, state: "connecting", lastError: null });
   if (others.length) await q.getRepository(GatewayEntity).createQueryBuilder().update().set({ duplicateOf: id }).where("id in (:...others)", { others }).execute();
 }
+
+/**
+ * The live figures of an online gateway, and nothing else: no other column (nor `updated_at`, which
+ * says when the gateway was changed) moves, so an edit in progress is never made stale by a pong.
+ * Answers false when the gateway is gone or no longer online (a late write after a drop).
+ */
+export async function updateGatewayFigures(
+  q: Queryable,
+  { id, latencyMs, latencyP50Ms, lastSeenAt }: { id: string; latencyMs: number | null; latencyP50Ms: number | null; lastSeenAt: Date | null },
+): Promise<boolean> {
+  const [, affected] = (await q.query(
+    `update gateways set latency_ms = $2, last_seen_at = coalesce($3, last_seen_at),
+       state_detail = state_detail || jsonb_build_object('latencyP50Ms', $4::int)
+     where id = $1 and state = 'online'`,
+    [id, latencyMs, lastSeenAt, latencyP50Ms],
+  )) as [unknown, number];
+  return affected > 0;
+}

@@ -1,6 +1,7 @@
 import { db, transaction } from "~/db/data-source.server";
 import { topic } from "~/lib/topics";
-import type { Gateway, GatewayStateName } from "~/db/entities";
+import type { Gateway, GatewayStateName, Role } from "~/db/entities";
+import { sameGatewayOrigin } from "~/lib/gateway-origin";
 import { DomainError } from "~/lib/http.server";
 import { decryptSecret, encryptSecret } from "~/lib/secret-box.server";
 import { checkTranscriptFolder } from "~/lib/transcript-folder.server";
@@ -10,6 +11,7 @@ import { checkOutboundUrl } from "~/lib/outbound-address.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { markOrphanedGatewayAgentsOffline } from "./agent.queries.server";
+import { roleAtLeast } from "./organization.server";
 import * as queries from "./gateway.queries.server";
 
 /*
@@ -107,7 +109,7 @@ export async function createGateway({ orgId, input, actor }: { orgId: string; in
       duplicateOf: null,
     });
     await recordActivity(manager, { orgId, type: "gateway_created", message: `${actor.name} added the gateway ${gateway.name}`, actor, data: { gatewayId: gateway.id } });
-    await publish(manager, { orgId, type: "gateway.created", topics: GATEWAY_TOPICS(gateway.id), data: { gateway: toApiGateway(gateway) } });
+    await publish(manager, { orgId, type: "gateway.created", topics: GATEWAY_TOPICS(gateway.id), data: { gateway: toApiGateway(gateway, { detailed: false }) } });
     return gateway;
   }));
 }
@@ -118,6 +120,11 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
   return refuseIfUrlTaken(orgId, urlKey ?? "", transaction(async (manager) => {
     const gateway = await queries.findGateway(manager, { orgId, id, lock: true });
     if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
+    // A stored token never follows a change of origin: pointed at a listener, the next connect would
+    // hand "never shown again" to whoever runs it. Checked before anything is written.
+    if (input.url !== undefined && gateway.tokenEncrypted && input.token === undefined && !sameGatewayOrigin(gateway.url, input.url)) {
+      throw new DomainError(422, "token_required", "The URL points to another host: enter the gateway's token again (the stored token is only sent where it was stored), or remove it.", "token");
+    }
     const changed: string[] = [];
     if (input.name !== undefined && input.name.trim() !== gateway.name) (gateway.name = input.name.trim()), changed.push("name");
     if (input.url !== undefined && urlKey !== undefined && input.url.trim() !== gateway.url) {
@@ -155,7 +162,7 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
       actor,
       data: { gatewayId: id, fields: changed },
     });
-    await publish(manager, { orgId, type: "gateway.updated", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+    await publish(manager, { orgId, type: "gateway.updated", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved, { detailed: false }) } });
     return saved;
   }));
 }
@@ -181,6 +188,20 @@ export async function deleteGateway({ orgId, id, actor }: { orgId: string; id: s
   });
 }
 
+/**
+ * "Retry now": asks whichever process owns the gateway to try connecting at once instead of at the
+ * end of its backoff (the runtime follows `gateway.retry` on the live stream; NOTIFY reaches every
+ * replica). Nothing about the gateway changes, so nothing else is written.
+ */
+export async function requestGatewayRetry({ orgId, id }: { orgId: string; id: string }) {
+  return transaction(async (manager) => {
+    const gateway = await queries.findGateway(manager, { orgId, id });
+    if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
+    if (gateway.state === "online") throw new DomainError(409, "already_online", "The gateway is online already; there is nothing to retry.");
+    await publish(manager, { orgId, type: "gateway.retry", topics: GATEWAY_TOPICS(id), data: { gatewayId: id } });
+  });
+}
+
 export interface GatewayStatusUpdate {
   state: GatewayStateName;
   serverVersion: string | null;
@@ -191,56 +212,122 @@ export interface GatewayStatusUpdate {
   detail: Record<string, unknown>;
 }
 
+export interface GatewayFigures {
+  latencyMs: number | null;
+  latencyP50Ms: number | null;
+  lastSeenAt: Date | null;
+}
+
+/**
+ * The owner's live figures of an online gateway (every few pongs): latency, its median and when the
+ * gateway was last heard from, announced as `gateway.status` so open pages follow. No activity row.
+ */
+export async function recordGatewayFigures(id: string, figures: GatewayFigures) {
+  return transaction(async (manager) => {
+    const written = await queries.updateGatewayFigures(manager, { id, ...figures });
+    if (!written) return null;
+    const gateway = (await queries.findGateway(manager, { id }))!;
+    await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(gateway, { detailed: false }) } });
+    return gateway;
+  });
+}
+
 /** Written by the process that owns the connection whenever its state changes. */
 export async function recordGatewayStatus(id: string, update: GatewayStatusUpdate) {
   return transaction(async (manager) => {
     const gateway = await queries.findGateway(manager, { id });
     if (!gateway) return null;
     const stateChanged = gateway.state !== update.state;
+    // when the state began, as this installation saw it (kept across writes of the same state)
+    const stateSince = stateChanged || typeof gateway.stateDetail.stateSince !== "number" ? Date.now() : gateway.stateDetail.stateSince;
     gateway.state = update.state;
     gateway.serverVersion = update.serverVersion ?? gateway.serverVersion;
     gateway.latencyMs = update.latencyMs;
     gateway.lastError = update.lastError;
     gateway.lastSeenAt = update.lastSeenAt ?? gateway.lastSeenAt;
     gateway.owner = update.owner;
-    gateway.stateDetail = update.detail;
+    gateway.stateDetail = { ...update.detail, stateSince };
     const saved = await queries.saveGateway(manager, gateway);
     if (stateChanged) {
       await recordActivity(manager, {
         orgId: gateway.orgId,
         type: "gateway_status_changed",
-        message: `Gateway ${gateway.name} is ${update.state}${update.lastError && update.state !== "online" ? `: ${update.lastError}` : ""}`,
+        // every member reads the feed: the raw error (it names the URL) stays on the gateway page for admins (ADR 019)
+        message: `Gateway ${gateway.name} is ${update.state}`,
         actor: { type: "system", id: null, name: "System" },
         data: { gatewayId: id, state: update.state },
       });
     }
-    await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+    await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved, { detailed: false }) } });
     return saved;
   });
 }
 
-/** What the browser and the API see: never the token, only whether one is set. */
-export function toApiGateway(gateway: Gateway) {
-  return {
+/**
+ * What the browser and the API see: never the token, only whether one is set. Where the gateway is
+ * (URL, device id, transcript folder) and what it said went wrong (raw errors, pairing commands) is
+ * for admins and owners (`detailed`); members and viewers see its name, state and figures (ADR 019).
+ */
+export interface GatewayView {
+  id: string;
+  name: string;
+  tokenSet: boolean;
+  pollIntervalSeconds: number;
+  state: GatewayStateName;
+  stateSince: number | null;
+  serverVersion: string | null;
+  latencyMs: number | null;
+  latencyP50Ms: number | null;
+  lastSeenAt: number | null;
+  lastPollAt: number | null;
+  pollFailed: boolean;
+  duplicateOf: string | null;
+  createdAt: number;
+  updatedAt: number;
+  // admins and owners only
+  url?: string;
+  lastError?: string | null;
+  lastPollError?: string | null;
+  transcriptDir?: string | null;
+  pairing?: { deviceId?: string; approveCommand?: string } | null;
+  deviceId?: string | null;
+}
+
+export function toApiGateway(gateway: Gateway, { detailed }: { detailed: boolean }): GatewayView {
+  const detail = gateway.stateDetail;
+  const figure = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : null);
+  const base: GatewayView = {
     id: gateway.id,
     name: gateway.name,
-    url: gateway.url,
     tokenSet: Boolean(gateway.tokenEncrypted),
     pollIntervalSeconds: gateway.pollIntervalSeconds,
     state: gateway.state,
+    stateSince: figure(detail.stateSince),
     serverVersion: gateway.serverVersion,
     latencyMs: gateway.latencyMs,
-    lastError: gateway.lastError,
+    latencyP50Ms: figure(detail.latencyP50Ms),
     lastSeenAt: gateway.lastSeenAt ? gateway.lastSeenAt.getTime() : null,
     lastPollAt: gateway.lastPollAt ? gateway.lastPollAt.getTime() : null,
-    lastPollError: gateway.lastPollError,
-    transcriptDir: gateway.transcriptDir,
+    pollFailed: Boolean(gateway.lastPollError),
     duplicateOf: gateway.duplicateOf,
-    pairing: (gateway.stateDetail.pairing as { deviceId?: string; approveCommand?: string } | undefined) ?? null,
-    deviceId: (gateway.stateDetail.deviceId as string | undefined) ?? null,
     createdAt: gateway.createdAt.getTime(),
     updatedAt: gateway.updatedAt.getTime(),
   };
+  if (!detailed) return base;
+  return {
+    ...base,
+    url: gateway.url,
+    lastError: gateway.lastError,
+    lastPollError: gateway.lastPollError,
+    transcriptDir: gateway.transcriptDir,
+    pairing: (detail.pairing as { deviceId?: string; approveCommand?: string } | undefined) ?? null,
+    deviceId: (detail.deviceId as string | undefined) ?? null,
+  };
+}
+
+/** Admins and owners see where a gateway is and its raw errors (ADR 019). */
+export function seesGatewayDetails(role: Role): boolean {
+  return roleAtLeast(role, "admin");
 }
 
 /**

@@ -4,7 +4,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { parseForm } from "~/lib/forms.server";
 import { requireOrg } from "~/auth/guards.server";
-import { formatAgo } from "~/components/activity/relative-time";
+import { AgentList, GatewayFigures, SnapshotCards, stateLine, TestConnectionButton } from "~/components/gateways/gateway-detail";
 import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
 import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
@@ -16,23 +16,24 @@ import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { listGatewayAgents } from "~/models/agent.server";
-import { deleteGateway, getGateway, openGatewayToken, toApiGateway, updateGateway } from "~/models/gateway.server";
-import { listDailyUsage, listSnapshotTimes } from "~/models/gateway-snapshot.server";
+import { deleteGateway, getGateway, openGatewayToken, requestGatewayRetry, seesGatewayDetails, toApiGateway, updateGateway } from "~/models/gateway.server";
+import { gatewaySnapshotCards } from "~/models/gateway-snapshot.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { topic } from "~/lib/topics";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
   const gateway = await requireOrgRow(org, params, "gatewayId", getGateway);
-  const [snapshots, daily, agents] = await Promise.all([listSnapshotTimes(gateway.id), listDailyUsage(gateway.id, { days: 14 }), listGatewayAgents({ orgId: org.id, gatewayId: gateway.id })]);
+  const now = Date.now();
+  const [cards, agents] = await Promise.all([gatewaySnapshotCards(gateway.id, { now }), listGatewayAgents({ orgId: org.id, gatewayId: gateway.id })]);
+  const canManage = roleAtLeast(role, "admin");
   return {
-    gateway: toApiGateway(gateway),
-    snapshots: snapshots.map((s) => ({ kind: s.kind, takenAt: s.takenAt.getTime() })),
-    usage: daily,
+    gateway: toApiGateway(gateway, { detailed: seesGatewayDetails(role) }),
+    cards,
     agents: agents.map((a) => ({ id: a.id, name: a.name, status: a.status })),
-    canManage: roleAtLeast(role, "admin"),
-    transcriptRoot: roleAtLeast(role, "admin") ? transcriptRoot() : null,
-    now: Date.now(),
+    canManage,
+    transcriptRoot: canManage ? transcriptRoot() : null,
+    now,
   };
 }
 
@@ -43,6 +44,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
     test: async () => {
       const result = await testGatewayConnection({ url: gateway.url, token: openGatewayToken(gateway) });
       return data({ intent: "test" as const, test: { ok: result.ok, message: result.message, state: result.state }, result: null });
+    },
+    retry: async () => {
+      try {
+        await requestGatewayRetry({ orgId: org.id, id: gateway.id });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        return data({ intent: "retry" as const, test: null, result: null, retry: error.message }, { status: error.status });
+      }
+      return data({ intent: "retry" as const, test: null, result: null, retry: "Asked the gateway's connection to try again now." });
     },
     delete: async () => {
       await deleteGateway({ orgId: org.id, id: gateway.id, actor });
@@ -81,153 +91,150 @@ export const handle: LiveHandle = {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.gateway.name ?? "Gateway"} · Mission Control` }];
 
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-muted">{label}</dt>
-      <dd className="text-sm">{children}</dd>
-    </div>
-  );
-}
-
 export default function GatewayPage() {
-  const { gateway, snapshots, usage, agents, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
+  const { gateway, cards, agents, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const testing = navigation.formData?.get("intent") === "test";
+  const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "update";
   const [form, fields] = useForm({
     id: `gateway-${gateway.id}`,
     lastResult: actionData?.intent === "update" ? actionData.result : undefined,
-    defaultValue: { name: gateway.name, url: gateway.url, pollIntervalSeconds: String(gateway.pollIntervalSeconds), transcriptDir: gateway.transcriptDir ?? "" },
+    defaultValue: { name: gateway.name, url: gateway.url ?? "", pollIntervalSeconds: String(gateway.pollIntervalSeconds), transcriptDir: gateway.transcriptDir ?? "" },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: GatewaySchema }),
   });
-  const advice = gatewayAdvice(gateway.state, gateway.pairing);
-  const seen = (at: number | null) => formatAgo(at, now, "never");
+  const online = gateway.state === "online";
+  // one sentence about what is wrong, shown once: the gateway's own words for admins, advice for others
+  const problem = !online && canManage && gateway.lastError ? gateway.lastError : null;
+  // an unreachable gateway's own sentence already says what to check; other states add what to do
+  const advice = problem && gateway.state === "offline" ? null : gatewayAdvice(gateway.state, gateway.pairing, { canManage });
+  const sessionCount = cards.find((card) => card.kind === "sessions")?.count ?? null;
+  const tone = online ? "border-ok/40" : gateway.state === "connecting" ? "border-warn/40" : gateway.state === "pairing-required" ? "border-warn/50" : "border-danger/50";
 
   return (
-    <div className="mx-auto max-w-5xl space-y-6">
-      <div>
+    <div className="mx-auto max-w-6xl space-y-6">
+      <div className="min-w-0">
         <p className="text-sm">
           <Link to="/gateways" className="text-accent">
             Gateways
           </Link>
         </p>
         <div className="mt-1 flex flex-wrap items-center gap-3">
-          <h1 className="text-2xl font-semibold tracking-tight">{gateway.name}</h1>
+          <h1 className="min-w-0 break-words text-2xl font-semibold tracking-tight">{gateway.name}</h1>
           <GatewayStateBadge state={gateway.state} />
         </div>
-        <p className="mt-1 font-mono text-xs text-muted">{gateway.url}</p>
+        {gateway.url ? <p className="mt-1 break-all font-mono text-xs text-muted">{gateway.url}</p> : null}
       </div>
 
-      {advice ? <div className="rounded-lg border border-warn/40 bg-warn/10 px-4 py-3 text-sm">{advice}</div> : null}
-      {gateway.lastError && gateway.state !== "online" ? <p className="text-sm text-danger">Last error: {gateway.lastError}</p> : null}
-
-      <Card title="Connection">
-        <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4">
-          <Fact label="Version">{gateway.serverVersion ?? "—"}</Fact>
-          <Fact label="Latency">{gateway.latencyMs !== null ? `${gateway.latencyMs} ms` : "—"}</Fact>
-          <Fact label="Last seen">{seen(gateway.lastSeenAt)}</Fact>
-          <Fact label="Token">{gateway.tokenSet ? "set" : "not set"}</Fact>
-          <Fact label="Device id">
-            <span className="break-all font-mono text-xs">{gateway.deviceId ?? "—"}</span>
-          </Fact>
-          <Fact label="Polling">every {gateway.pollIntervalSeconds} s</Fact>
-          <Fact label="Last poll">{gateway.lastPollAt ? seen(gateway.lastPollAt) : "not yet"}</Fact>
-          <Fact label="Transcripts">{gateway.transcriptDir ? <span className="break-all font-mono text-xs">{gateway.transcriptDir}</span> : "from the gateway"}</Fact>
-          <Fact label="Poll problems">{gateway.lastPollError ? <span className="text-danger">{gateway.lastPollError}</span> : "none"}</Fact>
-        </dl>
-        {canManage ? (
-          <Form method="post" className="mt-4 flex flex-wrap items-center gap-3">
-            <input type="hidden" name="intent" value="test" />
-            <Button type="submit" variant="secondary" disabled={testing}>
-              {testing ? "Testing… (up to 10 s)" : "Test connection"}
-            </Button>
-            {actionData?.test ? (
-              <span role="status" className={`text-sm ${actionData.test.ok ? "text-ok" : "text-danger"}`}>
-                {actionData.test.message}
-              </span>
-            ) : null}
-          </Form>
-        ) : null}
-      </Card>
-
-      <div className="grid gap-6 lg:grid-cols-2">
-        <Card title={`Agents (${agents.length})`}>
-          {agents.length === 0 ? (
-            <p className="text-sm text-muted">No agents discovered yet: they appear once the gateway is online.</p>
-          ) : (
-            <ul className="space-y-1 text-sm">
-              {agents.map((agent) => (
-                <li key={agent.id} className="flex justify-between">
-                  <Link to={`/agents/${agent.id}`} className="hover:text-accent">
-                    {agent.name}
-                  </Link>
-                  <span className="text-muted">{agent.status}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </Card>
-        <Card title="Latest snapshots">
-          {snapshots.length === 0 ? (
-            <p className="text-sm text-muted">Nothing polled yet.</p>
-          ) : (
-            <ul className="space-y-1 text-sm">
-              {snapshots.map((snapshot) => (
-                <li key={snapshot.kind} className="flex justify-between" data-snapshot={snapshot.kind}>
-                  <span className="font-mono text-xs">{snapshot.kind}</span>
-                  <span className="text-muted">{seen(snapshot.takenAt)}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-          {usage.length > 0 ? (
-            <p className="mt-3 text-xs text-muted">
-              Usage over the last {usage.length} days: {usage.reduce((sum, day) => sum + day.totalTokens, 0).toLocaleString()} tokens, $
-              {usage.reduce((sum, day) => sum + day.totalCost, 0).toFixed(4)}
+      <section className={`rounded-lg border bg-panel p-4 ${tone}`} aria-label="Connection">
+        <div className="flex flex-col gap-4 lg:flex-row lg:items-start lg:justify-between">
+          <div className="min-w-0 space-y-1">
+            <p className="text-lg font-semibold" data-testid="gateway-state-line">
+              {stateLine(gateway.state, gateway.stateSince, now)}
             </p>
-          ) : null}
-        </Card>
-      </div>
-
-      {canManage ? (
-        <Card title="Edit">
-          {actionData?.intent === "update" && actionData.result?.status === "success" ? <Flash>Saved. The connection restarts with the new settings.</Flash> : null}
-          <Form method="post" {...getFormProps(form)} className="space-y-3">
-            <input type="hidden" name="intent" value="update" />
-            <FormError errors={form.errors} />
-            <TextField label="Name" field={fields.name} />
-            <TextField label="WebSocket URL" field={fields.url} />
-            <TextField
-              label="New token"
-              field={fields.token}
-              type="password"
-              autoComplete="off"
-              hint={gateway.tokenSet ? "A token is set. Leave empty to keep it." : "No token is set."}
-            />
-            {gateway.tokenSet ? (
-              <label className="flex items-center gap-2 text-sm">
-                <input type="checkbox" name="clearToken" /> Remove the stored token
-              </label>
+            {problem ? (
+              <p className="break-words text-sm text-danger" data-testid="gateway-problem">
+                {problem}
+              </p>
             ) : null}
-            <TextField label="Poll every (seconds)" field={fields.pollIntervalSeconds} type="number" min={5} max={3600} />
-            <TranscriptFolderField field={fields.transcriptDir} root={transcriptRoot} current={gateway.transcriptDir} />
-            <Button type="submit">Save</Button>
-          </Form>
-          <Form
-            method="post"
-            className="mt-6 border-t border-border pt-4"
-            onSubmit={(e) => !confirm(`Remove the gateway "${gateway.name}"? Its agents stay, marked offline.`) && e.preventDefault()}
-          >
-            <input type="hidden" name="intent" value="delete" />
-            <Button type="submit" variant="danger">
-              Remove gateway
-            </Button>
-          </Form>
+            {advice ? <p className="break-words text-sm text-muted">{advice}</p> : null}
+            {online && !advice ? <p className="text-sm text-muted">Connected; events arrive as they happen and polls run every {gateway.pollIntervalSeconds} s.</p> : null}
+          </div>
+        </div>
+        <div className="mt-4">
+          <GatewayFigures gateway={gateway} agents={agents.length} sessions={sessionCount} now={now} />
+        </div>
+        {canManage ? (
+          <div className="mt-4 flex flex-wrap items-start justify-between gap-3 border-t border-border pt-4">
+            <TestConnectionButton fallback={actionData?.intent === "test" ? actionData.test : null} shown={problem} />
+            {!online ? (
+              <Form method="post" className="flex flex-wrap items-center gap-2">
+                <input type="hidden" name="intent" value="retry" />
+                <Button type="submit" variant="secondary" disabled={navigation.formData?.get("intent") === "retry"} title="Connect again now instead of waiting for the next attempt">
+                  Retry now
+                </Button>
+                {actionData?.intent === "retry" && "retry" in actionData ? (
+                  <span role="status" className="text-xs text-muted">
+                    {actionData.retry}
+                  </span>
+                ) : null}
+              </Form>
+            ) : null}
+            <Form
+              method="post"
+              onSubmit={(e) => !confirm(`Remove the gateway "${gateway.name}"? Its agents stay, marked offline.`) && e.preventDefault()}
+            >
+              <input type="hidden" name="intent" value="delete" />
+              <Button type="submit" variant="danger">
+                Remove gateway
+              </Button>
+            </Form>
+          </div>
+        ) : null}
+      </section>
+
+      <section aria-label="Snapshots" className="space-y-2">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 className="text-sm font-semibold uppercase tracking-wide text-muted">What the gateway reports</h2>
+          {gateway.pollFailed ? (
+            <p className="text-xs text-warn">{canManage && gateway.lastPollError ? `Last poll, in part: ${gateway.lastPollError}` : "Part of the last poll failed; the cards show the last answers."}</p>
+          ) : null}
+        </div>
+        <SnapshotCards cards={cards} now={now} />
+      </section>
+
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
+        <Card title={`Agents (${agents.length})`}>
+          <AgentList agents={agents} />
         </Card>
-      ) : null}
+
+        {canManage ? (
+          <Card title="Settings">
+            {actionData?.intent === "update" && actionData.result?.status === "success" ? <Flash>Saved. The connection restarts with the new settings.</Flash> : null}
+            <Form method="post" {...getFormProps(form)} className="grid gap-3 sm:grid-cols-2">
+              <input type="hidden" name="intent" value="update" />
+              <div className="sm:col-span-2">
+                <FormError errors={form.errors} />
+              </div>
+              <TextField label="Name" field={fields.name} />
+              <TextField label="Poll every (seconds)" field={fields.pollIntervalSeconds} type="number" min={5} max={3600} />
+              <div className="sm:col-span-2">
+                <TextField label="WebSocket URL" field={fields.url} hint="A URL on another host, port or scheme needs the token entered again: the stored token is only sent where it was stored." />
+              </div>
+              <div className="sm:col-span-2">
+                <TextField
+                  label="New token"
+                  field={fields.token}
+                  type="password"
+                  autoComplete="off"
+                  hint={gateway.tokenSet ? "A token is set. Leave empty to keep it (same host only)." : "No token is set."}
+                />
+                {gateway.tokenSet ? (
+                  <label className="mt-2 flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="clearToken" /> Remove the stored token
+                  </label>
+                ) : null}
+              </div>
+              <div className="sm:col-span-2">
+                <TranscriptFolderField field={fields.transcriptDir} root={transcriptRoot} current={gateway.transcriptDir ?? null} />
+              </div>
+              <div className="flex flex-wrap items-center justify-between gap-3 sm:col-span-2">
+                <p className="min-w-0 break-all text-xs text-muted">
+                  Device id <span className="font-mono">{gateway.deviceId ?? "not known yet"}</span>
+                </p>
+                <Button type="submit" disabled={saving}>
+                  {saving ? "Saving…" : "Save"}
+                </Button>
+              </div>
+            </Form>
+          </Card>
+        ) : (
+          <Card title="Settings">
+            <p className="text-sm text-muted">Admins and owners of this organization see where this gateway is and change its settings.</p>
+          </Card>
+        )}
+      </div>
     </div>
   );
 }

@@ -14,7 +14,7 @@ import { parseForm, replyWithError } from "~/lib/forms.server";
 import { DomainError } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
-import { createGateway, listGateways, toApiGateway } from "~/models/gateway.server";
+import { createGateway, listGateways, seesGatewayDetails, toApiGateway } from "~/models/gateway.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { topic } from "~/lib/topics";
 
@@ -22,7 +22,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
   const gateways = await listGateways(org.id);
   const canManage = roleAtLeast(role, "admin");
-  return { gateways: gateways.map(toApiGateway), canManage, transcriptRoot: canManage ? transcriptRoot() : null, now: Date.now() };
+  const detailed = seesGatewayDetails(role);
+  return { gateways: gateways.map((gateway) => toApiGateway(gateway, { detailed })), canManage, transcriptRoot: canManage ? transcriptRoot() : null, now: Date.now() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -79,7 +80,9 @@ export default function GatewaysPage() {
             </EmptyState>
           ) : (
             gateways.map((gateway) => {
-              const advice = gatewayAdvice(gateway.state, gateway.pairing);
+              const online = gateway.state === "online";
+              // one sentence, once: the gateway's own words for admins, what to do for everyone else
+              const problem = !online && gateway.lastError ? gateway.lastError : gatewayAdvice(gateway.state, gateway.pairing, { canManage });
               return (
                 <Link
                   key={gateway.id}
@@ -88,10 +91,10 @@ export default function GatewaysPage() {
                   className="block rounded-lg border border-border bg-panel p-4 transition hover:border-accent/60"
                 >
                   <div className="flex flex-wrap items-center justify-between gap-2">
-                    <h2 className="font-semibold">{gateway.name}</h2>
+                    <h2 className="min-w-0 break-words font-semibold">{gateway.name}</h2>
                     <GatewayStateBadge state={gateway.state} />
                   </div>
-                  <p className="mt-1 truncate font-mono text-xs text-muted">{gateway.url}</p>
+                  {gateway.url ? <p className="mt-1 truncate font-mono text-xs text-muted">{gateway.url}</p> : null}
                   <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-4">
                     <div>
                       <dt className="text-muted">Version</dt>
@@ -99,7 +102,7 @@ export default function GatewaysPage() {
                     </div>
                     <div>
                       <dt className="text-muted">Latency</dt>
-                      <dd>{gateway.latencyMs !== null ? `${gateway.latencyMs} ms` : "—"}</dd>
+                      <dd className="tabular-nums">{online && gateway.latencyMs !== null ? `${gateway.latencyMs} ms${gateway.latencyP50Ms !== null ? ` (median ${gateway.latencyP50Ms})` : ""}` : "—"}</dd>
                     </div>
                     <div>
                       <dt className="text-muted">Last seen</dt>
@@ -107,11 +110,10 @@ export default function GatewaysPage() {
                     </div>
                     <div>
                       <dt className="text-muted">Last poll</dt>
-                      <dd className={gateway.lastPollError ? "text-danger" : ""}>{gateway.lastPollError ? "failed" : formatAgo(gateway.lastPollAt, now, "never")}</dd>
+                      <dd className={gateway.pollFailed ? "text-warn" : ""}>{gateway.lastPollAt ? `${formatAgo(gateway.lastPollAt, now)}${gateway.pollFailed ? ", in part" : ""}` : "not yet"}</dd>
                     </div>
                   </dl>
-                  {advice ? <p className="mt-3 rounded-md bg-panel-2 px-3 py-2 text-xs">{advice}</p> : null}
-                  {gateway.lastError && gateway.state !== "online" ? <p className="mt-2 text-xs text-danger">{gateway.lastError}</p> : null}
+                  {problem ? <p className={`mt-3 break-words rounded-md bg-panel-2 px-3 py-2 text-xs ${gateway.lastError && !online ? "text-danger" : ""}`}>{problem}</p> : null}
                 </Link>
               );
             })

@@ -2,16 +2,19 @@ import { requireApiAuth } from "~/auth/api-auth.server";
 import { apiAction, apiLoader, apiNotFound, parseJsonBody, requireIdParam } from "~/lib/api.server";
 import { apiJson } from "~/lib/http.server";
 import { ApiGatewayUpdateSchema } from "~/lib/schemas";
-import { deleteGateway, getGateway, toApiGateway, updateGateway } from "~/models/gateway.server";
+import { deleteGateway, getGateway, seesGatewayDetails, toApiGateway, updateGateway } from "~/models/gateway.server";
 
-/* GET, PATCH, DELETE /api/gateways/:id (admin). `token: null` removes the stored token. */
+/*
+ * GET /api/gateways/:id (any role; where it is and its raw errors for admins only), PATCH and DELETE
+ * (admin). `token: null` removes the stored token; a URL on another origin needs the token again.
+ */
 
 export const loader = apiLoader(async ({ request, params }) => {
-  const auth = await requireApiAuth(request, "admin");
+  const auth = await requireApiAuth(request);
   const id = requireIdParam(params, "gateway");
   const gateway = await getGateway({ orgId: auth.orgId, id });
   if (!gateway) return apiNotFound("gateway");
-  return apiJson({ gateway: toApiGateway(gateway) });
+  return apiJson({ gateway: toApiGateway(gateway, { detailed: seesGatewayDetails(auth.role) }) });
 });
 
 export const action = apiAction({
@@ -20,7 +23,7 @@ export const action = apiAction({
     const id = requireIdParam(params, "gateway");
     const input = await parseJsonBody(request, ApiGatewayUpdateSchema);
     const gateway = await updateGateway({ orgId: auth.orgId, id, input, actor: auth.actor });
-    return apiJson({ gateway: toApiGateway(gateway) });
+    return apiJson({ gateway: toApiGateway(gateway, { detailed: true }) });
   },
   DELETE: async ({ request, params }) => {
     const auth = await requireApiAuth(request, "admin");

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
@@ -48,12 +49,33 @@ describe("gateways page", () => {
     await page.click("#add-gateway button[type=submit]");
     await page.waitForURL(/\/gateways\/[0-9a-f-]{36}$/);
     await page.locator('[data-gateway-state="offline"]').waitFor({ timeout: 15_000 });
-    await page.locator("text=cannot reach the gateway").waitFor();
+    // the problem once, in words (not the socket's "connect ECONNREFUSED 127.0.0.1:port")
+    await page.locator("[data-testid=gateway-problem]:has-text('nothing is listening there')").waitFor();
+    expect(await page.locator("text=nothing is listening there").count()).toBe(1);
+    expect(await page.content()).not.toContain("ECONNREFUSED");
 
-    await page.click("text=Test connection");
-    const result = page.locator('[role=status]:not([data-live-status])');
-    await result.waitFor({ timeout: 15_000 });
-    expect(await result.textContent()).toMatch(/127\.0\.0\.1|refused|reach/i);
+    // "Test connection" says it is testing (button disabled) for as long as the test takes: something
+    // now listens on the port and holds every connection without answering, until we let go
+    const held = new Set<net.Socket>();
+    const holder = net.createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", resolve));
+    try {
+      const button = page.locator("form:has(input[name=intent][value=test]) button");
+      const result = page.locator("form:has(input[name=intent][value=test]) [role=status]");
+      const answered = page.waitForResponse((response) => response.request().method() === "POST");
+      await button.click();
+      await page.locator("form:has(input[name=intent][value=test]) button:disabled:has-text('Testing…')").waitFor();
+      expect(await result.textContent()).toContain("Connecting once");
+      for (const socket of held) socket.destroy();
+      holder.close();
+      await answered;
+      await page.locator("form:has(input[name=intent][value=test]) button:enabled:has-text('Test connection')").waitFor();
+      expect(await result.textContent()).toMatch(/^Could not connect to the gateway at ws:\/\/127\.0\.0\.1:\d+|^Tested again: the same result as above\.|closed the connection/);
+      expect(await result.textContent()).not.toContain("ECONN");
+    } finally {
+      for (const socket of held) socket.destroy();
+      holder.close();
+    }
     expect(await page.content()).not.toContain(token);
     await page.close();
   });
@@ -81,7 +103,18 @@ describe("gateways page", () => {
     await page.click(`${edit} button[type=submit]`);
     await saved;
     await page.locator("text=Saved. The connection restarts").waitFor();
-    await page.locator(`dd:has-text("${path.join(root, "legacy")}")`).first().waitFor();
+    expect(await page.inputValue(`${edit} [name=transcriptDir]`)).toBe(path.join(root, "legacy"));
+
+    // another host without the token again: refused on the token field (422), the stored URL stays
+    const before = await page.inputValue(`${edit} [name=url]`);
+    await page.fill(`${edit} [name=url]`, "ws://listener.example:18789");
+    const refused = page.waitForResponse((response) => response.request().method() === "POST");
+    await page.click(`${edit} button[type=submit]`);
+    expect((await refused).status()).toBe(422);
+    await page.locator(`${edit} >> text=enter the gateway's token again`).waitFor();
+    expect(await page.getAttribute(`${edit} [name=token]`, "aria-invalid")).toBe("true");
+    await page.reload();
+    expect(await page.inputValue(`${edit} [name=url]`)).toBe(before);
     await page.close();
   });
 });

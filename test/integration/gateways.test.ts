@@ -7,7 +7,7 @@ import { db } from "~/db/data-source.server";
 import { FakeGateway } from "~/gateway/testing/fake-gateway";
 import { GatewayRuntime } from "~/ingest/gateway-runtime.server";
 import { startHub, stopHub } from "~/realtime/hub.server";
-import { createGateway, deleteGateway, getGateway, openGatewayToken } from "~/models/gateway.server";
+import { createGateway, deleteGateway, getGateway, openGatewayToken, updateGateway } from "~/models/gateway.server";
 import { createAgent, listAgents } from "~/models/agent.server";
 import { createSession } from "~/auth/session.server";
 import { createApiToken } from "~/models/api-token.server";
@@ -79,12 +79,67 @@ describe("gateway registry", () => {
     expect(bad.json.error.details.url[0]).toContain("WebSocket URL");
 
     const { token: memberToken } = await createApiToken({ orgId: org.id, name: "bot", actor });
-    expect((await api(gatewaysApi, "/api/gateways", memberToken)).status).toBe(403);
+    // members (and viewers) see name, state and figures, not where the gateway is or its raw errors
+    const asMember = await api(gatewaysApi, "/api/gateways", memberToken);
+    expect(asMember.status).toBe(200);
+    expect(asMember.json.gateways[0]).toMatchObject({ id, name: "Home", state: expect.any(String) });
+    expect(asMember.json.gateways[0]).not.toHaveProperty("url");
+    expect(asMember.json.gateways[0]).not.toHaveProperty("deviceId");
+    expect(asMember.json.gateways[0]).not.toHaveProperty("lastError");
+    expect((await api(gatewayApi, `/api/gateways/${id}`, memberToken, { method: "PATCH", id, body: { name: "x" } })).status).toBe(403);
 
     const other = await ownerWithOrg("other");
     const { token: otherSession } = await createSession({ userId: other.user.id, activeOrgId: other.org.id });
     expect((await api(gatewayApi, `/api/gateways/${id}`, otherSession, { id })).status).toBe(404);
     expect((await api(gatewayApi, `/api/gateways/${id}`, otherSession, { method: "DELETE", id })).status).toBe(404);
+  });
+});
+
+describe("a stored token never follows a changed address", () => {
+  it("refuses a URL on another origin without the token, writes nothing, and never sends the old token there", async () => {
+    const { user, org, actor } = await ownerWithOrg("origin");
+    const { token: session } = await createSession({ userId: user.id, activeOrgId: org.id });
+    const secret = "the-token-stored-for-the-first-host";
+    const created = await api(gatewaysApi, "/api/gateways", session, { method: "POST", body: { name: "Origin", url: "ws://127.0.0.1:9/a", token: secret } });
+    const id = created.json.gateway.id;
+    const before = await getGateway({ orgId: org.id, id });
+
+    // a listener on another port stands for "the attacker's host": it records whatever connects
+    const listener = await FakeGateway.start({ token: "whatever" });
+    try {
+      const refused = await api(gatewayApi, `/api/gateways/${id}`, session, { method: "PATCH", id, body: { url: listener.url } });
+      expect(refused.status).toBe(422);
+      expect(refused.json.error).toMatchObject({ code: "token_required", message: expect.stringContaining("token again") });
+      const after = await getGateway({ orgId: org.id, id });
+      expect(after!.url).toBe("ws://127.0.0.1:9/a");
+      expect(after!.tokenEncrypted).toBe(before!.tokenEncrypted);
+      expect(after!.updatedAt.getTime()).toBe(before!.updatedAt.getTime());
+
+      // the same origin (another path, the default form of the port) keeps the token
+      const samePlace = await api(gatewayApi, `/api/gateways/${id}`, session, { method: "PATCH", id, body: { url: "ws://127.0.0.1:9/b" } });
+      expect(samePlace.status).toBe(200);
+      expect(openGatewayToken((await getGateway({ orgId: org.id, id }))!)).toBe(secret);
+
+      // with the token entered again the move is allowed, and only the new token reaches the new host
+      const runtime = newRuntime(false);
+      await runtime.start();
+      const moved = await api(gatewayApi, `/api/gateways/${id}`, session, { method: "PATCH", id, body: { url: listener.url, token: "the-new-hosts-own-token" } });
+      expect(moved.status).toBe(200);
+      await runtime.reconcile();
+      const connected = runtime.connectionFor(id)!;
+      await connected.waitFor((status) => status.state !== "connecting" && status.state !== "idle", 10_000);
+      const sent = listener.clients.map((client) => JSON.stringify(client.connectParams));
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.join("\n")).not.toContain(secret);
+      expect(sent.join("\n")).toContain("the-new-hosts-own-token");
+      await runtime.stop();
+      runtimes.splice(runtimes.indexOf(runtime), 1);
+    } finally {
+      await listener.close();
+    }
+
+    // the form path answers the same through the model: a domain error on the token field
+    await expect(updateGateway({ orgId: org.id, id, input: { url: "wss://gateway.example.com" }, actor })).rejects.toMatchObject({ status: 422, field: "token" });
   });
 });
 
@@ -185,7 +240,13 @@ describe("gateway runtime", () => {
     await runtime.start();
     const event = await unauthorized;
     expect((event.data.gateway as { id: string }).id).toBe(gateway.id);
-    expect((event.data.gateway as { lastError: string }).lastError).toMatch(/token/i);
+    // the live event is the public view (every member's stream carries it); admins read the sentence
+    expect(event.data.gateway).not.toHaveProperty("lastError");
+    expect(event.data.gateway).not.toHaveProperty("url");
+    expect((await getGateway({ orgId: org.id, id: gateway.id }))!.lastError).toMatch(/token/i);
+    // the feed every member reads says what happened, without the gateway's raw words or address
+    const feed: Array<{ message: string }> = await db().query(`select message from activity_events where org_id = $1 and type = 'gateway_status_changed'`, [org.id]);
+    expect(feed.map((row) => row.message)).toEqual(["Gateway Wrong token is unauthorized"]);
   });
 });
 

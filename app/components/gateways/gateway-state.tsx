@@ -16,19 +16,27 @@ export function GatewayStateBadge({ state }: { state: string }) {
   );
 }
 
-/** What to do about a state, in a sentence. */
-export function gatewayAdvice(state: string, pairing: { deviceId?: string; approveCommand?: string } | null): string | null {
+/**
+ * What to do about a state, in a sentence. `canManage`: the reader can act on it (an admin sees the
+ * approve command and is pointed at the settings; others are told who can).
+ */
+export function gatewayAdvice(state: string, pairing: { deviceId?: string; approveCommand?: string } | null | undefined, { canManage = true }: { canManage?: boolean } = {}): string | null {
   switch (state) {
     case "unauthorized":
-      return "The gateway rejected the token. Check it under Edit below (gateway.auth.token in the gateway's config).";
+      return canManage
+        ? "The gateway rejected the token. Enter the right one under Settings (gateway.auth.token in the gateway's config); it reconnects at once."
+        : "The gateway rejected its token. An admin of this organization can enter the right one.";
     case "pairing-required":
+      if (!canManage) return "The gateway waits for an admin to approve this installation on the gateway host.";
       return pairing?.approveCommand
         ? `The gateway waits for you to approve this device. On the gateway host run: ${pairing.approveCommand}`
         : "The gateway waits for you to approve this device (openclaw devices list, then approve it).";
     case "protocol-mismatch":
       return "This gateway speaks another protocol version. Update OpenClaw (protocol 4 is needed).";
     case "offline":
-      return "Mission Control cannot reach the gateway. Is it running, and is the URL right? It retries by itself.";
+      return canManage
+        ? "Mission Control cannot reach the gateway. Is it running, and is the URL right? It retries by itself."
+        : "Mission Control cannot reach the gateway right now; it retries by itself.";
     default:
       return null;
   }
