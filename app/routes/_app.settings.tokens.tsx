@@ -91,7 +91,8 @@ export default function TokenSettings() {
       <Card title="New API token">
         <p className="mb-3 text-sm text-muted">
           Scripts and agents send a token as <code className="rounded bg-panel-2 px-1">Authorization: Bearer mc_…</code>. A token acts for this whole
-          organization, so give each integration its own and revoke the ones you no longer use.
+          organization — a member token reads and writes, a read-only one only reads — so give each integration its own, let it expire, and revoke
+          the ones you no longer use.
         </p>
         {created ? (
           <div className="mb-4 space-y-2 rounded-md border border-warn/50 bg-warn/10 p-3">
@@ -110,7 +111,7 @@ export default function TokenSettings() {
               label="Role"
               field={fields.role}
               options={[
-                { value: "member", label: "Member (read and write)" },
+                { value: "member", label: "Member" },
                 { value: "read-only", label: "Read-only" },
               ]}
             />
@@ -167,7 +168,7 @@ export default function TokenSettings() {
                     <td className="hidden px-2 py-2 sm:table-cell">
                       <RelativeTime at={token.createdAt} now={now} />
                     </td>
-                    <td className="px-2 py-2">
+                    <td className="whitespace-nowrap px-2 py-2">
                       <Badge color={token.role === "read-only" ? "#8f9abb" : "#5b8def"}>{token.role === "read-only" ? "Read-only" : "Member"}</Badge>
                       <span className="block text-xs text-muted sm:hidden">{expiryText(token.expiresAt, now)}</span>
                     </td>
