@@ -44,6 +44,13 @@ export const SetupSchema = z
     path: ["confirmPassword"],
   });
 
+export const ProfileSchema = z.object({
+  displayName: trimmed(80, "Display name"),
+  // empty: no email
+  email: z.string().trim().max(200, "Email must be at most 200 characters").email("Enter a valid email address, or leave it empty").optional(),
+  currentPassword: z.string().max(1000).optional(),
+});
+
 export const ChangePasswordSchema = z
   .object({
     currentPassword: z.string({ required_error: "Enter your current password" }).min(1),
