@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { db } from "~/db/data-source.server";
+import { ApiTokenEntity } from "~/db/entities";
 import { createApiToken, revokeApiToken } from "~/models/api-token.server";
 import { createInvite, removeMember, signUpWithInvite } from "~/models/organization.server";
 import { useTestDatabase } from "../../test/support/db";
@@ -35,7 +37,7 @@ describe("requireApiAuth", () => {
     const { org, actor } = await ownerWithOrg();
     const { token, apiToken } = await createApiToken({ orgId: org.id, name: "CI", actor });
     const context = await requireApiAuth(bearer(token), "member");
-    expect(context).toEqual({ orgId: org.id, role: "member", actor: { type: "token", id: apiToken.id, name: "CI" }, session: null });
+    expect(context).toEqual({ orgId: org.id, role: "member", actor: { type: "token", id: apiToken.id, name: "CI" }, session: null, tokenExpiresAt: null });
     expect(await requireApiAuth(new Request("http://localhost/", { headers: { Authorization: `bearer   ${token}` } }))).toMatchObject({ orgId: org.id });
   });
 
@@ -60,6 +62,7 @@ describe("requireApiAuth", () => {
       role: "viewer",
       actor: { type: "user", id: user.id, name: user.displayName },
       session: { id: session.id, expiresAt: session.expiresAt },
+      tokenExpiresAt: null,
     });
     expect((await refusal(requireApiAuth(bearer(token), "member"))).status).toBe(403);
 
@@ -72,5 +75,20 @@ describe("requireApiAuth", () => {
     for (const token of ["short", "a".repeat(32), "é".repeat(32)]) {
       expect((await refusal(requireApiAuth(bearer(token)))).status).toBe(401);
     }
+  });
+
+  it("lets a read-only token read and answers its writes with 403 and a sentence", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const { token } = await createApiToken({ orgId: org.id, name: "dashboard", actor, role: "read-only" });
+    expect(await requireApiAuth(bearer(token))).toMatchObject({ orgId: org.id, role: "viewer" });
+    expect(await refusal(requireApiAuth(bearer(token), "member"))).toMatchObject({ status: 403, code: "forbidden", message: expect.stringMatching(/read-only/) });
+  });
+
+  it("refuses an expired token with 401 and says it expired", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const { token, apiToken } = await createApiToken({ orgId: org.id, name: "short", actor, expiresAt: new Date(Date.now() + 60_000) });
+    expect((await requireApiAuth(bearer(token))).tokenExpiresAt?.getTime()).toBe(apiToken.expiresAt!.getTime());
+    await db().getRepository(ApiTokenEntity).update({ id: apiToken.id }, { expiresAt: new Date(Date.now() - 1000) });
+    expect(await refusal(requireApiAuth(bearer(token)))).toMatchObject({ status: 401, code: "token_expired", message: expect.stringMatching(/expired on .* UTC/) });
   });
 });

@@ -1,3 +1,4 @@
+import type { ApiTokenRole } from "~/lib/schemas";
 import { EntitySchema } from "typeorm";
 import { ACTOR_TYPES, AGENT_ROLES, AGENT_STATUSES, GATEWAY_STATES, ROLES, TASK_PRIORITIES, TASK_STATUSES } from "../lib/constants";
 
@@ -129,9 +130,13 @@ export interface ApiToken {
   name: string;
   tokenHash: string;
   prefix: string;
+  /** what the token may do: read-only acts as a viewer, member as a member */
+  role: ApiTokenRole;
   createdBy: string | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** null: never expires */
+  expiresAt: Date | null;
   createdAt: Date;
 }
 export const ApiTokenEntity = new EntitySchema<ApiToken>({
@@ -143,9 +148,11 @@ export const ApiTokenEntity = new EntitySchema<ApiToken>({
     name: { type: "text" },
     tokenHash: { type: "text", name: "token_hash" },
     prefix: { type: "text" },
+    role: { type: "text", default: "member" },
     createdBy: { type: "uuid", name: "created_by", nullable: true },
     lastUsedAt: { type: "timestamptz", name: "last_used_at", nullable: true },
     revokedAt: { type: "timestamptz", name: "revoked_at", nullable: true },
+    expiresAt: { type: "timestamptz", name: "expires_at", nullable: true },
     createdAt,
   },
 });

@@ -44,6 +44,13 @@ export const SetupSchema = z
     path: ["confirmPassword"],
   });
 
+export const ProfileSchema = z.object({
+  displayName: trimmed(80, "Display name"),
+  // empty: no email
+  email: z.string().trim().max(200, "Email must be at most 200 characters").email("Enter a valid email address, or leave it empty").optional(),
+  currentPassword: z.string().max(1000).optional(),
+});
+
 export const ChangePasswordSchema = z
   .object({
     currentPassword: z.string({ required_error: "Enter your current password" }).min(1),
@@ -118,7 +125,39 @@ export const TagSchema = z.object({
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #3b82f6"),
 });
 
-export const ApiTokenSchema = z.object({ name: trimmed(60, "Token name") });
+export const API_TOKEN_ROLES = ["read-only", "member"] as const;
+export type ApiTokenRole = (typeof API_TOKEN_ROLES)[number];
+/** How long a new token lives: a preset, or "date" with the day it stops working. */
+export const API_TOKEN_EXPIRY_PRESETS = ["7", "30", "90", "never", "date"] as const;
+
+export const ApiTokenSchema = z
+  .object({
+    name: trimmed(60, "Token name"),
+    role: z.enum(API_TOKEN_ROLES, { errorMap: () => ({ message: "Pick read-only or member" }) }).default("member"),
+    expiry: z.enum(API_TOKEN_EXPIRY_PRESETS, { errorMap: () => ({ message: "Pick when the token expires" }) }).default("90"),
+    expiresOn: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter the date as YYYY-MM-DD")
+      .optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.expiry !== "date") return;
+    if (!value.expiresOn) {
+      ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "Pick the day the token stops working, or choose a preset" });
+      return;
+    }
+    const at = Date.parse(`${value.expiresOn}T23:59:59.999Z`);
+    if (Number.isNaN(at)) ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "That is not a calendar date" });
+    else if (at <= Date.now()) ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "The expiry date must be in the future" });
+    else if (at > Date.now() + 5 * 366 * 86_400_000) ctx.addIssue({ code: "custom", path: ["expiresOn"], message: "Pick a date within five years, or choose never" });
+  });
+
+/** The moment a token made with these choices expires (the end of the chosen day, UTC); null: never. */
+export function apiTokenExpiresAt(value: { expiry: (typeof API_TOKEN_EXPIRY_PRESETS)[number]; expiresOn?: string }, now = Date.now()): Date | null {
+  if (value.expiry === "never") return null;
+  if (value.expiry === "date") return new Date(`${value.expiresOn}T23:59:59.999Z`);
+  return new Date(now + Number(value.expiry) * 86_400_000);
+}
 
 export const InviteSchema = z.object({
   role: z.enum(["admin", "member", "viewer"], { errorMap: () => ({ message: "Pick a role" }) }),

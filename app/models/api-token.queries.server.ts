@@ -3,7 +3,7 @@ import type { Queryable } from "~/db/rows";
 
 /* Every statement on `api_tokens`. Tokens are found by the SHA-256 of the plain token (unique). */
 
-export function insertToken(q: Queryable, token: Pick<ApiToken, "orgId" | "name" | "tokenHash" | "prefix" | "createdBy">): Promise<ApiToken> {
+export function insertToken(q: Queryable, token: Pick<ApiToken, "orgId" | "name" | "tokenHash" | "prefix" | "createdBy" | "role" | "expiresAt">): Promise<ApiToken> {
   const repo = q.getRepository(ApiTokenEntity);
   return repo.save(repo.create({ ...token, lastUsedAt: null, revokedAt: null }));
 }

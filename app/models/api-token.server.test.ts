@@ -4,7 +4,7 @@ import { ApiTokenEntity } from "~/db/entities";
 import { useTestDatabase } from "../../test/support/db";
 import { ownerWithOrg } from "../../test/support/fixtures";
 import { listActivity } from "./activity.server";
-import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from "./api-token.server";
+import { authenticateApiToken, checkApiToken, createApiToken, listApiTokens, revokeApiToken } from "./api-token.server";
 
 useTestDatabase();
 
@@ -59,5 +59,24 @@ describe("API tokens", () => {
     await revokeApiToken({ orgId: org.id, tokenId: apiToken.id, actor });
     await revokeApiToken({ orgId: org.id, tokenId: apiToken.id, actor });
     expect((await listActivity({ orgId: org.id, type: "api_token_revoked" }))).toHaveLength(1);
+  });
+
+  it("stores role and expiry, refuses an expired token, and caps the role by the creator's", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const expiresAt = new Date(Date.now() + 7 * 86_400_000);
+    const { token, apiToken } = await createApiToken({ orgId: org.id, name: "reader", actor, role: "read-only", expiresAt });
+    const [listed] = await listApiTokens(org.id);
+    expect(listed).toMatchObject({ id: apiToken.id, role: "read-only" });
+    expect(listed!.expiresAt?.getTime()).toBe(expiresAt.getTime());
+    expect(await checkApiToken(token)).toMatchObject({ ok: true });
+
+    await db().getRepository(ApiTokenEntity).update({ id: apiToken.id }, { expiresAt: new Date(Date.now() - 1) });
+    expect(await checkApiToken(token)).toMatchObject({ ok: false, reason: "expired" });
+    expect(await authenticateApiToken(token)).toBeNull();
+
+    await expect(createApiToken({ orgId: org.id, name: "too much", actor, role: "member", creatorRole: "viewer" })).rejects.toMatchObject({ status: 403 });
+    await expect(createApiToken({ orgId: org.id, name: "past", actor, expiresAt: new Date(Date.now() - 1000) })).rejects.toMatchObject({ status: 400 });
+    expect((await createApiToken({ orgId: org.id, name: "viewer's", actor, role: "read-only", creatorRole: "viewer" })).apiToken.role).toBe("read-only");
+    expect((await createApiToken({ orgId: org.id, name: "default", actor })).apiToken).toMatchObject({ role: "member", expiresAt: null });
   });
 });

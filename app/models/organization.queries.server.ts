@@ -115,3 +115,26 @@ export async function listMembersOfOrg(q: Queryable, orgId: string): Promise<Mem
     ),
   );
 }
+
+const idRow = rowDecoder("organization ids", z.object({ id: col.uuid }));
+
+/** Holds the organization's row until commit: a delete and a concurrent write to it are serialised. */
+export async function lockOrganization(q: Queryable, id: string): Promise<Organization | null> {
+  const rows: unknown = await q.query("select id from organizations where id = $1 for update", [id]);
+  return idRow.first(rows) ? findOrganization(q, id) : null;
+}
+
+/** What ends with the organization, read before it goes: its members, API tokens and gateways. */
+export async function listOrganizationDependents(q: Queryable, orgId: string): Promise<{ userIds: string[]; tokenIds: string[]; gatewayIds: string[] }> {
+  const ids = async (sql: string) => idRow.all(await q.query(sql, [orgId])).map((row) => row.id);
+  return {
+    userIds: await ids("select user_id as id from memberships where org_id = $1"),
+    tokenIds: await ids("select id from api_tokens where org_id = $1 and revoked_at is null"),
+    gatewayIds: await ids("select id from gateways where org_id = $1"),
+  };
+}
+
+/** Every row of the organization goes with it: each table references organizations on delete cascade. */
+export async function deleteOrganizationRow(q: Queryable, id: string): Promise<void> {
+  await q.getRepository(OrganizationEntity).delete({ id });
+}

@@ -130,6 +130,32 @@ async function requireUserIn(manager: EntityManager, userId: string): Promise<Us
   return user;
 }
 
+/**
+ * Deletes the organization and everything in it, in one transaction. Only an owner, and only when
+ * `confirmName` is the organization's name exactly. Every live stream of it is told to end (members
+ * get membership.ended, tokens token.revoked) and every gateway runtime hears gateway.deleted, so the
+ * owning process closes the connection and deletes its poll queue.
+ */
+export async function deleteOrganization({ orgId, confirmName, actorRole }: { orgId: string; confirmName: string; actorRole: Role }) {
+  if (actorRole !== "owner") throw new DomainError(403, "forbidden", "Only an owner can delete the organization.");
+  return transaction(async (manager) => {
+    const org = await queries.lockOrganization(manager, orgId);
+    if (!org) throw new DomainError(404, "not_found", "That organization does not exist any more.");
+    if (confirmName.trim() !== org.name) {
+      throw new DomainError(400, "confirmation_mismatch", `Type the organization's name, ${org.name}, exactly to confirm.`, "confirmName");
+    }
+    const { userIds, tokenIds, gatewayIds } = await queries.listOrganizationDependents(manager, orgId);
+    // Published before the rows go: the NOTIFY carries each whole event, which is what the hubs fan out.
+    for (const gatewayId of gatewayIds) {
+      await publish(manager, { orgId, type: "gateway.deleted", topics: [topic.gateways, topic.gateway(gatewayId)], data: { gatewayId } });
+    }
+    if (userIds.length) await publish(manager, { orgId, type: "membership.ended", topics: userIds.map(topic.user), data: { reason: "organization_deleted" } });
+    if (tokenIds.length) await publish(manager, { orgId, type: "token.revoked", topics: tokenIds.map(topic.token), data: { reason: "organization_deleted" } });
+    await queries.deleteOrganizationRow(manager, orgId);
+    return { name: org.name, gatewayIds };
+  });
+}
+
 export async function changeMemberRole({ orgId, userId, role, actor, actorRole }: { orgId: string; userId: string; role: Role; actor: Actor; actorRole: Role }) {
   return transaction(async (manager) => {
     const membership = await queries.findMembership(manager, { orgId, userId });

@@ -11,8 +11,10 @@ export function usernameTaken(q: Queryable, username: string): Promise<boolean> 
   return q.getRepository(UserEntity).createQueryBuilder("u").where("lower(u.username) = lower(:username)", { username }).getExists();
 }
 
-export function emailTaken(q: Queryable, email: string): Promise<boolean> {
-  return q.getRepository(UserEntity).createQueryBuilder("u").where("lower(u.email) = lower(:email)", { email }).getExists();
+export function emailTaken(q: Queryable, email: string, exceptUserId?: string): Promise<boolean> {
+  const query = q.getRepository(UserEntity).createQueryBuilder("u").where("lower(u.email) = lower(:email)", { email });
+  if (exceptUserId) query.andWhere("u.id <> :exceptUserId", { exceptUserId });
+  return query.getExists();
 }
 
 /** By username or email, ignoring case. */
@@ -31,6 +33,10 @@ export function insertUser(q: Queryable, user: Pick<User, "username" | "email" |
 
 export async function setPasswordHash(q: Queryable, id: string, passwordHash: string): Promise<void> {
   await q.getRepository(UserEntity).update({ id }, { passwordHash });
+}
+
+export async function setProfile(q: Queryable, id: string, profile: Pick<User, "displayName" | "email">): Promise<void> {
+  await q.getRepository(UserEntity).update({ id }, profile);
 }
 
 export function countUsers(q: Queryable): Promise<number> {

@@ -80,6 +80,19 @@ describe("followLive", () => {
     expect(expired.written.slice(-2)).toEqual(['event: session.ended\ndata: {"reason":"expired"}\n\n', "<closed>"]);
     stop();
   });
+
+  it("ends an API token's stream at the token's expiry, before any keep-alive, with token.revoked as a revocation does", async () => {
+    const token = recordingChannel();
+    const expiresAt = new Date(Date.now() + 300);
+    // keep-alive far away: only the expiry timer can end this stream in time
+    const stop = followLive(token.channel, { auth: { ...auth(expiresAt), expiryEvent: "token.revoked" as const }, topics: null, lastEventId: null, keepAliveMs: 60_000 });
+    expect(token.channel.closed).toBe(false);
+    await token.until((t) => t === "<closed>");
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime());
+    expect(token.written.slice(-2)).toEqual(['event: token.revoked\ndata: {"reason":"expired"}\n\n', "<closed>"]);
+    expect(token.written.some((t) => t.includes("keep-alive"))).toBe(false);
+    stop();
+  });
 });
 
 describe("followLive during a replay", () => {

@@ -20,17 +20,19 @@ export interface StreamAuth {
   /** private topics that only this stream listens to, for end events */
   privateTopics: string[];
   expiresAt: Date | null;
+  /** the event sent when expiresAt passes: a token ends as if revoked, a session as signed out */
+  expiryEvent?: "session.ended" | "token.revoked";
 }
 
 /** The cookie session (a page) or a Bearer API/session token (a script or agent). 401 otherwise. */
 export async function authenticateStream(request: Request): Promise<StreamAuth> {
   if (request.headers.get("Authorization")) {
-    const { orgId, actor, session } = await requireApiAuth(request);
+    const { orgId, actor, session, tokenExpiresAt } = await requireApiAuth(request);
     // a session token ends like the cookie it stands for: sign-out, password change, expiry
     if (session && actor.id !== null) {
       return { orgId, privateTopics: [topic.session(session.id), topic.user(actor.id)], expiresAt: session.expiresAt };
     }
-    return { orgId, privateTopics: actor.id === null ? [] : [topic.token(actor.id)], expiresAt: null };
+    return { orgId, privateTopics: actor.id === null ? [] : [topic.token(actor.id)], expiresAt: tokenExpiresAt, expiryEvent: "token.revoked" };
   }
   const session = await getUserSession(request);
   if (!session) throw apiError(401, "unauthorized", "Sign in first, or send 'Authorization: Bearer <token>'.");
@@ -207,16 +209,22 @@ export function followLive(
     })().catch(() => channel.close());
   }
 
+  const expire = () => {
+    if (channel.closed) return;
+    channel.send({ event: auth.expiryEvent ?? "session.ended", data: { reason: "expired" } });
+    channel.close();
+  };
   const stopTicking = onTick(keepAliveMs, () => {
-    if (auth.expiresAt && auth.expiresAt.getTime() <= Date.now()) {
-      channel.send({ event: "session.ended", data: { reason: "expired" } });
-      channel.close();
-      return;
-    }
+    if (auth.expiresAt && auth.expiresAt.getTime() <= Date.now()) return expire();
     channel.sendEncoded(KEEP_ALIVE_FRAME);
   });
+  // at the moment itself, not at the next keep-alive (a timer holds at most ~24.8 days; the tick covers beyond)
+  const untilExpiry = auth.expiresAt ? auth.expiresAt.getTime() - Date.now() : Infinity;
+  const expiryTimer = untilExpiry < 2 ** 31 - 1 ? setTimeout(expire, Math.max(0, untilExpiry)) : undefined;
+  expiryTimer?.unref();
 
   return () => {
+    clearTimeout(expiryTimer);
     stopTicking();
     unsubscribe();
   };

@@ -1,6 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { requireOrg } from "~/auth/guards.server";
+import { DeleteOrganizationCard } from "~/components/settings/delete-organization";
+import { parseForm, replyWithError } from "~/lib/forms.server";
+import { dispatchIntent } from "~/lib/ui-route.server";
+import { deleteOrganization } from "~/models/organization.server";
 import { ROLE_HINTS, RoleBadge } from "~/components/settings/role-select";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { Card } from "~/components/ui/layout";
@@ -14,10 +19,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
+const DeleteOrganizationSchema = z.object({
+  confirmName: z.string({ required_error: "Type the organization's name to confirm" }).max(200),
+});
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { org, role } = await requireOrg(request, "owner");
+  return dispatchIntent(await request.formData(), {
+    "delete-organization": async (formData) => {
+      const submission = parseForm(formData, { schema: DeleteOrganizationSchema });
+      if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+      try {
+        await deleteOrganization({ orgId: org.id, confirmName: submission.value.confirmName, actorRole: role });
+      } catch (error) {
+        const failed = replyWithError(submission, error);
+        return data({ result: failed.data }, failed.init ?? undefined);
+      }
+      // "/" lands in the user's next organization, or on "create an organization" when none is left
+      return redirect("/");
+    },
+  });
+}
+
 export const meta: MetaFunction = () => [{ title: "Organization · Settings · Mission Control" }];
 
 export default function OrganizationSettings() {
   const { org, role, memberships } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   return (
     <div className="grid items-start gap-4 md:grid-cols-2">
       <Card title="This organization">
@@ -70,6 +98,11 @@ export default function OrganizationSettings() {
         </ul>
         <p className="mt-3 text-xs text-muted">A new organization starts empty with you as its owner; boards, agents and tokens are never shared between organizations.</p>
       </Card>
+      {role === "owner" ? (
+        <div className="md:col-span-2">
+          <DeleteOrganizationCard orgName={org.name} lastResult={actionData?.result} />
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -8,11 +8,11 @@ import { RelativeTime } from "~/components/activity/relative-time";
 import { ConfirmButton } from "~/components/settings/confirm-button";
 import { CopyField } from "~/components/settings/copy-field";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
-import { Button, FormError, TextField } from "~/components/ui/form";
+import { Button, FormError, SelectField, TextField } from "~/components/ui/form";
 import { Badge, Card, EmptyState, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { forbidden } from "~/lib/http.server";
-import { ApiTokenSchema } from "~/lib/schemas";
+import { ApiTokenSchema, apiTokenExpiresAt } from "~/lib/schemas";
 import { dispatchIntent } from "~/lib/ui-route.server";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
 import { roleAtLeast } from "~/models/organization.server";
@@ -32,23 +32,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
       createdAt: t.createdAt.toISOString(),
       lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
       revokedAt: t.revokedAt?.toISOString() ?? null,
+      role: t.role,
+      expiresAt: t.expiresAt?.toISOString() ?? null,
     })),
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { org, actor } = await requireOrg(request, "admin");
+  const { org, actor, role } = await requireOrg(request, "admin");
   return dispatchIntent(await request.formData(), {
     create: async (formData) => {
       const intent = "create" as const;
       const submission = parseForm(formData, { schema: ApiTokenSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      const { name, role: tokenRole } = submission.value;
       let created;
       try {
-        created = await createApiToken({ orgId: org.id, name: submission.value.name, actor });
+        created = await createApiToken({ orgId: org.id, name, actor, role: tokenRole, expiresAt: apiTokenExpiresAt(submission.value), creatorRole: role });
       } catch (error) {
-        const reply = replyWithError(submission, error);
-        return data({ intent, result: reply.data }, { status: reply.init?.status ?? 400 });
+        const failed = replyWithError(submission, error);
+        return data({ intent, result: failed.data }, { status: failed.init?.status ?? 400 });
       }
       const { token, apiToken } = created;
       return { intent, result: submission.reply({ resetForm: true }), created: { token, name: apiToken.name } };
@@ -76,6 +79,7 @@ export default function TokenSettings() {
   const [form, fields] = useForm({
     id: "create-token",
     lastResult: actionData?.intent === "create" ? actionData.result : undefined,
+    defaultValue: { role: "member", expiry: "90" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ApiTokenSchema }),
   });
   const created = actionData && "created" in actionData ? actionData.created : undefined;
@@ -87,7 +91,8 @@ export default function TokenSettings() {
       <Card title="New API token">
         <p className="mb-3 text-sm text-muted">
           Scripts and agents send a token as <code className="rounded bg-panel-2 px-1">Authorization: Bearer mc_…</code>. A token acts for this whole
-          organization, so give each integration its own and revoke the ones you no longer use.
+          organization — a member token reads and writes, a read-only one only reads — so give each integration its own, let it expire, and revoke
+          the ones you no longer use.
         </p>
         {created ? (
           <div className="mb-4 space-y-2 rounded-md border border-warn/50 bg-warn/10 p-3">
@@ -98,8 +103,34 @@ export default function TokenSettings() {
         <Form method="post" {...getFormProps(form)} className="flex flex-wrap items-start gap-3">
           <input type="hidden" name="intent" value="create" />
           <FormError errors={form.errors} />
-          <div className="min-w-56 flex-1">
+          <div className="min-w-56 flex-1 basis-full sm:basis-auto">
             <TextField label="Name" field={fields.name} placeholder="e.g. CI deploy bot" />
+          </div>
+          <div className="w-40">
+            <SelectField
+              label="Role"
+              field={fields.role}
+              options={[
+                { value: "member", label: "Member" },
+                { value: "read-only", label: "Read-only" },
+              ]}
+            />
+          </div>
+          <div className="w-36">
+            <SelectField
+              label="Expires"
+              field={fields.expiry}
+              options={[
+                { value: "7", label: "In 7 days" },
+                { value: "30", label: "In 30 days" },
+                { value: "90", label: "In 90 days" },
+                { value: "never", label: "Never" },
+                { value: "date", label: "On a date…" },
+              ]}
+            />
+          </div>
+          <div className="w-40">
+            <TextField label="Expiry date" field={fields.expiresOn} type="date" hint="With “On a date…”: the end of that day, UTC." />
           </div>
           <Button type="submit" className="sm:mt-6">
             Create token
@@ -118,6 +149,8 @@ export default function TokenSettings() {
                   <th className="px-4 py-2 font-medium">Name</th>
                   <th className="hidden px-2 py-2 font-medium sm:table-cell">Prefix</th>
                   <th className="hidden px-2 py-2 font-medium sm:table-cell">Created</th>
+                  <th className="px-2 py-2 font-medium">Role</th>
+                  <th className="hidden px-2 py-2 font-medium sm:table-cell">Expires</th>
                   <th className="px-2 py-2 font-medium">Last used</th>
                   <th className="px-4 py-2 text-right font-medium">
                     <span className="sr-only">Status</span>
@@ -126,7 +159,7 @@ export default function TokenSettings() {
               </thead>
               <tbody className="divide-y divide-border">
                 {tokens.map((token) => (
-                  <tr key={token.id} className={token.revokedAt ? "text-muted" : undefined}>
+                  <tr key={token.id} className={token.revokedAt || isExpired(token.expiresAt, now) ? "text-muted" : undefined}>
                     <td className="px-4 py-2">
                       <span className="font-medium">{token.name}</span>
                       <span className="block font-mono text-xs text-muted sm:hidden">{token.prefix}…</span>
@@ -135,12 +168,25 @@ export default function TokenSettings() {
                     <td className="hidden px-2 py-2 sm:table-cell">
                       <RelativeTime at={token.createdAt} now={now} />
                     </td>
+                    <td className="whitespace-nowrap px-2 py-2">
+                      <Badge color={token.role === "read-only" ? "#8f9abb" : "#5b8def"}>{token.role === "read-only" ? "Read-only" : "Member"}</Badge>
+                      <span className="block text-xs text-muted sm:hidden">{expiryText(token.expiresAt, now)}</span>
+                    </td>
+                    <td className="hidden px-2 py-2 sm:table-cell">
+                      {token.expiresAt ? (
+                        <span title={`${token.expiresAt.slice(0, 16).replace("T", " ")} UTC`}>{expiryText(token.expiresAt, now)}</span>
+                      ) : (
+                        <span className="text-muted">never</span>
+                      )}
+                    </td>
                     <td className="px-2 py-2">{token.lastUsedAt ? <RelativeTime at={token.lastUsedAt} now={now} /> : <span className="text-muted">never</span>}</td>
                     <td className="px-4 py-2 text-right">
                       {token.revokedAt ? (
                         <span title={`Revoked ${token.revokedAt.slice(0, 16).replace("T", " ")} UTC`}>
                           <Badge color="#8f9abb">Revoked</Badge>
                         </span>
+                      ) : isExpired(token.expiresAt, now) ? (
+                        <Badge color="#d9822b">Expired</Badge>
                       ) : (
                         <Form method="post" className="inline">
                           <input type="hidden" name="intent" value="revoke" />
@@ -158,6 +204,19 @@ export default function TokenSettings() {
       </Card>
     </div>
   );
+}
+
+function isExpired(expiresAt: string | null, now: number) {
+  return expiresAt !== null && Date.parse(expiresAt) <= now;
+}
+
+/** "expired 2026-12-01", "in 3 days", "on 2027-03-02": what a person needs to see in the list. */
+function expiryText(expiresAt: string | null, now: number) {
+  if (!expiresAt) return "never expires";
+  const at = Date.parse(expiresAt);
+  if (at <= now) return `expired ${expiresAt.slice(0, 10)}`;
+  const days = Math.ceil((at - now) / 86_400_000);
+  return days <= 1 ? "expires within a day" : days <= 60 ? `expires in ${days} days` : `expires ${expiresAt.slice(0, 10)}`;
 }
 
 export const ErrorBoundary = SettingsErrorBoundary;
