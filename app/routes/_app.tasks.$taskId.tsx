@@ -116,7 +116,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         }
         return replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
       }
-      return data(submission.reply({ resetForm: true }));
+      // reset: the form shows the stored task (its new version) again; status says "Saved."
+      return data({ ...submission.reply({ resetForm: true }), status: "success" as const });
     },
   });
 }

@@ -1,0 +1,109 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../support/browser";
+import { startServer, type StartedServer } from "../support/server";
+
+/*
+ * ADR 017 in Chromium: one task open in two signed-in browsers. A change in the second reaches the
+ * first tab's untouched fields live; a save from the first tab over a field the second changed is
+ * refused with the newer value shown and the typed text kept; the deliberate second save applies.
+ */
+let server: StartedServer;
+let browser: Browser;
+let first: BrowserContext;
+let second: BrowserContext;
+let taskUrl = "";
+const USER = "operator";
+const PASSWORD = "operator-password-1";
+const SHOTS = process.env.MC_SHOTS_DIR;
+
+async function signIn(page: Page) {
+  await page.goto(server.url + "/login");
+  await page.fill("[name=username]", USER);
+  await page.fill("[name=password]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForURL(server.url + "/");
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  first = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  second = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await first.newPage();
+  await page.goto(server.url + "/setup");
+  await page.fill("[name=orgName]", "Acme Robotics");
+  await page.fill("[name=username]", USER);
+  await page.fill("[name=password]", PASSWORD);
+  await page.fill("[name=confirmPassword]", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForURL(server.url + "/");
+  await page.goto(server.url + "/boards");
+  await page.fill("#create-board [name=name]", "Launch");
+  await page.click("#create-board button[type=submit]");
+  await page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
+  const details = page.locator("details", { has: page.locator("summary", { hasText: "+ New task" }) });
+  if (!(await details.evaluate((el: HTMLDetailsElement) => el.open))) await details.locator("summary").click();
+  await page.fill("#create-task [name=title]", "Rotate keys");
+  await page.selectOption("#create-task [name=priority]", "medium");
+  await page.click("#create-task button[type=submit]");
+  const card = page.locator('[data-testid="task-card"]', { hasText: "Rotate keys" });
+  await card.waitFor();
+  taskUrl = new URL((await card.locator("a").first().getAttribute("href"))!, server.url).toString();
+  await signIn(await second.newPage());
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("no lost update in two browsers", () => {
+  it("refreshes untouched fields live, refuses a stale save with the newer value and keeps the typed text", async () => {
+    const a = await first.newPage();
+    const b = (await second.pages())[0]!;
+    await a.goto(taskUrl);
+    await b.goto(taskUrl);
+    const formA = a.locator("form", { has: a.locator("input[name=intent][value=update]") });
+    const formB = b.locator("form", { has: b.locator("input[name=intent][value=update]") });
+    await a.locator("[data-live-status=live], [aria-label*=Live], text=Live").first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+
+    // B changes the priority; A's priority field, untouched, follows without a reload
+    await formB.locator("[name=priority]").selectOption("low");
+    await formB.locator("button[type=submit]").click();
+    await b.locator("text=Saved.").waitFor();
+    await a.waitForFunction(() => (document.querySelector("form [name=priority]") as HTMLSelectElement | null)?.value === "low");
+
+    // A types a description and saves: only it is written, B's priority stays
+    await formA.locator("[name=description]").fill("Rotate the gateway tokens first.");
+    await formA.locator("button[type=submit]").click();
+    await a.locator("text=Saved.").waitFor();
+
+    // both edit the title; B saves first, A's save is refused with B's title shown and A's kept
+    await b.reload();
+    await formA.locator("[name=title]").fill("Rotate keys today");
+    await formB.locator("[name=title]").fill("Rotate keys on Friday");
+    await formB.locator("button[type=submit]").click();
+    await b.locator("text=Saved.").waitFor();
+    await formA.locator("button[type=submit]").click();
+    const refusal = a.locator('text=Someone changed this task while you were editing: title is now "Rotate keys on Friday"');
+    await refusal.waitFor();
+    expect(await formA.locator("[name=title]").inputValue()).toBe("Rotate keys today");
+    expect(await formA.locator("[name=priority]").inputValue()).toBe("low");
+    if (SHOTS) {
+      await a.screenshot({ path: `${SHOTS}/task-409-1280.png`, fullPage: true });
+      await a.setViewportSize({ width: 390, height: 844 });
+      await a.screenshot({ path: `${SHOTS}/task-409-390.png`, fullPage: true });
+      await a.setViewportSize({ width: 1280, height: 900 });
+    }
+
+    // the deliberate second save applies A's title and nothing else
+    await formA.locator("button[type=submit]").click();
+    await a.locator("text=Saved.").waitFor();
+    await a.locator("h1", { hasText: "Rotate keys today" }).waitFor();
+    await b.reload();
+    expect(await formB.locator("[name=priority]").inputValue()).toBe("low");
+    expect(await formB.locator("[name=description]").inputValue()).toBe("Rotate the gateway tokens first.");
+    expect(await formB.locator("[name=title]").inputValue()).toBe("Rotate keys today");
+  }, 120_000);
+});
