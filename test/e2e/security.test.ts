@@ -107,6 +107,31 @@ describe("refusals", () => {
     expect(server.output().stderr.slice(before)).not.toMatch(/Error|at .*\.js/);
   });
 
+  it("answers form routes given JSON, text/plain or broken multipart, and a lone surrogate, with a 4xx and no stack", async () => {
+    const before = server.output().stderr.length;
+    const bodies: Array<[string, string]> = [
+      ["application/json", JSON.stringify({ username: USER, password: PASSWORD })],
+      ["text/plain", "username=x"],
+      ["multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nx\r\n--z"],
+    ];
+    for (const [type, body] of bodies) {
+      for (const path of ["/login", "/login?_data=routes%2Flogin", "/login.data"]) {
+        const response = await fetch(server.url + path, { method: "POST", headers: { "Content-Type": type, Origin: server.url }, body });
+        expect(response.status, `${type} ${path}`).toBeGreaterThanOrEqual(400);
+        expect(response.status, `${type} ${path}`).toBeLessThan(500);
+      }
+    }
+    const surrogate = await fetch(`${server.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: '{"username":"\\ud800","password":"x"}',
+    });
+    expect(surrogate.status).toBe(400);
+    expect((await surrogate.json()).error.message).toMatch(/surrogate|character/i);
+    await fetch(`${server.url}/health`);
+    expect(server.output().stderr.slice(before)).not.toMatch(/\n\s+at /);
+  });
+
   it("follows only same-origin paths after sign-in", async () => {
     for (const target of ["//evil.example", "/\\evil.example", "/%2F%2Fevil.example", "https:evil.example", "javascript:alert(1)"]) {
       const response = await loginForm(target);
