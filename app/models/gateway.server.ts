@@ -359,7 +359,7 @@ export async function claimGatewayIdentity({ id, identity }: { id: string; ident
         actor: { type: "system", id: null, name: "System" },
         data: { gatewayId: id, duplicateOf: holder.id },
       });
-      await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved) } });
+      await publish(manager, { orgId: gateway.orgId, type: "gateway.status", topics: GATEWAY_TOPICS(id), data: { gateway: toApiGateway(saved, { detailed: false }) } });
       return { duplicateOf: { id: holder.id, name: holder.name } };
     });
   try {
