@@ -80,10 +80,14 @@ describe("Mission Control with a real gateway", () => {
   });
 
   it("shows a rejected token as unauthorized with a sentence to act on", async () => {
-    const created = await api(server.url, "/api/gateways", { method: "POST", body: { name: "Wrong", url: gateway.url, token: "not-the-token" } });
+    const created = await api(server.url, "/api/gateways", { method: "POST", body: { name: "Wrong", url: gateway.url.replace("127.0.0.1", "localhost"), token: "not-the-token" } });
+    // another spelling of the address: the same URL would be refused as a duplicate (one gateway once)
     const id = created.json.gateway.id;
     const unauthorized = await events.next(gatewayEvent(id, "unauthorized"), 30_000);
-    expect(JSON.parse(unauthorized.data!).gateway.lastError).toMatch(/token/i);
+    expect(JSON.parse(unauthorized.data!).gateway.state).toBe("unauthorized");
+    // live events carry the member view (no raw error, ADR 019); an admin reads the sentence
+    const detail = await api(server.url, `/api/gateways/${id}`);
+    expect(detail.json.gateway.lastError).toMatch(/token/i);
     await api(server.url, `/api/gateways/${id}`, { method: "DELETE" });
   });
 

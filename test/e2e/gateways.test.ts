@@ -50,8 +50,8 @@ describe("gateways page", () => {
     await page.waitForURL(/\/gateways\/[0-9a-f-]{36}$/);
     await page.locator('[data-gateway-state="offline"]').waitFor({ timeout: 15_000 });
     // the problem once, in words (not the socket's "connect ECONNREFUSED 127.0.0.1:port")
-    await page.locator("[data-testid=gateway-problem]:has-text('nothing is listening there')").waitFor();
-    expect(await page.locator("text=nothing is listening there").count()).toBe(1);
+    await page.locator("[data-testid=gateway-problem]:has-text('Could not connect to the gateway')").waitFor();
+    expect(await page.locator("text=Could not connect to the gateway").count()).toBe(1);
     expect(await page.content()).not.toContain("ECONNREFUSED");
 
     // "Test connection" says it is testing (button disabled) for as long as the test takes: something
