@@ -28,3 +28,15 @@ export const PRIORITY_LABELS: Record<(typeof TASK_PRIORITIES)[number], string> =
 };
 
 export const TAG_PALETTE = ["#3b82f6", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#f97316", "#64748b", "#84cc16"];
+
+/** How a task's fields are named in sentences (activity lines, "priority is now Low"). */
+export const TASK_FIELD_NAMES = {
+  boardId: "board",
+  title: "title",
+  description: "description",
+  status: "status",
+  priority: "priority",
+  assigneeAgentId: "assignee",
+  dueDate: "due date",
+  tags: "tags",
+} as const;

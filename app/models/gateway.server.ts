@@ -1,3 +1,4 @@
+import type { GatewayFiguresView } from "~/lib/gateway-figures";
 import { db, transaction } from "~/db/data-source.server";
 import { topic } from "~/lib/topics";
 import type { Gateway, GatewayStateName, Role } from "~/db/entities";
@@ -268,19 +269,11 @@ export async function recordGatewayStatus(id: string, update: GatewayStatusUpdat
  * (URL, device id, transcript folder) and what it said went wrong (raw errors, pairing commands) is
  * for admins and owners (`detailed`); members and viewers see its name, state and figures (ADR 019).
  */
-export interface GatewayView {
+export interface GatewayView extends GatewayFiguresView {
   id: string;
   name: string;
   tokenSet: boolean;
-  pollIntervalSeconds: number;
   state: GatewayStateName;
-  stateSince: number | null;
-  serverVersion: string | null;
-  latencyMs: number | null;
-  latencyP50Ms: number | null;
-  lastSeenAt: number | null;
-  lastPollAt: number | null;
-  pollFailed: boolean;
   duplicateOf: string | null;
   createdAt: number;
   updatedAt: number;

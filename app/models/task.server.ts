@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import { db, transaction } from "~/db/data-source.server";
 import { AgentEntity, BoardEntity, TaskEntity, TaskTagEntity, type Task, type TaskPriority, type TaskStatus } from "~/db/entities";
 import type { ApiTask } from "~/lib/api-schemas";
-import { STATUS_LABELS } from "~/lib/constants";
+import { STATUS_LABELS, TASK_FIELD_NAMES } from "~/lib/constants";
 import { TaskCursor, type TaskCursorKey } from "~/lib/cursor";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
@@ -147,16 +147,7 @@ export async function createTask({ orgId, input, actor }: { orgId: string; input
 
 export type TaskChanges = Partial<TaskInput>;
 
-const FIELD_NAMES: Record<keyof TaskChanges, string> = {
-  boardId: "board",
-  title: "title",
-  description: "description",
-  status: "status",
-  priority: "priority",
-  assigneeAgentId: "assignee",
-  dueDate: "due date",
-  tags: "tags",
-};
+const FIELD_NAMES: Record<keyof TaskChanges, string> = TASK_FIELD_NAMES;
 
 /**
  * A save based on an older version of the task than the stored one (ADR 017). `current` is the

@@ -8,7 +8,7 @@ import { TaskFields, PRIORITY_COLORS } from "~/components/boards/task-fields";
 import { EditBaseInputs, useEditBase } from "~/components/ui/edit-base";
 import { Button, FormError } from "~/components/ui/form";
 import { Badge, Card, Flash } from "~/components/ui/layout";
-import { PRIORITY_LABELS, STATUS_LABELS } from "~/lib/constants";
+import { PRIORITY_LABELS, STATUS_LABELS, TASK_FIELD_NAMES } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { TaskFormSchema } from "~/lib/schemas";
@@ -40,16 +40,6 @@ function taskFormValues(task: Pick<TaskView, "title" | "description" | "status" 
     tags: task.tags.map((t) => t.name).join(", "),
   };
 }
-
-const FIELD_LABELS: Record<TaskField, string> = {
-  title: "title",
-  description: "description",
-  status: "status",
-  priority: "priority",
-  assigneeAgentId: "assignee",
-  dueDate: "due date",
-  tags: "tags",
-};
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -109,7 +99,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
             return quoted(v);
           };
           const moved: FieldChange[] = TASK_FIELDS.filter((field) => formData.get(baseName(field)) !== null && String(formData.get(baseName(field))).replace(/\r\n?/g, "\n") !== current[field]).map(
-            (field) => ({ label: FIELD_LABELS[field], shown: shownValue(field) }),
+            (field) => ({ label: TASK_FIELD_NAMES[field], shown: shownValue(field) }),
           );
           const reply = submission.reply({ formErrors: [conflictSentence("task", moved)] });
           return data({ ...reply, initialValue: mergeAfterConflict(reply.initialValue ?? {}, current, changed), conflict: true }, { status: 409 });

@@ -1,6 +1,7 @@
 import { Link, useFetcher } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatAgo, formatRelative } from "~/components/activity/relative-time";
+import { gatewayStateLabel } from "~/components/gateways/gateway-state";
 import { Button } from "~/components/ui/form";
 
 /*
@@ -8,30 +9,11 @@ import { Button } from "~/components/ui/form";
  * the test button, and the polls' snapshots as cards. Plain props: the route hands in loader data.
  */
 
-export interface GatewayFiguresView {
-  state: string;
-  stateSince: number | null;
-  serverVersion: string | null;
-  latencyMs: number | null;
-  latencyP50Ms: number | null;
-  lastSeenAt: number | null;
-  lastPollAt: number | null;
-  pollFailed: boolean;
-  pollIntervalSeconds: number;
-}
-
-const STATE_WORDS: Record<string, string> = {
-  online: "Online",
-  connecting: "Connecting",
-  offline: "Offline",
-  unauthorized: "Token rejected",
-  "pairing-required": "Waiting for pairing",
-  "protocol-mismatch": "Protocol mismatch",
-};
+import type { GatewayFiguresView } from "~/lib/gateway-figures";
 
 /** "Online for 2 hours", "Offline since 5 minutes ago": the state with how long it has held. */
 export function stateLine(state: string, since: number | null, now: number): string {
-  const words = STATE_WORDS[state] ?? state;
+  const words = gatewayStateLabel(state).replace(/…$/, "");
   if (!since) return words;
   const ago = formatRelative(since, now);
   if (ago === "just now") return `${words} since just now`;

@@ -7,6 +7,11 @@ const STYLES: Record<string, { label: string; className: string }> = {
   "protocol-mismatch": { label: "Protocol mismatch", className: "border-danger/40 bg-danger/10 text-danger" },
 };
 
+/** A state in words, as the badge and the page's state line say it. */
+export function gatewayStateLabel(state: string): string {
+  return STYLES[state]?.label ?? state;
+}
+
 export function GatewayStateBadge({ state }: { state: string }) {
   const style = STYLES[state] ?? { label: state, className: "border-border bg-panel-2 text-muted" };
   return (
