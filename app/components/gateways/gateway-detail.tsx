@@ -70,7 +70,7 @@ export function TestConnectionButton({ fallback, shown }: { fallback: TestAnswer
   // the page already shows this sentence as the gateway's problem: said once, confirmed here
   const message = answer && shown && answer.message === shown ? "Tested again: the same result as above." : answer?.message;
   return (
-    <fetcher.Form method="post" className="flex min-w-0 flex-1 flex-wrap items-center gap-3">
+    <fetcher.Form method="post" className="flex min-w-[12rem] flex-1 flex-wrap items-center gap-3">
       <input type="hidden" name="intent" value="test" />
       <Button type="submit" variant="secondary" disabled={testing} aria-busy={testing}>
         {testing ? (
