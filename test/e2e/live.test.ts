@@ -127,6 +127,30 @@ describe("live updates in the browser", () => {
     await context.close();
   });
 
+  it("shows a change made after the page loaded but before its stream subscribed", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, server.url);
+    // Hold the page's event stream until a change has been committed: that change is in neither the
+    // loader's answer nor the stream, unless the page revalidates once its stream is ready.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let sawStream!: () => void;
+    const streamAsked = new Promise<void>((resolve) => (sawStream = resolve));
+    await page.route(/\/events\?/, async (route) => {
+      sawStream();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/agents`);
+    await streamAsked;
+    await api(server.url, "/api/agents", { method: "POST", body: JSON.stringify({ name: "Between", role: "Research" }) });
+    release();
+    await page.locator('[data-live-status="live"]').waitFor();
+    await page.locator("main", { hasText: "Between" }).waitFor({ timeout: 5000 });
+    await context.close();
+  });
+
   it("serves GET /events on the built server uncompressed, without topics, with every frame's id", async () => {
     const abort = new AbortController();
     const response = await fetch(`${server.url}/events`, { headers: { Authorization: `Bearer ${token}`, "Accept-Encoding": "gzip, br" }, signal: abort.signal });

@@ -69,12 +69,12 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         revalidateRef.current();
       });
     };
-    let connectedOnce = false;
     const onReady = () => {
       setStatus("live");
-      // Anything that happened while we were away and was not replayed (first connect) is in the loaders.
-      if (connectedOnce) refresh();
-      connectedOnce = true;
+      // The loaders read the page before this stream subscribed, and a reconnect's replay may not
+      // cover a first connect: what changed in between (an agent discovered while the page loaded)
+      // would otherwise wait for the next event. One revalidation on every ready closes the gap.
+      refresh();
     };
     const onEnd = () => {
       source.close();
