@@ -1,6 +1,6 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { describeSocketError, GatewayConnection, type GatewayConnectionOptions, type GatewayStatus } from "./connection";
+import { GatewayConnection, type GatewayConnectionOptions, type GatewayStatus } from "./connection";
 import {
   ConnectionLostError,
   GatewayRequestError,
@@ -173,16 +173,6 @@ describe("outbound guard (handed in by the app)", () => {
     const status = await connection.waitFor("offline");
     expect(names).toEqual(["gw.test"]);
     expect(status.lastError).toBe("gw.test resolves to 169.254.169.254, refused.");
-  });
-});
-
-describe("connect failures in words", () => {
-  it("says what went wrong without the resolver's or kernel's text", () => {
-    const url = "wss://gw.example.com";
-    expect(describeSocketError(url, { code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND gw.example.com" })).toBe("Could not connect to the gateway at wss://gw.example.com: its host name does not resolve. Check the URL.");
-    expect(describeSocketError(url, { code: "EHOSTUNREACH", message: "connect EHOSTUNREACH 10.0.0.5:443" })).not.toContain("10.0.0.5");
-    expect(describeSocketError(url, { code: "DEPTH_ZERO_SELF_SIGNED_CERT", message: "self-signed certificate" })).toContain("TLS certificate");
-    expect(describeSocketError(url, { code: "SOCKET_ERROR", message: "Unexpected server response: 404" })).toContain("answered HTTP 404");
   });
 });
 

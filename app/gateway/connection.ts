@@ -80,35 +80,6 @@ const DEFAULT_TICK_MS = 30_000;
  */
 const UNADVERTISED_METHODS: ReadonlySet<string> = new Set(["sessions.usage"]);
 
-/**
- * A socket error as a sentence a person can act on: what went wrong in words, not the resolver's
- * or the kernel's text (which names the address and port tried, and reads as a port probe).
- * The code stays in lastErrorCode.
- */
-export function describeSocketError(url: string, error: { code: string; message: string }): string {
-  const where = `Could not connect to the gateway at ${url}`;
-  switch (error.code) {
-    case "ECONNREFUSED":
-      return `${where}: nothing is listening there. Is the gateway running, and is the port right?`;
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return `${where}: its host name does not resolve. Check the URL.`;
-    case "ETIMEDOUT":
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return `${where}: the host did not answer. Is it up, and reachable from this server?`;
-    case "ECONNRESET":
-    case "EPIPE":
-      return `${where}: the connection was cut before the gateway answered. Is it a WebSocket endpoint?`;
-    default:
-      if (/CERT|SSL|TLS/i.test(error.code)) return `${where}: its TLS certificate was not accepted (${error.code}).`;
-      if (/Unexpected server response: (\d+)/.test(error.message)) {
-        return `${where}: it answered HTTP ${/Unexpected server response: (\d+)/.exec(error.message)![1]} instead of opening a WebSocket. Is the URL the gateway's?`;
-      }
-      return `${where} (${error.code}).`;
-  }
-}
-
 export class GatewayConnection implements GatewayRequester {
   /** typed wrappers for the methods Mission Control uses */
   readonly api: GatewayApi;
