@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { parseForm } from "~/lib/forms.server";
 import { requireOrg } from "~/auth/guards.server";
 import { AgentList, GatewayFigures, SnapshotCards, stateLine, TestConnectionButton } from "~/components/gateways/gateway-detail";
-import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
+import { GatewayStateBadge, duplicateAdvice, gatewayAdvice, shownGatewayState } from "~/components/gateways/gateway-state";
 import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
@@ -25,12 +25,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
   const gateway = await requireOrgRow(org, params, "gatewayId", getGateway);
   const now = Date.now();
-  const [cards, agents] = await Promise.all([gatewaySnapshotCards(gateway.id, { now }), listGatewayAgents({ orgId: org.id, gatewayId: gateway.id })]);
+  const [cards, agents, original] = await Promise.all([
+    gatewaySnapshotCards(gateway.id, { now }),
+    listGatewayAgents({ orgId: org.id, gatewayId: gateway.id }),
+    gateway.duplicateOf ? getGateway({ orgId: org.id, id: gateway.duplicateOf }) : null,
+  ]);
   const canManage = roleAtLeast(role, "admin");
   return {
     gateway: toApiGateway(gateway, { detailed: seesGatewayDetails(role) }),
     cards,
     agents: agents.map((a) => ({ id: a.id, name: a.name, status: a.status })),
+    original: original ? { id: original.id, name: original.name } : null,
     canManage,
     transcriptRoot: canManage ? transcriptRoot() : null,
     now,
@@ -92,7 +97,7 @@ export const handle: LiveHandle = {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.gateway.name ?? "Gateway"} · Mission Control` }];
 
 export default function GatewayPage() {
-  const { gateway, cards, agents, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
+  const { gateway, cards, agents, original, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "update";
@@ -106,11 +111,16 @@ export default function GatewayPage() {
   });
   const online = gateway.state === "online";
   // one sentence about what is wrong, shown once: the gateway's own words for admins, advice for others
-  const problem = !online && canManage && gateway.lastError ? gateway.lastError : null;
+  const duplicate = gateway.duplicateOf !== null;
+  const problem = !online && canManage && gateway.lastError && !duplicate ? gateway.lastError : null;
   // an unreachable gateway's own sentence already says what to check; other states add what to do
-  const advice = problem && gateway.state === "offline" ? null : gatewayAdvice(gateway.state, gateway.pairing, { canManage });
+  const advice = duplicate
+    ? duplicateAdvice(original, { canManage })
+    : problem && gateway.state === "offline"
+      ? null
+      : gatewayAdvice(gateway.state, gateway.pairing, { canManage });
   const sessionCount = cards.find((card) => card.kind === "sessions")?.count ?? null;
-  const tone = online ? "border-ok/40" : gateway.state === "connecting" ? "border-warn/40" : gateway.state === "pairing-required" ? "border-warn/50" : "border-danger/50";
+  const tone = duplicate ? "border-border" : online ? "border-ok/40" : gateway.state === "connecting" ? "border-warn/40" : gateway.state === "pairing-required" ? "border-warn/50" : "border-danger/50";
 
   return (
     <div className="mx-auto max-w-6xl space-y-6">
@@ -122,7 +132,7 @@ export default function GatewayPage() {
         </p>
         <div className="mt-1 flex flex-wrap items-center gap-3">
           <h1 className="min-w-0 break-words text-2xl font-semibold tracking-tight">{gateway.name}</h1>
-          <GatewayStateBadge state={gateway.state} />
+          <GatewayStateBadge state={shownGatewayState(gateway)} />
         </div>
         {gateway.url ? <p className="mt-1 break-all font-mono text-xs text-muted">{gateway.url}</p> : null}
       </div>
@@ -131,7 +141,7 @@ export default function GatewayPage() {
         <div className="flex flex-col gap-4 lg:flex-row lg:items-start lg:justify-between">
           <div className="min-w-0 space-y-1">
             <p className="text-lg font-semibold" data-testid="gateway-state-line">
-              {stateLine(gateway.state, gateway.stateSince, now)}
+              {duplicate ? "Duplicate: not connected" : stateLine(gateway.state, gateway.stateSince, now)}
             </p>
             {problem ? (
               <p className="break-words text-sm text-danger" data-testid="gateway-problem">

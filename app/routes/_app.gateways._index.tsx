@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useState } from "react";
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
-import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-state";
+import { GatewayStateBadge, duplicateAdvice, gatewayAdvice, shownGatewayState } from "~/components/gateways/gateway-state";
 import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
@@ -82,7 +82,12 @@ export default function GatewaysPage() {
             gateways.map((gateway) => {
               const online = gateway.state === "online";
               // one sentence, once: the gateway's own words for admins, what to do for everyone else
-              const problem = !online && gateway.lastError ? gateway.lastError : gatewayAdvice(gateway.state, gateway.pairing, { canManage });
+              const duplicate = gateway.duplicateOf !== null;
+              const problem = duplicate
+                ? duplicateAdvice(gateways.find((other) => other.id === gateway.duplicateOf), { canManage })
+                : !online && gateway.lastError
+                  ? gateway.lastError
+                  : gatewayAdvice(gateway.state, gateway.pairing, { canManage });
               return (
                 <Link
                   key={gateway.id}
@@ -92,7 +97,7 @@ export default function GatewaysPage() {
                 >
                   <div className="flex flex-wrap items-center justify-between gap-2">
                     <h2 className="min-w-0 break-words font-semibold">{gateway.name}</h2>
-                    <GatewayStateBadge state={gateway.state} />
+                    <GatewayStateBadge state={shownGatewayState(gateway)} />
                   </div>
                   {gateway.url ? <p className="mt-1 truncate font-mono text-xs text-muted">{gateway.url}</p> : null}
                   <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-4">
@@ -113,7 +118,7 @@ export default function GatewaysPage() {
                       <dd className={gateway.pollFailed ? "text-warn" : ""}>{gateway.lastPollAt ? `${formatAgo(gateway.lastPollAt, now)}${gateway.pollFailed ? ", in part" : ""}` : "not yet"}</dd>
                     </div>
                   </dl>
-                  {problem ? <p className={`mt-3 break-words rounded-md bg-panel-2 px-3 py-2 text-xs ${gateway.lastError && !online ? "text-danger" : ""}`}>{problem}</p> : null}
+                  {problem ? <p className={`mt-3 break-words rounded-md bg-panel-2 px-3 py-2 text-xs ${gateway.lastError && !online && !duplicate ? "text-danger" : ""}`}>{problem}</p> : null}
                 </Link>
               );
             })

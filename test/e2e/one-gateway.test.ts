@@ -100,6 +100,18 @@ describe("one gateway once", () => {
       await page.goto(server.url + "/agents");
       await page.screenshot({ path: `${shots}/agents-two-gateways-390.png`, fullPage: true });
     }
+
+    // the same gateway through another name (its URL differs, its identity does not): it is marked a
+    // duplicate once it answers, and the card says where its data is instead of a connection state
+    await addGateway(page, "Home by name", home.url.replace("127.0.0.1", "localhost"), home.token);
+    await page.waitForURL(/\/gateways\/[0-9a-f-]{36}$/);
+    await page.locator('[data-gateway-state="duplicate"]').waitFor({ timeout: 20_000 });
+    await page.locator('text=This is the same gateway as "Home"').first().waitFor();
+    await page.goto(server.url + "/gateways");
+    const copy = page.locator('[data-testid="gateway-card"]', { hasText: "Home by name" });
+    await copy.locator('[data-gateway-state="duplicate"]').waitFor();
+    expect(await copy.textContent()).toContain('This is the same gateway as "Home"');
+    if (shots) await page.screenshot({ path: `${shots}/gateways-identity-duplicate-1280.png`, fullPage: true });
     await page.close();
   });
 });

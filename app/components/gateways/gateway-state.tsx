@@ -5,7 +5,20 @@ const STYLES: Record<string, { label: string; className: string }> = {
   unauthorized: { label: "Token rejected", className: "border-danger/40 bg-danger/10 text-danger" },
   "pairing-required": { label: "Pairing required", className: "border-warn/40 bg-warn/10 text-warn" },
   "protocol-mismatch": { label: "Protocol mismatch", className: "border-danger/40 bg-danger/10 text-danger" },
+  // not a connection state: a second row of a gateway already registered (ADR 018), never connected
+  duplicate: { label: "Duplicate", className: "border-border bg-panel-2 text-muted" },
 };
+
+/** The state a gateway row is shown in: a duplicate is not connected, whatever its row says. */
+export function shownGatewayState(gateway: { state: string; duplicateOf: string | null }): string {
+  return gateway.duplicateOf ? "duplicate" : gateway.state;
+}
+
+/** What a duplicate row is and what to do with it, for anyone who sees the row. */
+export function duplicateAdvice(original: { name: string } | null | undefined, { canManage = true }: { canManage?: boolean } = {}): string {
+  const same = original ? `This is the same gateway as "${original.name}"` : "This gateway is registered twice in this organization";
+  return `${same}: its agents, sessions and costs are recorded there, and nothing is read through this copy. ${canManage ? "Delete this copy." : "An admin can delete this copy."}`;
+}
 
 /** A state in words, as the badge and the page's state line say it. */
 export function gatewayStateLabel(state: string): string {
