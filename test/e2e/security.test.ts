@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser";
 import { apiSignIn, startServer, type StartedServer } from "../support/server";
+import { readRouteManifest, routePattern } from "../support/sweep";
 
 /*
  * Security regressions against the built server (issue 12): headers with a nonce CSP that the
@@ -267,5 +269,58 @@ describe("refusals", () => {
     }
     if (process.env.SECSUITE_DEBUG) process.stdout.write(JSON.stringify({ grew: rss() - before, results }) + "\n");
     expect(rss() - before, JSON.stringify(results)).toBeLessThan(50);
+  });
+});
+
+describe("refusals on every form route", () => {
+  /** Intents that delete or revoke something, each sent with ids that name nothing. */
+  const DELETE_INTENTS = ["delete", "delete-board", "delete-group", "delete-organization", "remove", "revoke", "revoke-invite"];
+  /** Form routes that redirect a signed-in person before reading the form, and why that is right. */
+  const REDIRECTS_WHATEVER_THE_BODY: Record<string, string> = {
+    "/logout": "signing out needs no field",
+    "/login": "a signed-in person is sent on to the app",
+    "/setup": "setup is over once an owner exists: it sends the person to /login",
+  };
+  const ID_FIELDS = ["taskId", "boardId", "groupId", "agentId", "gatewayId", "tagId", "tokenId", "inviteId", "userId", "orgId", "sessionId"];
+
+  it("answers JSON, text/plain, broken multipart, a lone surrogate and unknown ids in delete intents with a 4xx sentence, never a 5xx or a stack", async () => {
+    const routes = readRouteManifest();
+    const actionRoutes = Object.values(routes).filter((route) => route.hasAction && !route.id.startsWith("routes/api."));
+    expect(actionRoutes.length).toBeGreaterThan(15);
+    const before = server.output().stderr.length;
+    const failures: string[] = [];
+    for (const route of actionRoutes) {
+      const pattern = routePattern(routes, route.id);
+      // ids that name nothing: a page with an id answers 404 before it reads the body, so each body is also sent to a real one
+      const path = pattern.replace(/:(\w+)/g, () => randomUUID()) + (route.index ? "?index" : "");
+      // a fresh session per route: one of these posts is a sign-out
+      const cookie = (await loginForm("/")).headers.get("set-cookie")!.split(";")[0]!;
+      const surrogate = new URLSearchParams({ intent: "update", title: "x", name: "x" }).toString() + "&title=%ED%A0%80&name=a%ED%A0%80b";
+      const bodies: Array<[string, string, string]> = [
+        ["JSON", "application/json", JSON.stringify({ intent: "delete", title: "\ud800" })],
+        ["text/plain", "text/plain", "intent=delete"],
+        ["broken multipart", "multipart/form-data; boundary=zz", '--zz\r\nContent-Disposition: form-data; name="intent"\r\n\r\ndelete\r\n--z'],
+        ["lone surrogate", "application/x-www-form-urlencoded", surrogate],
+        ...DELETE_INTENTS.map((intent): [string, string, string] => [
+          `unknown ids, intent=${intent}`,
+          "application/x-www-form-urlencoded",
+          new URLSearchParams([["intent", intent], ...ID_FIELDS.map((field) => [field, randomUUID()])]).toString(),
+        ]),
+      ];
+      for (const [label, type, body] of bodies) {
+        const response = await fetch(server.url + path, { method: "POST", redirect: "manual", headers: { "Content-Type": type, Origin: server.url, Cookie: cookie }, body });
+        const text = await response.text();
+        const what = `${pattern} ${label}: ${response.status} ${text.slice(0, 120)}`;
+        if (response.status >= 500) failures.push(what);
+        else if (label.startsWith("unknown ids") || label === "lone surrogate" ? response.status >= 300 && response.status < 400 : response.status < 400) {
+          if (!REDIRECTS_WHATEVER_THE_BODY[pattern]) failures.push(`${what} (accepted)`);
+        } else if (response.status >= 400 && !/[A-Za-z]{3,}[^.]*[.!]/.test(text)) failures.push(`${what} (no sentence)`);
+      }
+    }
+    await fetch(`${server.url}/health`);
+    expect(failures).toEqual([]);
+    const log = server.output().stderr.slice(before);
+    expect(log).not.toMatch(/\n\s+at /);
+    expect(log).not.toContain('"level":"error"');
   });
 });
