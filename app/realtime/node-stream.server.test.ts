@@ -356,3 +356,25 @@ describe("GET /events: every credential × every cause ends the stream, or says 
     }
   }
 });
+
+describe("GET /events never carries another organization's events, for every credential kind", () => {
+  for (const credential of ["cookie", "bearer session", "api token"] as const) {
+    it(`${credential}: live and replayed`, async () => {
+      const a = await ownerWithOrg("iso-stream-a");
+      const { headers, owner: b } = await openAs(credential);
+      const stream = await open("/events", headers);
+      await stream.frames.next((f) => f.event === "ready");
+      await createTask({ orgId: a.org.id, input: { title: "A secret" }, actor: a.actor });
+      await createTask({ orgId: b.org.id, input: { title: "B visible" }, actor: b.actor });
+      const got = await stream.frames.next((f) => f.event === "task.created");
+      expect(JSON.parse(got.data!).task.title).toBe("B visible");
+      expect([got, ...stream.frames.pending()].map((f) => f.raw).join("\n")).not.toContain("A secret");
+      const replay = await open("/events?topics=tasks", { ...headers, "Last-Event-ID": "0" });
+      await replay.frames.next((f) => f.event === "task.created" && f.data!.includes("B visible"));
+      expect(replay.frames.pending().map((f) => f.raw).join("\n")).not.toContain("A secret");
+      stream.abort.abort();
+      replay.abort.abort();
+      await subscribersBecome(0);
+    });
+  }
+});
