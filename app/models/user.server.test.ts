@@ -1,10 +1,64 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createSession, invalidateUserSessions, validateSessionToken } from "~/auth/session.server";
+import { dummyPasswordHash, verifyPassword } from "~/lib/password.server";
+import * as apiLoginRoute from "~/routes/api.auth.login";
+import * as loginRoute from "~/routes/login";
 import { useTestDatabase } from "../../test/support/db";
 import { ownerWithOrg, PASSWORD } from "../../test/support/fixtures";
+import { ORIGIN, settle } from "../../test/support/requests";
 import { changePassword, updateProfile, verifyLogin } from "./user.server";
 
+// the real argon2 check, counted: "an unknown user costs one argon2 check" is asserted by count, not by timing
+vi.mock("~/lib/password.server", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("~/lib/password.server")>();
+  return { ...actual, verifyPassword: vi.fn(actual.verifyPassword) };
+});
+
 useTestDatabase();
+
+describe("signing in costs the same whether or not the account exists", () => {
+  const verify = vi.mocked(verifyPassword);
+  beforeEach(() => verify.mockClear());
+
+  it("runs exactly one argon2 check for an unknown login and one for a known login with a wrong password", async () => {
+    const { user } = await ownerWithOrg("timing");
+    expect(await verifyLogin(`nobody-${user.id}`, "some wrong password")).toBeNull();
+    expect(verify).toHaveBeenCalledTimes(1);
+    // against a real argon2id hash, so the check costs what a real one does
+    expect(verify.mock.calls[0]![0]).toBe(await dummyPasswordHash());
+    expect(verify.mock.calls[0]![0]).toMatch(/^\$argon2id\$/);
+
+    verify.mockClear();
+    expect(await verifyLogin(user.username, "some wrong password")).toBeNull();
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(verify.mock.calls[0]![0]).toMatch(/^\$argon2id\$/);
+  });
+
+  it("does the same through the sign-in form and POST /api/auth/login, with the same answer for both", async () => {
+    const { user } = await ownerWithOrg("timing-routes");
+    const answers: string[] = [];
+    for (const login of [`nobody-${user.id}`, user.username]) {
+      verify.mockClear();
+      const api = await apiLoginRoute.action({
+        request: new Request(`${ORIGIN}/api/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: login, password: "wrong password 1" }) }),
+        params: {},
+        context: { clientIp: `10.0.0.${answers.length + 1}` },
+      });
+      expect(api.status).toBe(401);
+      answers.push(await api.text());
+      const form = (await settle(() =>
+        loginRoute.action({
+          request: new Request(`${ORIGIN}/login`, { method: "POST", headers: { Origin: ORIGIN }, body: new URLSearchParams({ username: login, password: "wrong password 1" }) }),
+          params: {},
+          context: { clientIp: `10.0.1.${answers.length}` },
+        }),
+      )) as { init?: { status?: number } };
+      expect(form.init?.status).toBe(401);
+      expect(verify).toHaveBeenCalledTimes(2);
+    }
+    expect(answers[0]).toBe(answers[1]);
+  });
+});
 
 describe("changing a password", () => {
   it("refuses a wrong current password and keeps the old one", async () => {

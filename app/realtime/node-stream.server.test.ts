@@ -8,7 +8,7 @@ import { FrameReader } from "../../test/support/sse";
 import { createApiToken, revokeApiToken } from "~/models/api-token.server";
 import { changeMemberRole, createInvite, removeMember, signUpWithInvite } from "~/models/organization.server";
 import { createTask, updateTask } from "~/models/task.server";
-import { createSession, invalidateSession, invalidateUserSessions, SESSION_TTL_MS } from "~/auth/session.server";
+import { createSession, invalidateSession, invalidateUserSessions, SESSION_COOKIE, SESSION_TTL_MS } from "~/auth/session.server";
 import { hashSecret } from "~/lib/crypto.server";
 import { getHub, startHub, stopHub } from "./hub.server";
 import { handleEventStream } from "./node-stream.server";
@@ -262,4 +262,119 @@ describe("GET /events on the Node response, with a Bearer API token", () => {
     stream.abort.abort();
     await subscribersBecome(0);
   });
+});
+
+/*
+ * Every credential kind × every cause that should end a stream (issue 12, point 1), as one table:
+ * a cell either ends the open stream with the documented closing event and data, or says why it
+ * cannot apply. A cell left out fails the first test, so a new credential kind or cause is decided.
+ */
+type Credential = "cookie" | "bearer session" | "api token";
+type Cause = "sign-out" | "password change" | "expiry" | "revocation" | "membership removal" | "role change";
+interface Opened {
+  headers: Record<string, string>;
+  user: { id: string };
+  sessionId?: string;
+  tokenId?: string;
+  owner: Awaited<ReturnType<typeof ownerWithOrg>>;
+}
+type Cell =
+  | { na: string }
+  | { act: (opened: Opened) => Promise<unknown>; event: string; data: unknown; clock?: number; tokenLifetimeMs?: number };
+
+async function openAs(credential: Credential, tokenLifetimeMs?: number): Promise<Opened> {
+  const owner = await ownerWithOrg("matrix");
+  const { token: invite } = await createInvite({ orgId: owner.org.id, role: "member", actor: owner.actor });
+  const { user } = await signUpWithInvite({ token: invite, username: `m-${Math.random().toString(36).slice(2, 8)}`, password: PASSWORD });
+  if (credential === "api token") {
+    const expiresAt = tokenLifetimeMs ? new Date(Date.now() + tokenLifetimeMs) : null;
+    const { token, apiToken } = await createApiToken({ orgId: owner.org.id, name: "matrix", actor: owner.actor, expiresAt });
+    return { headers: { Authorization: `Bearer ${token}` }, user, tokenId: apiToken.id, owner };
+  }
+  const { token, session } = await createSession({ userId: user.id, activeOrgId: owner.org.id });
+  const headers: Record<string, string> = credential === "cookie" ? { Cookie: `${SESSION_COOKIE}=${token}` } : { Authorization: `Bearer ${token}` };
+  return { headers, user, sessionId: session.id, owner };
+}
+
+const sessionCells: Record<Cause, Cell> = {
+  "sign-out": { act: (o) => invalidateSession(o.sessionId!), event: "session.ended", data: { reason: "signed-out" } },
+  // what the profile page does after a password change: every other session of the account ends
+  "password change": { act: (o) => invalidateUserSessions(o.user.id), event: "session.ended", data: { reason: "signed-out-everywhere" } },
+  expiry: { act: async () => {}, event: "session.ended", data: { reason: "expired" }, clock: SESSION_TTL_MS + 1000 },
+  // a session is revoked by signing it out (there is no other revocation of a session)
+  revocation: { act: (o) => invalidateSession(o.sessionId!), event: "session.ended", data: { reason: "signed-out" } },
+  "membership removal": {
+    act: (o) => removeMember({ orgId: o.owner.org.id, userId: o.user.id, actor: o.owner.actor, actorRole: "owner" }),
+    event: "membership.ended",
+    data: { reason: "removed" },
+  },
+  "role change": {
+    act: (o) => changeMemberRole({ orgId: o.owner.org.id, userId: o.user.id, role: "viewer", actor: o.owner.actor, actorRole: "owner" }),
+    event: "membership.ended",
+    data: { reason: "role-changed" },
+  },
+};
+const STREAM_ENDINGS: Record<Credential, Record<Cause, Cell>> = {
+  cookie: sessionCells,
+  "bearer session": sessionCells,
+  "api token": {
+    "sign-out": { na: "an API token is not signed in: it ends by revocation or expiry" },
+    "password change": { na: "an API token belongs to the organization, not to a person's password (ADR 021)" },
+    // the stream's own timer at the token's expiry (no clock games: the token lives half a second)
+    expiry: { act: async () => {}, event: "token.revoked", data: { reason: "expired" }, tokenLifetimeMs: 500 },
+    revocation: { act: (o) => revokeApiToken({ orgId: o.owner.org.id, tokenId: o.tokenId!, actor: o.owner.actor }), event: "token.revoked", data: { reason: "revoked" } },
+    "membership removal": { na: "an API token belongs to the organization, not to a member: removing the person who made it leaves it working (revoke it to end it)" },
+    "role change": { na: "an API token's role is fixed at creation; a different role is a new token" },
+  },
+};
+
+describe("GET /events: every credential × every cause ends the stream, or says why not", () => {
+  const credentials: Credential[] = ["cookie", "bearer session", "api token"];
+  const causes: Cause[] = ["sign-out", "password change", "expiry", "revocation", "membership removal", "role change"];
+
+  it("decides every cell", () => {
+    for (const credential of credentials) expect(Object.keys(STREAM_ENDINGS[credential]).sort(), credential).toEqual([...causes].sort());
+  });
+
+  for (const credential of credentials) {
+    for (const cause of causes) {
+      const cell = STREAM_ENDINGS[credential][cause];
+      if ("na" in cell) continue;
+      it(`${credential} × ${cause} → ${cell.event} ${JSON.stringify(cell.data)}`, async () => {
+        const opened = await openAs(credential, cell.tokenLifetimeMs);
+        const stream = await open("/events?topics=activity", opened.headers);
+        await stream.frames.next((f) => f.event === "ready");
+        const realNow = Date.now.bind(Date);
+        const clock = cell.clock ? vi.spyOn(Date, "now").mockImplementation(() => realNow() + cell.clock!) : undefined;
+        try {
+          await cell.act(opened);
+          await endsWith(stream, cell.event, cell.data);
+        } finally {
+          clock?.mockRestore();
+        }
+      });
+    }
+  }
+});
+
+describe("GET /events never carries another organization's events, for every credential kind", () => {
+  for (const credential of ["cookie", "bearer session", "api token"] as const) {
+    it(`${credential}: live and replayed`, async () => {
+      const a = await ownerWithOrg("iso-stream-a");
+      const { headers, owner: b } = await openAs(credential);
+      const stream = await open("/events", headers);
+      await stream.frames.next((f) => f.event === "ready");
+      await createTask({ orgId: a.org.id, input: { title: "A secret" }, actor: a.actor });
+      await createTask({ orgId: b.org.id, input: { title: "B visible" }, actor: b.actor });
+      const got = await stream.frames.next((f) => f.event === "task.created");
+      expect(JSON.parse(got.data!).task.title).toBe("B visible");
+      expect([got, ...stream.frames.pending()].map((f) => f.raw).join("\n")).not.toContain("A secret");
+      const replay = await open("/events?topics=tasks", { ...headers, "Last-Event-ID": "0" });
+      await replay.frames.next((f) => f.event === "task.created" && f.data!.includes("B visible"));
+      expect(replay.frames.pending().map((f) => f.raw).join("\n")).not.toContain("A secret");
+      stream.abort.abort();
+      replay.abort.abort();
+      await subscribersBecome(0);
+    });
+  }
 });

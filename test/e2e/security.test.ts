@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser";
-import { startServer, type StartedServer } from "../support/server";
+import { apiSignIn, startServer, type StartedServer } from "../support/server";
+import { readRouteManifest, routePattern } from "../support/sweep";
 
 /*
  * Security regressions against the built server (issue 12): headers with a nonce CSP that the
@@ -167,49 +169,158 @@ describe("refusals", () => {
     }
   });
 
-  it("refuses an unauthenticated 50 MB sign-in body, declared or chunked, and stays responsive and small", async () => {
-    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
-    const before = rss();
-    const chunk = Buffer.alloc(1024 * 1024, "a");
-    for (const chunked of [false, true]) {
-      const status = await new Promise<number>((resolve) => {
-        const socket = net.connect(server.port, "127.0.0.1");
-        let answer = "";
-        socket.on("data", (data) => {
-          answer += data.toString();
-          const match = /^HTTP\/1\.1 (\d{3})/.exec(answer);
-          if (match) {
-            socket.destroy();
-            resolve(Number(match[1]));
-          }
-        });
-        // the server may close once it has answered and discarded what it will (EPIPE here)
-        socket.on("error", () => {});
-        socket.on("close", () => {
-          const match = /^HTTP\/1\.1 (\d{3})/.exec(answer);
-          // a body past the discard budget is cut off: the close may reset the answer away (0)
-          resolve(match ? Number(match[1]) : 0);
-        });
-        socket.write(
-          `POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${server.url}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
-            (chunked ? "Transfer-Encoding: chunked\r\n\r\n" : `Content-Length: ${50 * chunk.length}\r\n\r\n`),
-        );
-        let sent = 0;
-        const pump = () => {
-          while (sent < 50 && !socket.destroyed) {
-            sent += 1;
-            const ok = chunked ? socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write("\r\n") : socket.write(chunk);
-            if (!ok) return void socket.once("drain", pump);
-          }
-        };
-        pump();
+  /**
+   * Sends a 50 MB body over a raw socket, respecting backpressure, and notes how much had been
+   * sent when the answer's status line arrived; /health is asked with the first MB, while the
+   * upload is still going. A JSON body opens a string that never ends, so only the cap can stop it.
+   * Without `push` the client sends the first MB and waits for the answer (the 413 must come with
+   * 49 MB unsent); with it, the client keeps pushing all 50 MB, as an attacker would, and the server
+   * may reset the connection once the discard budget is spent (the reset can overtake the answer).
+   */
+  function upload({ path, type, headers = {}, chunked = false, push = false }: { path: string; type: string; headers?: Record<string, string>; chunked?: boolean; push?: boolean }) {
+    const chunk = Buffer.alloc(1024 * 1024, type.startsWith("multipart") ? "-" : "a");
+    return new Promise<{ status: number; sentAtAnswer: number; healthMs: number; answer: string }>((resolve) => {
+      const socket = net.connect(server.port, "127.0.0.1");
+      let answer = "";
+      let sent = 0;
+      let sentAtAnswer = -1;
+      let health: Promise<number> | undefined;
+      const finish = (status: number) => {
+        void (health ?? Promise.resolve(-1)).then((healthMs) => resolve({ status, sentAtAnswer, healthMs, answer: answer.slice(0, 400) }));
+      };
+      socket.on("data", (data) => {
+        answer += data.toString();
+        const match = /^HTTP\/1\.1 (\d{3})/.exec(answer);
+        const [head, body = ""] = answer.split("\r\n\r\n");
+        const length = Number(/content-length: (\d+)/i.exec(head ?? "")?.[1] ?? 0);
+        if (match && sentAtAnswer < 0 && answer.includes("\r\n\r\n") && Buffer.byteLength(body) >= length) {
+          sentAtAnswer = sent;
+          socket.destroy();
+          finish(Number(match[1]));
+        }
       });
-      expect([0, 411, 413]).toContain(status);
-      if (chunked) expect(status).toBe(411);
-      const started = performance.now();
-      expect((await fetch(`${server.url}/health`)).status).toBe(200);
-      expect(performance.now() - started).toBeLessThan(1000);
+      // the server may close once it has answered and discarded what it will (EPIPE here)
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        if (sentAtAnswer >= 0) return;
+        sentAtAnswer = sent;
+        // a body past the discard budget is cut off: the close may reset the answer away (0)
+        const match = /^HTTP\/1\.1 (\d{3})/.exec(answer);
+        finish(match ? Number(match[1]) : 0);
+      });
+      const extra = Object.entries({ Origin: server.url, ...headers }).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}Content-Type: ${type}\r\n` +
+          (chunked ? "Transfer-Encoding: chunked\r\n\r\n" : `Content-Length: ${50 * chunk.length}\r\n\r\n`),
+      );
+      const pump = () => {
+        while (sent < (push || chunked ? 50 : 1) && !socket.destroyed) {
+          sent += 1;
+          if (sent === 1 && !health) {
+            const started = performance.now();
+            health = fetch(`${server.url}/health`).then(async (response) => {
+              expect(response.status).toBe(200);
+              await response.arrayBuffer();
+              return performance.now() - started;
+            });
+          }
+          const piece = sent === 1 && type === "application/json" ? Buffer.concat([Buffer.from('{"title":"'), chunk.subarray(10)]) : chunk;
+          // one write per chunk, so backpressure never splits a chunk from its framing
+          const ok = socket.write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from("\r\n")]) : piece);
+          if (!ok) return void socket.once("drain", pump);
+        }
+      };
+      pump();
+    });
+  }
+
+  it("refuses 50 MB bodies (urlencoded, JSON, multipart; signed in or not) before reading them, answering /health meanwhile and staying small", async () => {
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
+    const cookie = (await loginForm("/")).headers.get("set-cookie")!.split(";")[0]!;
+    const bearer = `Bearer ${await apiSignIn(server.url, USER, PASSWORD)}`;
+    const multipart = "multipart/form-data; boundary=----mc";
+    const cases: Array<{ label: string; path: string; type: string; headers?: Record<string, string>; chunked?: boolean; push?: boolean }> = [
+      { label: "sign-in form", path: "/login", type: "application/x-www-form-urlencoded" },
+      { label: "sign-in form, all 50 MB pushed", path: "/login", type: "application/x-www-form-urlencoded", push: true },
+      { label: "signed-in API JSON, all 50 MB pushed", path: "/api/tasks", type: "application/json", headers: { Authorization: bearer }, push: true },
+      { label: "sign-in form, chunked", path: "/login", type: "application/x-www-form-urlencoded", chunked: true },
+      { label: "sign-in form as multipart", path: "/login", type: multipart },
+      { label: "API sign-in", path: "/api/auth/login", type: "application/json" },
+      { label: "API without credentials", path: "/api/tasks", type: "application/json" },
+      { label: "signed-in page form", path: "/boards", type: "application/x-www-form-urlencoded", headers: { Cookie: cookie } },
+      { label: "signed-in page multipart", path: "/settings/profile", type: multipart, headers: { Cookie: cookie } },
+      { label: "signed-in page form, chunked", path: "/boards", type: "application/x-www-form-urlencoded", headers: { Cookie: cookie }, chunked: true },
+      { label: "signed-in API JSON", path: "/api/tasks", type: "application/json", headers: { Authorization: bearer } },
+      { label: "signed-in API JSON, chunked", path: "/api/tasks", type: "application/json", headers: { Authorization: bearer }, chunked: true },
+    ];
+    const before = rss();
+    const results: Record<string, unknown> = {};
+    for (const { label, ...request } of cases) {
+      const { status, sentAtAnswer, healthMs, answer } = await upload(request);
+      results[label] = { status, sentAtAnswer };
+      // a declared length over the cap is 413 at once; a page form without a length is asked for one (411);
+      // a chunked API body is cut at the cap (413); 0 = the connection was reset past the discard budget
+      const expected = request.chunked ? (request.path.startsWith("/api/") ? [413] : [411]) : request.push ? [0, 413] : [413];
+      expect(expected, `${label}: ${answer}`).toContain(status);
+      // the answer came while most of the body was still unsent: it was not read first
+      expect(sentAtAnswer, `${label}: MB sent when the answer came`).toBeLessThan(25);
+      expect(healthMs, `${label}: /health during the upload`).toBeGreaterThanOrEqual(0);
+      expect(healthMs, `${label}: /health during the upload`).toBeLessThan(1000);
     }
-    expect(rss() - before).toBeLessThan(8);
+    if (process.env.SECSUITE_DEBUG) process.stdout.write(JSON.stringify({ grew: rss() - before, results }) + "\n");
+    expect(rss() - before, JSON.stringify(results)).toBeLessThan(50);
+  });
+});
+
+describe("refusals on every form route", () => {
+  /** Intents that delete or revoke something, each sent with ids that name nothing. */
+  const DELETE_INTENTS = ["delete", "delete-board", "delete-group", "delete-organization", "remove", "revoke", "revoke-invite"];
+  /** Form routes that redirect a signed-in person before reading the form, and why that is right. */
+  const REDIRECTS_WHATEVER_THE_BODY: Record<string, string> = {
+    "/logout": "signing out needs no field",
+    "/login": "a signed-in person is sent on to the app",
+    "/setup": "setup is over once an owner exists: it sends the person to /login",
+  };
+  const ID_FIELDS = ["taskId", "boardId", "groupId", "agentId", "gatewayId", "tagId", "tokenId", "inviteId", "userId", "orgId", "sessionId"];
+
+  it("answers JSON, text/plain, broken multipart, a lone surrogate and unknown ids in delete intents with a 4xx sentence, never a 5xx or a stack", async () => {
+    const routes = readRouteManifest();
+    const actionRoutes = Object.values(routes).filter((route) => route.hasAction && !route.id.startsWith("routes/api."));
+    expect(actionRoutes.length).toBeGreaterThan(15);
+    const before = server.output().stderr.length;
+    const failures: string[] = [];
+    for (const route of actionRoutes) {
+      const pattern = routePattern(routes, route.id);
+      // ids that name nothing: a page with an id answers 404 before it reads the body, so each body is also sent to a real one
+      const path = pattern.replace(/:(\w+)/g, () => randomUUID()) + (route.index ? "?index" : "");
+      // a fresh session per route: one of these posts is a sign-out
+      const cookie = (await loginForm("/")).headers.get("set-cookie")!.split(";")[0]!;
+      const surrogate = new URLSearchParams({ intent: "update", title: "x", name: "x" }).toString() + "&title=%ED%A0%80&name=a%ED%A0%80b";
+      const bodies: Array<[string, string, string]> = [
+        ["JSON", "application/json", JSON.stringify({ intent: "delete", title: "\ud800" })],
+        ["text/plain", "text/plain", "intent=delete"],
+        ["broken multipart", "multipart/form-data; boundary=zz", '--zz\r\nContent-Disposition: form-data; name="intent"\r\n\r\ndelete\r\n--z'],
+        ["lone surrogate", "application/x-www-form-urlencoded", surrogate],
+        ...DELETE_INTENTS.map((intent): [string, string, string] => [
+          `unknown ids, intent=${intent}`,
+          "application/x-www-form-urlencoded",
+          new URLSearchParams([["intent", intent], ...ID_FIELDS.map((field) => [field, randomUUID()])]).toString(),
+        ]),
+      ];
+      for (const [label, type, body] of bodies) {
+        const response = await fetch(server.url + path, { method: "POST", redirect: "manual", headers: { "Content-Type": type, Origin: server.url, Cookie: cookie }, body });
+        const text = await response.text();
+        const what = `${pattern} ${label}: ${response.status} ${text.slice(0, 120)}`;
+        if (response.status >= 500) failures.push(what);
+        else if (label.startsWith("unknown ids") || label === "lone surrogate" ? response.status >= 300 && response.status < 400 : response.status < 400) {
+          if (!REDIRECTS_WHATEVER_THE_BODY[pattern]) failures.push(`${what} (accepted)`);
+        } else if (response.status >= 400 && !/[A-Za-z]{3,}[^.]*[.!]/.test(text)) failures.push(`${what} (no sentence)`);
+      }
+    }
+    await fetch(`${server.url}/health`);
+    expect(failures).toEqual([]);
+    const log = server.output().stderr.slice(before);
+    expect(log).not.toMatch(/\n\s+at /);
+    expect(log).not.toContain('"level":"error"');
   });
 });
