@@ -15,6 +15,8 @@ import { AgentSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { listActivity } from "~/models/activity.server";
 import { deleteAgent, getAgent, updateAgent } from "~/models/agent.server";
+import { gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
+import { listGateways } from "~/models/gateway.server";
 import { roleAtLeast } from "~/models/organization.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { topic } from "~/lib/topics";
@@ -22,7 +24,9 @@ import { topic } from "~/lib/topics";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
   const agent = await requireOrgRow(org, params, "agentId", getAgent);
-  const events = await listActivity({ orgId: org.id, agentId: agent.id, limit: 10 });
+  const [events, gateways] = await Promise.all([listActivity({ orgId: org.id, agentId: agent.id, limit: 10 }), listGateways(org.id)]);
+  // where several gateways exist, the page says which one this agent runs on (three may be called "main")
+  const gatewayName = gatewayNameOf(agent.gatewayId, gatewayLabels(gateways));
   return {
     now: Date.now(),
     canEdit: roleAtLeast(role, "member"),
@@ -33,6 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       status: agent.status,
       avatarColor: agent.avatarColor,
       source: agent.source,
+      gateway: gatewayName && agent.gatewayId ? { id: agent.gatewayId, name: gatewayName } : null,
       lastActiveAt: agent.lastActiveAt.toISOString(),
       createdAt: agent.createdAt.toISOString(),
     },
@@ -98,7 +103,20 @@ export default function AgentPage() {
           <p className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-muted">
             <AgentStatusBadge status={agent.status} />
             <span>
-              {agent.role} · {agent.source === "gateway" ? "discovered from a gateway" : "added by hand"} · active <RelativeTime at={agent.lastActiveAt} now={now} />
+              {agent.role} ·{" "}
+              {agent.gateway ? (
+                <>
+                  on the gateway{" "}
+                  <Link to={`/gateways/${agent.gateway.id}`} className="text-accent hover:underline" data-testid="agent-gateway">
+                    {agent.gateway.name}
+                  </Link>
+                </>
+              ) : agent.source === "gateway" ? (
+                "discovered from a gateway"
+              ) : (
+                "added by hand"
+              )}{" "}
+              · active <RelativeTime at={agent.lastActiveAt} now={now} />
             </span>
           </p>
         </div>
