@@ -40,7 +40,6 @@ async function seed() {
     if (response.status !== 201) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as Record<string, { id: string }>;
   };
-  const { agent } = await api("/api/agents", { name: "Nova", role: "Research" });
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
   try {
@@ -66,9 +65,17 @@ async function seed() {
     // a restart of Mission Control ten minutes ago: every gateway reconnects within seconds
     for (const [i] of GATEWAYS.entries()) await line("connecting", i, 10);
     for (const [i] of GATEWAYS.entries()) await line("online", i, 9.95);
+    // two agents called "main", on two gateways, as discovery writes them
+    for (const gateway of [0, 1]) {
+      await client.query(
+        "insert into agents (org_id, name, role, status, avatar_color, source, gateway_id, external_id) values ($1, 'main', 'Main', 'online', '#6d8bff', 'gateway', $2, 'main')",
+        [org!.id, ids[gateway]],
+      );
+    }
   } finally {
     await client.end();
   }
+  const { agent } = await api("/api/agents", { name: "Nova", role: "Research" });
   const { task } = await api("/api/tasks", { title: LONG_TITLE, status: "todo", priority: "high", assignedAgent: agent!.id });
   taskId = task!.id;
   expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
@@ -147,5 +154,20 @@ describe("activity that leads somewhere", () => {
     expect(long).toMatchObject({ cut: true, title: expect.stringContaining(LONG_TITLE) });
     await page.setViewportSize({ width: 1280, height: 900 });
     await shots("home");
+  });
+
+  it("an agent's page names and links its gateway when the organization has several", async () => {
+    await page.goto(server.url + "/agents");
+    await page.getByRole("link", { name: "main" }).first().waitFor();
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    const { rows: [agent] } = await client.query<{ id: string; gateway_id: string }>("select a.id, a.gateway_id from agents a join gateways g on g.id = a.gateway_id where g.name = $1", [GATEWAYS[1]]);
+    await client.end();
+    await page.goto(`${server.url}/agents/${agent!.id}`);
+    await page.getByTestId("agent-gateway").click();
+    await page.waitForURL(`${server.url}/gateways/${agent!.gateway_id}`);
+    await page.goBack();
+    await page.getByTestId("agent-gateway").waitFor();
+    await shots("agent");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { listAgents, syncGatewayAgents } from "~/models/agent.server";
+import type { SessionFacts } from "~/activity/session-row";
 import { upsertSessionRows } from "~/models/agent-session.server";
 import { createGateway } from "~/models/gateway.server";
 import * as agentPage from "~/routes/_app.agents.$agentId";
@@ -15,7 +16,7 @@ import { pageRequest, ROUTE_ARGS, sessionCookieFor } from "../support/requests";
  */
 useTestDatabase();
 
-const session = (sessionKey: string) => ({
+const session = (sessionKey: string): SessionFacts => ({
   sessionKey, sessionId: null, externalAgentId: "main", type: "main", label: null, model: null, parentSessionKey: null, contextTokens: null,
   totalTokens: null, inputTokens: null, outputTokens: null, costUsd: null, status: null, lastActivityAt: Date.now(), endedAt: null,
 });

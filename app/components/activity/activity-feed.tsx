@@ -14,7 +14,7 @@ const ACTOR_ICONS: Record<string, { icon: string; className: string; label: stri
 /** The entry's sentence, a link to what it describes while that still exists. */
 export function EntryMessage({ entry, className = "" }: { entry: FeedEntry; className?: string }) {
   return entry.href ? (
-    <Link to={entry.href} prefetch="intent" className={`hover:text-accent hover:underline ${className}`} title={entry.message}>
+    <Link to={entry.href} prefetch="intent" className={`underline decoration-muted/40 underline-offset-2 hover:text-accent hover:decoration-accent ${className}`} title={entry.message}>
       {entry.message}
     </Link>
   ) : (
@@ -44,7 +44,6 @@ export function ActivityFeed({ events, now }: { events: FeedEntry[]; now: number
                   <span className="sr-only">{actor.label}: </span>
                   {event.actorName}
                 </span>
-                <span aria-hidden>·</span>
                 <Badge color="#8f9abb">{typeLabel(event.type)}</Badge>
                 {event.links.map((link) => (
                   <Link
