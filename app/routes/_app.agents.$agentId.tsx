@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
+import { ActivityLines } from "~/components/activity/activity-feed";
 import { RelativeTime } from "~/components/activity/relative-time";
 import { AgentAvatar } from "~/components/agents/agent-avatar";
 import { AgentErrorBoundary } from "~/components/agents/agent-error";
@@ -13,7 +14,7 @@ import { Card, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { AgentSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
-import { listActivity } from "~/models/activity.server";
+import { pageActivityFeed } from "~/models/activity-feed.server";
 import { deleteAgent, getAgent, updateAgent } from "~/models/agent.server";
 import { gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
 import { listGateways } from "~/models/gateway.server";
@@ -24,7 +25,7 @@ import { topic } from "~/lib/topics";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
   const agent = await requireOrgRow(org, params, "agentId", getAgent);
-  const [events, gateways] = await Promise.all([listActivity({ orgId: org.id, agentId: agent.id, limit: 10 }), listGateways(org.id)]);
+  const [feed, gateways] = await Promise.all([pageActivityFeed({ orgId: org.id, agentId: agent.id, limit: 10 }), listGateways(org.id)]);
   // where several gateways exist, the page says which one this agent runs on (three may be called "main")
   const gatewayName = gatewayNameOf(agent.gatewayId, gatewayLabels(gateways));
   return {
@@ -41,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       lastActiveAt: agent.lastActiveAt.toISOString(),
       createdAt: agent.createdAt.toISOString(),
     },
-    events: events.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
+    events: feed.entries,
   };
 }
 
@@ -176,14 +177,7 @@ export default function AgentPage() {
           {events.length === 0 ? (
             <p className="text-sm text-muted">Nothing recorded for this agent yet.</p>
           ) : (
-            <ul className="space-y-2 text-sm">
-              {events.map((event) => (
-                <li key={event.id} className="flex justify-between gap-3">
-                  <span className="min-w-0">{event.message}</span>
-                  <RelativeTime at={event.at} now={now} className="shrink-0 text-xs text-muted" />
-                </li>
-              ))}
-            </ul>
+            <ActivityLines events={events} now={now} />
           )}
         </Card>
       </div>

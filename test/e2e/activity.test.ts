@@ -21,6 +21,7 @@ const LONG_TITLE = "Rotate the staging gateway token and re-pair every device li
 const GATEWAYS = ["Home lab", "Edge-cluster-frankfurt-02", "Office", "Build farm", "Staging"];
 const SCREENSHOTS = process.env.MC_SHOTS_DIR;
 let taskId = "";
+let novaId = "";
 
 async function shots(name: string) {
   if (!SCREENSHOTS) return;
@@ -78,6 +79,7 @@ async function seed() {
   const { agent } = await api("/api/agents", { name: "Nova", role: "Research" });
   const { task } = await api("/api/tasks", { title: LONG_TITLE, status: "todo", priority: "high", assignedAgent: agent!.id });
   taskId = task!.id;
+  novaId = agent!.id;
   expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
   await api("/api/tasks", { title: "Write the release notes", status: "backlog" });
 }
@@ -169,5 +171,9 @@ describe("activity that leads somewhere", () => {
     await page.goBack();
     await page.getByTestId("agent-gateway").waitFor();
     await shots("agent");
+
+    // and an agent's own recent activity leads to its tasks too
+    await page.goto(`${server.url}/agents/${novaId}`);
+    await expect(page.getByTestId("recent-activity").getByRole("link", { name: `created task: ${LONG_TITLE}` }).getAttribute("href")).resolves.toBe(`/tasks/${taskId}`);
   });
 });
