@@ -39,7 +39,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     type,
     agent,
     // one choice per agent and gateway: "main · Home", "main · Lab"
-    agents: agents.map((candidate) => ({ id: candidate.id, name: agentLabel(candidate, labels) })),
+    agents: agents.map((candidate) => ({ id: candidate.id, name: agentLabel(candidate, labels) })).sort((a, b) => a.name.localeCompare(b.name)),
     hasGateway: gateways.length > 0,
     now: Date.now(),
   };

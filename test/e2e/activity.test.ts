@@ -68,9 +68,20 @@ async function seed() {
     for (const [i] of GATEWAYS.entries()) await line("online", i, 9.95);
     // two agents called "main", on two gateways, as discovery writes them
     for (const gateway of [0, 1]) {
-      await client.query(
-        "insert into agents (org_id, name, role, status, avatar_color, source, gateway_id, external_id) values ($1, 'main', 'Main', 'online', '#6d8bff', 'gateway', $2, 'main')",
+      const { rows: [main] } = await client.query<{ id: string }>(
+        "insert into agents (org_id, name, role, status, avatar_color, source, gateway_id, external_id) values ($1, 'main', 'Main', 'online', '#6d8bff', 'gateway', $2, 'main') returning id",
         [org!.id, ids[gateway]],
+      );
+      // each with its main session, and what it last said
+      await client.query(
+        `insert into agent_sessions (org_id, gateway_id, session_key, agent_id, external_agent_id, type, model, last_message, last_activity_at)
+         values ($1, $2, 'agent:main:main', $3, 'main', 'main', 'gpt-5', 'Checked the nightly build', now() - interval '2 minutes')`,
+        [org!.id, ids[gateway], main!.id],
+      );
+      await client.query(
+        `insert into activity_events (org_id, type, message, actor_type, actor_id, actor_name, agent_id, data, created_at)
+         values ($1, 'agent.message', $2, 'agent', $3::text, 'main', $3::uuid, $4, now() - interval '2 minutes')`,
+        [org!.id, `main: Checked the nightly build on ${GATEWAYS[gateway]}`, main!.id, JSON.stringify({ sessionKey: "agent:main:main", gatewayId: ids[gateway], kind: "message" })],
       );
     }
   } finally {
@@ -172,8 +183,24 @@ describe("activity that leads somewhere", () => {
     await page.getByTestId("agent-gateway").waitFor();
     await shots("agent");
 
+    // the agent activity of that gateway's main session leads to that session
+    await page.goto(server.url + "/activity");
+    await page.getByRole("link", { name: `main: Checked the nightly build on ${GATEWAYS[1]}` }).click();
+    await page.waitForURL(/\/monitoring\/sessions\/[0-9a-f-]{36}$/);
+    await page.getByText(GATEWAYS[1]).first().waitFor();
+
     // and an agent's own recent activity leads to its tasks too
     await page.goto(`${server.url}/agents/${novaId}`);
     await expect(page.getByTestId("recent-activity").getByRole("link", { name: `created task: ${LONG_TITLE}` }).getAttribute("href")).resolves.toBe(`/tasks/${taskId}`);
+  });
+
+  it("the sessions filter offers each gateway's 'main' and shows only the one chosen", async () => {
+    await page.goto(server.url + "/monitoring/sessions");
+    const options = await page.locator("select[name=agent] option").allTextContents();
+    expect(options.filter((o) => o.startsWith("main"))).toEqual([`main · ${GATEWAYS[1]}`, `main · ${GATEWAYS[0]}`].sort());
+    await page.selectOption("select[name=agent]", { label: `main · ${GATEWAYS[1]}` });
+    await page.waitForURL(/agent=/);
+    await expect(page.locator("[data-testid=session-row] [data-testid=session-gateway]").allTextContents()).resolves.toEqual([`on ${GATEWAYS[1]}`]);
+    await shots("sessions-filtered");
   });
 });
