@@ -115,3 +115,58 @@ export async function selectActivity(manager: EntityManager, filter: ActivityFil
 export async function selectActivityTypes(manager: EntityManager, orgId: string): Promise<string[]> {
   return typeRow.all(await manager.query("select distinct type from activity_events where org_id = $1 order by type", [orgId])).map((row) => row.type);
 }
+
+/** What an entry can name, each by its id (a session by its gateway and key, as the rows carry it). */
+export interface SubjectIds {
+  tasks: string[];
+  boards: string[];
+  agents: string[];
+  gateways: string[];
+  members: string[];
+  tokens: string[];
+  tags: string[];
+  /** gateway id ("" for a legacy transcript's session) and session key, pairwise */
+  sessions: Array<{ gatewayId: string | null; sessionKey: string }>;
+}
+
+const subjectRow = rowDecoder(
+  "activity_events: subjects",
+  z.object({ kind: z.enum(["task", "board", "agent", "gateway", "member", "token", "tag", "session"]), ref: col.text, id: col.text, label: col.text }),
+);
+export type SubjectRow = ReturnType<typeof subjectRow.one>;
+
+const NIL = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * The subjects of a page of entries that still exist in the organization, with their current names,
+ * in one round trip. `ref` is what the entry carries (the id; for a session "<gateway id>|<key>").
+ */
+export async function selectSubjects(manager: EntityManager, orgId: string, ids: SubjectIds): Promise<SubjectRow[]> {
+  return subjectRow.all(
+    await manager.query(
+      `select 'task' as kind, id::text as ref, id::text as id, title as label from tasks where org_id = $1 and id = any($2::uuid[])
+       union all select 'board', id::text, id::text, name from boards where org_id = $1 and id = any($3::uuid[])
+       union all select 'agent', id::text, id::text, name from agents where org_id = $1 and id = any($4::uuid[])
+       union all select 'gateway', id::text, id::text, name from gateways where org_id = $1 and id = any($5::uuid[])
+       union all select 'member', u.id::text, u.id::text, u.display_name from memberships m join users u on u.id = m.user_id
+                  where m.org_id = $1 and m.user_id = any($6::uuid[])
+       union all select 'token', id::text, id::text, name from api_tokens where org_id = $1 and id = any($7::uuid[])
+       union all select 'tag', id::text, id::text, name from tags where org_id = $1 and id = any($8::uuid[])
+       union all select 'session', r.g || '|' || r.k, s.id::text, coalesce(nullif(s.label, ''), s.session_key)
+                  from unnest($9::text[], $10::text[]) as r(g, k)
+                  join agent_sessions s on s.org_id = $1 and coalesce(s.gateway_id, '${NIL}'::uuid) = coalesce(nullif(r.g, '')::uuid, '${NIL}'::uuid) and s.session_key = r.k`,
+      [
+        orgId,
+        ids.tasks,
+        ids.boards,
+        ids.agents,
+        ids.gateways,
+        ids.members,
+        ids.tokens,
+        ids.tags,
+        ids.sessions.map((s) => s.gatewayId ?? ""),
+        ids.sessions.map((s) => s.sessionKey),
+      ],
+    ),
+  );
+}

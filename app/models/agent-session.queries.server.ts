@@ -66,14 +66,21 @@ const SELECT_VIEW = `select s.id, s.gateway_id as "gatewayId", s.session_key as 
 /** Newest activity first. `includeEnded` false leaves out sessions that have ended. */
 export async function selectSessions(
   q: Queryable,
-  { orgId, includeEnded, type, agent, limit }: { orgId: string; includeEnded: boolean; type: string | null; agent: string | null; limit: number },
+  {
+    orgId,
+    includeEnded,
+    type,
+    agent,
+    limit,
+  }: { orgId: string; includeEnded: boolean; type: string | null; agent: { gatewayId: string | null; externalAgentId: string } | null; limit: number },
 ): Promise<AgentSessionRow[]> {
   return sessionRow.all(
     await q.query(
       `${SELECT_VIEW} where s.org_id = $1 and ($2::boolean or s.ended_at is null)
-         and ($3::text is null or s.type = $3) and ($4::text is null or s.external_agent_id = $4)
-       order by s.last_activity_at desc nulls last limit $5`,
-      [orgId, includeEnded, type, agent, limit],
+         and ($3::text is null or s.type = $3)
+         and ($4::text is null or (s.external_agent_id = $4 and coalesce(s.gateway_id, '${NIL}'::uuid) = coalesce($5::uuid, '${NIL}'::uuid)))
+       order by s.last_activity_at desc nulls last limit $6`,
+      [orgId, includeEnded, type, agent?.externalAgentId ?? null, agent?.gatewayId ?? null, limit],
     ),
   );
 }
@@ -103,15 +110,15 @@ export async function selectChildSessions(
   );
 }
 
-const sessionAgentRow = rowDecoder("agent_sessions: agents", z.object({ id: col.text, name: col.text }));
+const sessionAgentRow = rowDecoder("agent_sessions: agents", z.object({ gatewayId: col.uuid.nullable(), externalAgentId: col.text, name: col.text }));
 
-/** The agents that have sessions (by the gateway's agent id), by name. */
-export async function selectSessionAgents(q: Queryable, orgId: string): Promise<Array<{ id: string; name: string }>> {
+/** The agents that have sessions, one per gateway (agents of one name on two gateways are two agents), by name. */
+export async function selectSessionAgents(q: Queryable, orgId: string): Promise<Array<{ gatewayId: string | null; externalAgentId: string; name: string }>> {
   return sessionAgentRow.all(
     await q.query(
-      `select s.external_agent_id as id, coalesce(min(a.name), s.external_agent_id) as name
+      `select s.gateway_id as "gatewayId", s.external_agent_id as "externalAgentId", coalesce(min(a.name), s.external_agent_id) as name
          from agent_sessions s left join agents a on a.id = s.agent_id
-        where s.org_id = $1 group by s.external_agent_id order by 2`,
+        where s.org_id = $1 group by s.gateway_id, s.external_agent_id order by 3, 1 nulls first`,
       [orgId],
     ),
   );

@@ -82,10 +82,31 @@ describe("agent sessions: reading", () => {
     expect(await keys({})).toEqual(["agent:main:main", "agent:main:subagent:done", "agent:scout:cron:1"]);
     expect(await keys({ includeEnded: false })).toEqual(["agent:main:main", "agent:scout:cron:1"]);
     expect(await keys({ type: "cron" })).toEqual(["agent:scout:cron:1"]);
-    expect(await keys({ agent: "main", includeEnded: false })).toEqual(["agent:main:main"]);
-    expect(await listSessionAgents(org.id)).toEqual([{ id: "main", name: "Main Agent" }, { id: "scout", name: "scout" }]);
+    const main = `${gateway.id}:main`;
+    expect(await keys({ agent: main, includeEnded: false })).toEqual(["agent:main:main"]);
+    expect(await listSessionAgents(org.id)).toEqual([
+      { id: main, name: "Main Agent", gatewayId: gateway.id },
+      { id: `${gateway.id}:scout`, name: "scout", gatewayId: gateway.id },
+    ]);
     // the row knows its agent by the gateway's id
-    expect((await listAgentSessions(org.id, { agent: "main" }))[0]).toMatchObject({ agentName: "Main Agent", externalAgentId: "main" });
+    expect((await listAgentSessions(org.id, { agent: main }))[0]).toMatchObject({ agentName: "Main Agent", externalAgentId: "main" });
+    expect(await keys({ agent: "main" })).toEqual([]); // the agent id alone names no gateway: it matches nothing
+  });
+
+  it("tells same-named agents on two gateways apart in the agent filter", async () => {
+    const { org, actor, gateway: home } = await orgWithGateway("two-mains");
+    const lab = await createGateway({ orgId: org.id, input: { name: "lab gw", url: "ws://127.0.0.1:3" }, actor });
+    for (const gateway of [home, lab]) {
+      await syncGatewayAgents({ orgId: org.id, gatewayId: gateway.id, gatewayName: gateway.name, agents: [{ externalId: "main", name: "main" }] });
+      await upsertSessionRows({ orgId: org.id, gatewayId: gateway.id, sessions: [facts("agent:main:main"), facts(`agent:main:cron:${gateway.name}`, { type: "cron" })] });
+    }
+    // no gateway at all: a legacy transcript's sessions of an agent called main too
+    await upsertSessionRows({ orgId: org.id, gatewayId: null, sessions: [facts("agent:main:from-files")] });
+    const agents = await listSessionAgents(org.id);
+    expect(agents.map((a) => [a.name, a.gatewayId])).toEqual([["main", null], ["main", home.id], ["main", lab.id]].sort((a, b) => String(a[1] ?? "").localeCompare(String(b[1] ?? ""))));
+    const onLab = await listAgentSessions(org.id, { agent: `${lab.id}:main` });
+    expect(onLab.map((s) => [s.gatewayId, s.sessionKey]).sort()).toEqual([[lab.id, "agent:main:cron:lab gw"], [lab.id, "agent:main:main"]]);
+    expect((await listAgentSessions(org.id, { agent: "files:main" })).map((s) => s.sessionKey)).toEqual(["agent:main:from-files"]);
   });
 
   it("reads token counts as numbers and the usage only once a gateway counted it", async () => {

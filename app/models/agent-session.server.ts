@@ -80,17 +80,45 @@ export function toSessionView(row: sql.AgentSessionRow): AgentSessionView {
   };
 }
 
+/**
+ * An agent of the sessions page's filter: its gateway and the gateway's agent id, as one value
+ * ("<gateway id>:<agent id>", "files:<agent id>" for legacy transcripts). The agent id alone
+ * merged the "main" agents of every gateway.
+ */
+export interface SessionAgent {
+  id: string;
+  name: string;
+  gatewayId: string | null;
+}
+
+const FILES = "files";
+
+export function sessionAgentKey({ gatewayId, externalAgentId }: { gatewayId: string | null; externalAgentId: string }): string {
+  return `${gatewayId ?? FILES}:${externalAgentId}`;
+}
+
+function parseSessionAgentKey(key: string): { gatewayId: string | null; externalAgentId: string } | null {
+  const colon = key.indexOf(":");
+  if (colon < 1 || colon === key.length - 1) return null;
+  const gateway = key.slice(0, colon);
+  return { gatewayId: gateway === FILES ? null : gateway, externalAgentId: key.slice(colon + 1) };
+}
+
+/** `agent`: a key of listSessionAgents (a key that does not parse matches no session). */
 export async function listAgentSessions(
   orgId: string,
   { includeEnded = true, type, agent }: { includeEnded?: boolean; type?: string; agent?: string } = {},
 ): Promise<AgentSessionView[]> {
-  const rows = await sql.selectSessions(db().manager, { orgId, includeEnded, type: type ?? null, agent: agent ?? null, limit: SESSION_LIST_LIMIT });
+  const parsed = agent ? parseSessionAgentKey(agent) : null;
+  if (agent && !parsed) return [];
+  const rows = await sql.selectSessions(db().manager, { orgId, includeEnded, type: type ?? null, agent: parsed, limit: SESSION_LIST_LIMIT });
   return rows.map(toSessionView);
 }
 
-/** The agents that have sessions (by the gateway's agent id), for the sessions page's filter. */
-export function listSessionAgents(orgId: string): Promise<Array<{ id: string; name: string }>> {
-  return sql.selectSessionAgents(db().manager, orgId);
+/** The agents that have sessions, one per gateway, for the sessions page's filter. */
+export async function listSessionAgents(orgId: string): Promise<SessionAgent[]> {
+  const rows = await sql.selectSessionAgents(db().manager, orgId);
+  return rows.map((row) => ({ id: sessionAgentKey(row), name: row.name, gatewayId: row.gatewayId }));
 }
 
 export async function getAgentSession({ orgId, id }: { orgId: string; id: string }): Promise<AgentSessionView | null> {

@@ -193,16 +193,16 @@ export async function syncGatewayAgents({
       }
     }
     for (const agent of added) {
-      await recordActivity(manager, { orgId, type: "agent_discovered", message: `Discovered the agent ${agent.name} on ${gatewayName}`, actor: SYSTEM, agentId: agent.id });
+      await recordActivity(manager, { orgId, type: "agent_discovered", message: `Discovered the agent ${agent.name} on ${gatewayName}`, actor: SYSTEM, agentId: agent.id, data: { gatewayId } });
     }
     for (const agent of renamed) {
-      await recordActivity(manager, { orgId, type: "agent_updated", message: `${gatewayName} renamed an agent to ${agent.name}`, actor: SYSTEM, agentId: agent.id });
+      await recordActivity(manager, { orgId, type: "agent_updated", message: `${gatewayName} renamed an agent to ${agent.name}`, actor: SYSTEM, agentId: agent.id, data: { gatewayId } });
     }
     for (const agent of gone) {
-      await recordActivity(manager, { orgId, type: "agent_removed", message: `${agent.name} is no longer listed by ${gatewayName}`, actor: SYSTEM, agentId: agent.id });
+      await recordActivity(manager, { orgId, type: "agent_removed", message: `${agent.name} is no longer listed by ${gatewayName}`, actor: SYSTEM, agentId: agent.id, data: { gatewayId } });
     }
     for (const agent of revived) {
-      await recordActivity(manager, { orgId, type: "agent_status_changed", message: `${agent.name} is now online`, actor: SYSTEM, agentId: agent.id, data: { from: "offline", to: "online" } });
+      await recordActivity(manager, { orgId, type: "agent_status_changed", message: `${agent.name} is now online`, actor: SYSTEM, agentId: agent.id, data: { from: "offline", to: "online", gatewayId } });
     }
     for (const agent of added) await publishAgent(manager, "agent.created", orgId, agent.id, { agent: toApiAgent(agent) });
     for (const agent of renamed) await publishAgent(manager, "agent.updated", orgId, agent.id, { agent: toApiAgent(agent) });

@@ -106,7 +106,7 @@ export async function createBoardGroup({ orgId, name, actor }: { orgId: string; 
   return transaction(async (manager) => {
     const position = await queries.countGroups(manager, orgId);
     const group = await queries.insertGroup(manager, { orgId, name: name.trim(), position });
-    await recordActivity(manager, { orgId, type: "board_group_created", message: `${actor.name} created the board group ${group.name}`, actor });
+    await recordActivity(manager, { orgId, type: "board_group_created", message: `${actor.name} created the board group ${group.name}`, actor, data: { groupId: group.id } });
     return group;
   });
 }

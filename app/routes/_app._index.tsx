@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
+import { ActivityLines } from "~/components/activity/activity-feed";
 import { Card, PageHeader } from "~/components/ui/layout";
 import { STATUS_LABELS, TASK_STATUSES } from "~/lib/constants";
-import { listActivity } from "~/models/activity.server";
+import { recentActivityFeed } from "~/models/activity-feed.server";
 import { listAgents } from "~/models/agent.server";
 import { countTasksByStatus } from "~/models/task.server";
 import { gatewaySummary } from "~/models/gateway-snapshot.server";
@@ -15,14 +16,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [counts, agents, recent, gateways] = await Promise.all([
     countTasksByStatus(org.id),
     listAgents(org.id),
-    listActivity({ orgId: org.id, limit: 8 }),
+    recentActivityFeed({ orgId: org.id, limit: 8 }),
     gatewaySummary(org.id),
   ]);
   return {
     orgName: org.name,
     counts,
     agents: { total: agents.length, online: agents.filter((a) => a.status !== "offline").length, busy: agents.filter((a) => a.status === "busy").length },
-    recent: recent.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
+    now: Date.now(),
+    recent,
     gateways,
   };
 }
@@ -43,7 +45,7 @@ function Stat({ label, value, hint, to }: { label: string; value: React.ReactNod
 }
 
 export default function Dashboard() {
-  const { orgName, counts, agents, recent, gateways } = useLoaderData<typeof loader>();
+  const { orgName, counts, agents, recent, gateways, now } = useLoaderData<typeof loader>();
   const open = counts.backlog + counts.todo + counts["in-progress"] + counts.review;
   return (
     <>
@@ -86,16 +88,7 @@ export default function Dashboard() {
           {recent.length === 0 ? (
             <p className="text-sm text-muted">Nothing has happened yet.</p>
           ) : (
-            <ul className="space-y-2 text-sm">
-              {recent.map((event) => (
-                <li key={event.id} className="flex justify-between gap-3">
-                  <span className="truncate">{event.message}</span>
-                  <time className="shrink-0 text-xs text-muted" dateTime={event.at}>
-                    {new Date(event.at).toLocaleString()}
-                  </time>
-                </li>
-              ))}
-            </ul>
+            <ActivityLines events={recent} now={now} />
           )}
         </Card>
       </div>

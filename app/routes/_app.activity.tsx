@@ -8,8 +8,11 @@ import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { ACTOR_TYPES } from "~/lib/constants";
 import { withSearch } from "~/lib/search-params";
 import { parseSearchParams } from "~/lib/ui-route.server";
-import { listActivity, listActivityTypes } from "~/models/activity.server";
+import { listActivityTypes } from "~/models/activity.server";
+import { pageActivityFeed } from "~/models/activity-feed.server";
 import { listAgents } from "~/models/agent.server";
+import { agentLabel, gatewayLabels } from "~/lib/gateway-label";
+import { listGateways } from "~/models/gateway.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { topic } from "~/lib/topics";
 
@@ -28,10 +31,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = parseSearchParams(request, ActivitySearchSchema);
   const { type = "", actor = "", agent = "", before = "" } = search;
 
-  const [events, types, agents] = await Promise.all([
-    listActivity({
+  const [feed, types, agents, gateways] = await Promise.all([
+    pageActivityFeed({
       orgId: org.id,
-      limit: PAGE_SIZE + 1,
+      limit: PAGE_SIZE,
       type: type || undefined,
       actorType: actor || undefined,
       agentId: agent || undefined,
@@ -39,23 +42,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
     }),
     listActivityTypes(org.id),
     listAgents(org.id),
+    listGateways(org.id),
   ]);
-  const page = events.slice(0, PAGE_SIZE);
+  const labels = gatewayLabels(gateways);
   return {
     now: Date.now(),
     filters: { type, actor, agent },
     paged: Boolean(before),
-    olderBefore: events.length > PAGE_SIZE ? String(page[page.length - 1]!.id) : null,
+    olderBefore: feed.olderBefore,
     types,
-    agents: agents.map((a) => ({ id: a.id, name: a.name })),
-    events: page.map((e) => ({
-      id: String(e.id),
-      type: e.type,
-      message: e.message,
-      actorType: e.actorType,
-      actorName: e.actorName,
-      at: e.createdAt.toISOString(),
-    })),
+    agents: agents.map((a) => ({ id: a.id, name: agentLabel(a, labels) })),
+    events: feed.entries,
   };
 }
 

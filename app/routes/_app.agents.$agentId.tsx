@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
+import { ActivityLines } from "~/components/activity/activity-feed";
 import { RelativeTime } from "~/components/activity/relative-time";
 import { AgentAvatar } from "~/components/agents/agent-avatar";
 import { AgentErrorBoundary } from "~/components/agents/agent-error";
@@ -13,8 +14,10 @@ import { Card, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { AgentSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
-import { listActivity } from "~/models/activity.server";
+import { pageActivityFeed } from "~/models/activity-feed.server";
 import { deleteAgent, getAgent, updateAgent } from "~/models/agent.server";
+import { gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
+import { listGateways } from "~/models/gateway.server";
 import { roleAtLeast } from "~/models/organization.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { topic } from "~/lib/topics";
@@ -22,7 +25,9 @@ import { topic } from "~/lib/topics";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
   const agent = await requireOrgRow(org, params, "agentId", getAgent);
-  const events = await listActivity({ orgId: org.id, agentId: agent.id, limit: 10 });
+  const [feed, gateways] = await Promise.all([pageActivityFeed({ orgId: org.id, agentId: agent.id, limit: 10 }), listGateways(org.id)]);
+  // where several gateways exist, the page says which one this agent runs on (three may be called "main")
+  const gatewayName = gatewayNameOf(agent.gatewayId, gatewayLabels(gateways));
   return {
     now: Date.now(),
     canEdit: roleAtLeast(role, "member"),
@@ -33,10 +38,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       status: agent.status,
       avatarColor: agent.avatarColor,
       source: agent.source,
+      gateway: gatewayName && agent.gatewayId ? { id: agent.gatewayId, name: gatewayName } : null,
       lastActiveAt: agent.lastActiveAt.toISOString(),
       createdAt: agent.createdAt.toISOString(),
     },
-    events: events.map((e) => ({ id: String(e.id), message: e.message, at: e.createdAt.toISOString() })),
+    events: feed.entries,
   };
 }
 
@@ -98,7 +104,20 @@ export default function AgentPage() {
           <p className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-muted">
             <AgentStatusBadge status={agent.status} />
             <span>
-              {agent.role} · {agent.source === "gateway" ? "discovered from a gateway" : "added by hand"} · active <RelativeTime at={agent.lastActiveAt} now={now} />
+              {agent.role} ·{" "}
+              {agent.gateway ? (
+                <>
+                  on the gateway{" "}
+                  <Link to={`/gateways/${agent.gateway.id}`} className="text-accent hover:underline" data-testid="agent-gateway">
+                    {agent.gateway.name}
+                  </Link>
+                </>
+              ) : agent.source === "gateway" ? (
+                "discovered from a gateway"
+              ) : (
+                "added by hand"
+              )}{" "}
+              · active <RelativeTime at={agent.lastActiveAt} now={now} />
             </span>
           </p>
         </div>
@@ -158,14 +177,7 @@ export default function AgentPage() {
           {events.length === 0 ? (
             <p className="text-sm text-muted">Nothing recorded for this agent yet.</p>
           ) : (
-            <ul className="space-y-2 text-sm">
-              {events.map((event) => (
-                <li key={event.id} className="flex justify-between gap-3">
-                  <span className="min-w-0">{event.message}</span>
-                  <RelativeTime at={event.at} now={now} className="shrink-0 text-xs text-muted" />
-                </li>
-              ))}
-            </ul>
+            <ActivityLines events={events} now={now} />
           )}
         </Card>
       </div>

@@ -8,7 +8,7 @@ import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, f
 import { FilterForm, FilterSelect } from "~/components/ui/filter-select";
 import { EmptyState, PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/activity/session-row";
-import { gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
+import { agentLabel, gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
 import { listGateways } from "~/models/gateway.server";
 import { topic } from "~/lib/topics";
@@ -38,7 +38,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     showEnded,
     type,
     agent,
-    agents,
+    // one choice per agent and gateway: "main · Home", "main · Lab"
+    agents: agents.map((candidate) => ({ id: candidate.id, name: agentLabel(candidate, labels) })).sort((a, b) => a.name.localeCompare(b.name)),
     hasGateway: gateways.length > 0,
     now: Date.now(),
   };
@@ -84,7 +85,7 @@ export default function SessionsPage() {
         actions={
           <FilterForm label="Filter sessions" active={filtered} clearTo={showEnded ? "?ended=1" : "."}>
             <FilterSelect label="Type" name="type" value={type} className="w-36" options={SESSION_TYPES.map((value) => ({ value, label: TYPE_LABELS[value]! }))} />
-            <FilterSelect label="Agent" name="agent" value={agent} className="w-36" options={agents.map((candidate) => ({ value: candidate.id, label: candidate.name }))} />
+            <FilterSelect label="Agent" name="agent" value={agent} className="w-44" options={agents.map((candidate) => ({ value: candidate.id, label: candidate.name }))} />
             <label className="flex items-center gap-2 py-2 text-sm">
               <input type="checkbox" name="ended" value="1" defaultChecked={showEnded} key={`ended-${showEnded}`} />
               Show ended sub-agents

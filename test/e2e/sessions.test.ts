@@ -157,8 +157,10 @@ describe("sessions pages from legacy transcripts", () => {
       expect.arrayContaining(["dm"]),
     );
     expect(new Set(await page.locator("[data-testid=session-row] [data-session-type]").evaluateAll((badges) => badges.map((b) => b.getAttribute("data-session-type"))))).toEqual(new Set(["dm"]));
-    await page.selectOption("select[name=agent]", "main");
-    await page.waitForURL(/agent=main/);
+    // an agent is chosen with its gateway ("<gateway id>:main"): two gateways' "main" are two choices
+    const main = await page.locator("select[name=agent] option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).find((v) => v.endsWith(":main")));
+    await page.selectOption("select[name=agent]", main!);
+    await page.waitForURL(/agent=[^&]*(%3A|:)main/);
     await row(page, TOOL_SESSION.key).waitFor();
     await context.close();
   });
