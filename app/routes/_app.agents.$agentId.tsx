@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { RelativeTime } from "~/components/activity/relative-time";
 import { AgentAvatar } from "~/components/agents/agent-avatar";
@@ -74,8 +74,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function AgentPage() {
   const { now, canEdit, agent, events } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "update";
   const [form, fields] = useForm({
     id: `agent-${agent.id}`,
     lastResult: actionData?.result,
@@ -116,8 +114,8 @@ export default function AgentPage() {
                   <p className="text-xs text-muted">This agent comes from a gateway; its status follows what the gateway reports.</p>
                 ) : null}
                 <div className="flex justify-end">
-                  <Button type="submit" disabled={saving}>
-                    {saving ? "Saving…" : "Save changes"}
+                  <Button type="submit" pendingLabel="Saving…">
+                    Save changes
                   </Button>
                 </div>
               </Form>

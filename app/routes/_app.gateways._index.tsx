@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
@@ -54,7 +54,6 @@ export const meta: MetaFunction = () => [{ title: "Gateways · Mission Control" 
 export default function GatewaysPage() {
   const { gateways, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const navigation = useNavigation();
   // a 409 for a URL already registered names the gateway that has it
   // kept while the URL's error shows: a live revalidation clears the action data, not conform's errors
   const fromAction = (lastResult as { existing?: { id: string; name: string } | null } | undefined)?.existing ?? null;
@@ -135,8 +134,8 @@ export default function GatewaysPage() {
               <TextField label="Token" field={fields.token} type="password" autoComplete="off" hint="gateway.auth.token from the gateway's config. Stored encrypted; never shown again." />
               <TextField label="Poll every (seconds)" field={fields.pollIntervalSeconds} type="number" min={5} max={3600} />
               <TranscriptFolderField field={fields.transcriptDir} root={transcriptRoot} />
-              <Button type="submit" className="w-full" disabled={navigation.state !== "idle"}>
-                {navigation.state === "submitting" ? "Adding…" : "Add gateway"}
+              <Button type="submit" className="w-full" pendingLabel="Adding…">
+                Add gateway
               </Button>
             </Form>
           </Card>

@@ -183,8 +183,8 @@ export default function TaskPage() {
                 <FormError errors={form.errors} />
                 <TaskFields fields={fields} agents={agents} tagNames={tagNames} />
                 <div className="flex items-center justify-between">
-                  <Button type="submit" disabled={navigation.state !== "idle"}>
-                    {navigation.state === "submitting" ? "Saving…" : "Save changes"}
+                  <Button type="submit" pendingLabel="Saving…">
+                    Save changes
                   </Button>
                 </div>
               </Form>
