@@ -14,6 +14,7 @@ import { Button, FormError, SelectField, TextAreaField, TextField } from "~/comp
 import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
 import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, TASK_PRIORITIES, TASK_STATUSES } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
+import { renderMarkdown } from "~/lib/markdown.server";
 import { DomainError } from "~/lib/http.server";
 import { BoardSchema, MoveTaskSchema, TaskFormSchema } from "~/lib/schemas";
 import { withSearch } from "~/lib/search-params";
@@ -69,7 +70,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const query = new URL(request.url).search;
   const view = boardColumnsView(columns, limits, (status, limit) => withSearch(query, { [showParam(status)]: limit }));
   return {
-    board,
+    // the description is markdown by people and agents: rendered (and sanitised) here, never in the browser
+    board: { ...board, descriptionHtml: board.description ? renderMarkdown(board.description) : "" },
     groups: groups.map((g) => ({ id: g.id, name: g.name })),
     filter,
     ...view,
@@ -140,7 +142,7 @@ export default function BoardPage() {
   const [taskForm, taskFields] = useForm({
     id: "create-task",
     lastResult: actionData?.intent === "create-task" ? actionData.result : undefined,
-    defaultValue: { status: "todo", priority: "medium" },
+    defaultValue: { status: "todo", priority: "medium", assigneeAgentId: "" },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TaskFormSchema }),
@@ -174,7 +176,9 @@ export default function BoardPage() {
           </>
         }
       />
-      {board.description ? <p className="-mt-4 mb-4 max-w-3xl text-sm text-muted">{board.description}</p> : null}
+      {board.descriptionHtml ? (
+        <div className="prose-mc -mt-3 mb-4 max-w-3xl text-sm text-muted" data-testid="board-description" dangerouslySetInnerHTML={{ __html: board.descriptionHtml }} />
+      ) : null}
       {canEdit ? (
         <details
           className="mb-4 rounded-lg border border-border bg-panel"
@@ -206,7 +210,7 @@ export default function BoardPage() {
               <FormError errors={boardForm.errors} />
               <TextField label="Name" field={boardFields.name} />
               <TextField label="Objective" field={boardFields.objective} />
-              <TextAreaField label="Description" field={boardFields.description} rows={3} />
+              <TextAreaField label="Description" field={boardFields.description} rows={3} hint="Markdown is supported." />
               <SelectField label="Group" field={boardFields.groupId} placeholder="No group" options={groups.map((g) => ({ value: g.id, label: g.name }))} />
               <Button type="submit" variant="secondary">
                 Save board

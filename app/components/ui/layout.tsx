@@ -36,10 +36,11 @@ export function EmptyState({ title, children, action }: { title: string; childre
   );
 }
 
-export function Badge({ children, color }: { children: ReactNode; color?: string }) {
+export function Badge({ children, color, title }: { children: ReactNode; color?: string; title?: string }) {
   return (
     <span
       className="mc-badge"
+      title={title}
       style={color ? { borderColor: color + "80", background: color + "22", color } : undefined}
     >
       {children}
