@@ -11,7 +11,9 @@ import { Kanban } from "~/components/boards/kanban";
 import { TaskFields } from "~/components/boards/task-fields";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
-import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
+import { ListPlus, Plus, SearchX } from "lucide-react";
+import { EmptyState, EmptyStateLink } from "~/components/ui/empty-state";
+import { Card, PageHeader } from "~/components/ui/layout";
 import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, TASK_PRIORITIES, TASK_STATUSES } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -185,7 +187,9 @@ export default function BoardPage() {
           open={taskFormOpen || createFailed}
           onToggle={(event) => setTaskFormOpen(event.currentTarget.open)}
         >
-          <summary className="cursor-pointer px-4 py-3 text-sm font-medium">+ New task</summary>
+          <summary className="flex cursor-pointer items-center gap-1.5 px-4 py-3 text-sm font-medium">
+            <Plus aria-hidden className="h-4 w-4" /> New task
+          </summary>
           <Form method="post" {...getFormProps(taskForm)} className="space-y-3 border-t border-border p-4" preventScrollReset>
             <input type="hidden" name="intent" value="create-task" />
             <FormError errors={taskForm.errors} />
@@ -197,9 +201,28 @@ export default function BoardPage() {
       <BoardFilters filter={filter} agents={agents} tags={tags} />
       {moveError ? <FormError errors={Object.values(moveError.error ?? {}).flat() as string[]} /> : null}
       {matchingTotal === 0 && (filter.agent || filter.tag || filter.priority) ? (
-        <EmptyState title="No tasks match these filters" action={<Link to="?" className="text-accent">Clear filters</Link>} />
+        <EmptyState
+          icon={SearchX}
+          title="No tasks match these filters"
+          action={
+            <EmptyStateLink to="?" variant="secondary">
+              Clear filters
+            </EmptyStateLink>
+          }
+        />
       ) : (
-        <Kanban tasks={tasks} columns={columns} agents={agentMap} canEdit={canEdit} />
+        <>
+          {boardTotal === 0 ? (
+            <div className="mb-4">
+              <EmptyState compact icon={ListPlus} title="This board has no tasks yet">
+                {canEdit
+                  ? "Open “New task” above to add the first one: give it a title, a priority and an agent, and it lands in its column."
+                  : "Members add tasks here; they appear in their columns as soon as they do."}
+              </EmptyState>
+            </div>
+          ) : null}
+          <Kanban tasks={tasks} columns={columns} agents={agentMap} canEdit={canEdit} />
+        </>
       )}
       {canEdit ? (
         <details className="mt-6 max-w-2xl rounded-lg border border-border bg-panel">

@@ -9,7 +9,9 @@ import { GatewayStateBadge, gatewayAdvice } from "~/components/gateways/gateway-
 import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
-import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
+import { Server } from "lucide-react";
+import { EmptyState } from "~/components/ui/empty-state";
+import { Card, PageHeader } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { DomainError } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
@@ -73,9 +75,10 @@ export default function GatewaysPage() {
       <div className="grid gap-6 xl:grid-cols-[1fr_360px]">
         <div className="space-y-3">
           {gateways.length === 0 ? (
-            <EmptyState title="No gateways yet">
-              Add your OpenClaw gateway's WebSocket URL and token{canManage ? " on the right" : " (an admin can)"}. Its agents then appear under Agents, and
-              monitoring starts polling it.
+            <EmptyState icon={Server} title="No gateways yet">
+              {canManage
+                ? "Add your OpenClaw gateway's WebSocket URL and token with the form beside this list; its agents and sessions then appear on their own."
+                : "An admin or owner adds the organization's OpenClaw gateways here; its agents and sessions then appear on their own."}
             </EmptyState>
           ) : (
             gateways.map((gateway) => {

@@ -6,7 +6,9 @@ import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { FilterForm, FilterSelect } from "~/components/ui/filter-select";
-import { EmptyState, PageHeader } from "~/components/ui/layout";
+import { MessagesSquare, SearchX } from "lucide-react";
+import { EmptyState, EmptyStateLink } from "~/components/ui/empty-state";
+import { PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/activity/session-row";
 import { gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
@@ -93,20 +95,22 @@ export default function SessionsPage() {
         }
       />
       {rows.length === 0 && filtered ? (
-        <EmptyState title="No sessions match these filters">
-          <Link to={showEnded ? "?ended=1" : "."} className="text-accent">
-            Show all sessions
-          </Link>
-        </EmptyState>
+        <EmptyState
+          icon={SearchX}
+          title="No sessions match these filters"
+          action={
+            <EmptyStateLink to={showEnded ? "?ended=1" : "."} variant="secondary">
+              Show all sessions
+            </EmptyStateLink>
+          }
+        />
       ) : rows.length === 0 ? (
-        <EmptyState title="No sessions yet">
-          {hasGateway ? (
-            "Sessions appear as soon as an agent on a connected gateway starts talking."
-          ) : (
-            <>
-              Connect an OpenClaw gateway under <Link to="/gateways" className="text-accent">Gateways</Link> to see its sessions here.
-            </>
-          )}
+        <EmptyState
+          icon={MessagesSquare}
+          title="No sessions yet"
+          action={hasGateway ? null : <EmptyStateLink to="/gateways">Connect a gateway</EmptyStateLink>}
+        >
+          {hasGateway ? "Sessions appear as soon as an agent on a connected gateway starts talking." : "Connect an OpenClaw gateway to see its agents' sessions here, live."}
         </EmptyState>
       ) : (
         <>
