@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+
 import { z } from "zod";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { FilterForm, FilterSelect } from "~/components/ui/filter-select";
-import { MessagesSquare, SearchX } from "lucide-react";
+import { CornerDownRight, MessagesSquare, SearchX } from "lucide-react";
 import { EmptyState, EmptyStateLink } from "~/components/ui/empty-state";
 import { PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/activity/session-row";
@@ -157,7 +158,7 @@ export default function SessionsPage() {
                 <tr key={session.id} data-testid="session-row" data-session-key={session.sessionKey} data-parent-key={session.parentSessionKey ?? undefined} data-depth={depth} className="border-t border-border align-top hover:bg-panel/60">
                   <td className="min-w-[13rem] px-3 py-2">
                     <div className="flex items-center gap-2" style={{ paddingLeft: depth * 18 }}>
-                      {depth > 0 ? <span aria-hidden className="text-muted">└</span> : null}
+                      {depth > 0 ? <CornerDownRight aria-hidden className="h-3.5 w-3.5 shrink-0 text-muted" /> : null}
                       <SessionTypeBadge type={session.type} />
                       <Link to={`/monitoring/sessions/${session.id}`} className="min-w-0 max-w-[16rem] truncate font-medium hover:text-accent" title={session.sessionKey}>
                         {sessionTitle(session)}
