@@ -233,8 +233,8 @@ describe("foundation in a browser", () => {
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     // a card dropped below the last shown one lands right after it (the first card "Show more" reveals),
     // not at the end of the column behind every hidden card. A viewport tall enough for the whole
-    // column: a real drag cannot scroll on the way.
-    const tall = await browser.newContext({ viewport: { width: 1400, height: 12_000 }, storageState: await context.storageState() });
+    // column (cards carry a priority chip row): a real drag cannot scroll on the way.
+    const tall = await browser.newContext({ viewport: { width: 1400, height: 16_000 }, storageState: await context.storageState() });
     try {
       const t = await tall.newPage();
       await t.goto(`${boardUrl}?show.backlog=100`);
