@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
+import { Server } from "lucide-react";
 import { ActivityLines } from "~/components/activity/activity-feed";
+import { EmptyState, EmptyStateLink } from "~/components/ui/empty-state";
 import { Card, PageHeader } from "~/components/ui/layout";
 import { STATUS_LABELS, TASK_STATUSES } from "~/lib/constants";
 import { recentActivityFeed } from "~/models/activity-feed.server";
@@ -50,6 +52,18 @@ export default function Dashboard() {
   return (
     <>
       <PageHeader title="Dashboard" description={`What is happening in ${orgName} right now.`} />
+      {gateways.total === 0 ? (
+        <div className="mb-6" data-testid="no-gateway">
+          <EmptyState
+            icon={Server}
+            title="Connect your first OpenClaw gateway"
+            action={<EmptyStateLink to="/gateways">Add a gateway</EmptyStateLink>}
+          >
+            Under Gateways, enter its WebSocket URL (such as ws://127.0.0.1:18789) and its token; its agents, sessions and costs then appear here on
+            their own.
+          </EmptyState>
+        </div>
+      ) : null}
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 xl:grid-cols-5">
         <Stat label="Agents online" value={`${agents.online} / ${agents.total}`} hint={`${agents.busy} busy`} to="/agents" />
         <Stat label="Open tasks" value={open} hint={`${counts.done} done`} to="/boards" />

@@ -1,7 +1,8 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ArrowLeft, ArrowRight } from "lucide-react";
 import { requireOrg } from "~/auth/guards.server";
 import { ActivityLines } from "~/components/activity/activity-feed";
 import { RelativeTime } from "~/components/activity/relative-time";
@@ -80,8 +81,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function AgentPage() {
   const { now, canEdit, agent, events } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "update";
   const [form, fields] = useForm({
     id: `agent-${agent.id}`,
     lastResult: actionData?.result,
@@ -93,8 +92,8 @@ export default function AgentPage() {
   return (
     <div className="mx-auto max-w-4xl">
       <p className="mb-2 text-sm">
-        <Link to="/agents" className="text-muted hover:text-fg">
-          ← All agents
+        <Link to="/agents" className="inline-flex items-center gap-1 text-muted hover:text-fg">
+          <ArrowLeft aria-hidden className="h-4 w-4" /> All agents
         </Link>
       </p>
       <div className="mb-6 flex items-center gap-4">
@@ -135,8 +134,8 @@ export default function AgentPage() {
                   <p className="text-xs text-muted">This agent comes from a gateway; its status follows what the gateway reports.</p>
                 ) : null}
                 <div className="flex justify-end">
-                  <Button type="submit" disabled={saving}>
-                    {saving ? "Saving…" : "Save changes"}
+                  <Button type="submit" pendingLabel="Saving…">
+                    Save changes
                   </Button>
                 </div>
               </Form>
@@ -173,7 +172,7 @@ export default function AgentPage() {
             <p className="mt-3 text-xs text-muted">Viewers cannot change agents. Ask an admin for the member role.</p>
           </Card>
         )}
-        <Card title="Recent activity" actions={<Link to={`/activity?agent=${agent.id}`} className="text-xs text-accent">All →</Link>}>
+        <Card title="Recent activity" actions={<Link to={`/activity?agent=${agent.id}`} className="inline-flex items-center gap-1 text-xs text-accent">All <ArrowRight aria-hidden className="h-3.5 w-3.5" /></Link>}>
           {events.length === 0 ? (
             <p className="text-sm text-muted">Nothing recorded for this agent yet.</p>
           ) : (

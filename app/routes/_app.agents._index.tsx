@@ -6,7 +6,9 @@ import { AgentList } from "~/components/agents/agent-list";
 import { gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
 import { listGateways } from "~/models/gateway.server";
 import { CreateAgentForm } from "~/components/agents/create-agent-form";
-import { Card, EmptyState, Flash, PageHeader } from "~/components/ui/layout";
+import { Bot } from "lucide-react";
+import { EmptyState, EmptyStateLink } from "~/components/ui/empty-state";
+import { Card, Flash, PageHeader } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { AgentSchema } from "~/lib/schemas";
@@ -22,6 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     now: Date.now(),
     canEdit: roleAtLeast(role, "member"),
+    hasGateway: gateways.length > 0,
     agents: agents.map((a) => ({
       id: a.id,
       name: a.name,
@@ -53,7 +56,7 @@ export const handle: LiveHandle = { liveTopics: () => [topic.agents] };
 export const meta: MetaFunction = () => [{ title: "Agents · Mission Control" }];
 
 export default function AgentsPage() {
-  const { now, canEdit, agents } = useLoaderData<typeof loader>();
+  const { now, canEdit, agents, hasGateway } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const deleted = searchParams.get("deleted");
@@ -69,11 +72,15 @@ export default function AgentsPage() {
       <div className={canEdit ? "grid gap-6 lg:grid-cols-[1fr_20rem]" : undefined}>
         <section aria-label="Agent list" className="min-w-0">
           {agents.length === 0 ? (
-            <EmptyState title="No agents yet">
-              <p>
-                Once a gateway is connected, Mission Control discovers the agents running on it and lists them here on its own.
-                {canEdit ? " Until then you can add agents by hand with the form beside this list — handy for assigning tasks today." : " Until then, members can add agents by hand."}
-              </p>
+            <EmptyState
+              icon={Bot}
+              title="No agents yet"
+              action={hasGateway ? null : <EmptyStateLink to="/gateways">Connect a gateway</EmptyStateLink>}
+            >
+              {hasGateway
+                ? "Your gateway has not reported any agents yet: they appear here on their own as soon as it does."
+                : "Connect an OpenClaw gateway and Mission Control lists the agents running on it here on its own."}
+              {canEdit ? " You can also add an agent by hand with the form beside this list, to assign tasks today." : null}
             </EmptyState>
           ) : (
             <AgentList agents={agents} now={now} canEdit={canEdit} />

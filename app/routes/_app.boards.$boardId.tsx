@@ -11,9 +11,12 @@ import { Kanban } from "~/components/boards/kanban";
 import { TaskFields } from "~/components/boards/task-fields";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
-import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
+import { ListPlus, Plus, SearchX } from "lucide-react";
+import { EmptyState, EmptyStateLink } from "~/components/ui/empty-state";
+import { Card, PageHeader } from "~/components/ui/layout";
 import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, TASK_PRIORITIES, TASK_STATUSES } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
+import { renderMarkdown } from "~/lib/markdown.server";
 import { DomainError } from "~/lib/http.server";
 import { BoardSchema, MoveTaskSchema, TaskFormSchema } from "~/lib/schemas";
 import { withSearch } from "~/lib/search-params";
@@ -69,7 +72,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const query = new URL(request.url).search;
   const view = boardColumnsView(columns, limits, (status, limit) => withSearch(query, { [showParam(status)]: limit }));
   return {
-    board,
+    // the description is markdown by people and agents: rendered (and sanitised) here, never in the browser
+    board: { ...board, descriptionHtml: board.description ? renderMarkdown(board.description) : "" },
     groups: groups.map((g) => ({ id: g.id, name: g.name })),
     filter,
     ...view,
@@ -140,7 +144,7 @@ export default function BoardPage() {
   const [taskForm, taskFields] = useForm({
     id: "create-task",
     lastResult: actionData?.intent === "create-task" ? actionData.result : undefined,
-    defaultValue: { status: "todo", priority: "medium" },
+    defaultValue: { status: "todo", priority: "medium", assigneeAgentId: "" },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TaskFormSchema }),
@@ -174,14 +178,18 @@ export default function BoardPage() {
           </>
         }
       />
-      {board.description ? <p className="-mt-4 mb-4 max-w-3xl text-sm text-muted">{board.description}</p> : null}
+      {board.descriptionHtml ? (
+        <div className="prose-mc -mt-3 mb-4 max-w-3xl text-sm text-muted" data-testid="board-description" dangerouslySetInnerHTML={{ __html: board.descriptionHtml }} />
+      ) : null}
       {canEdit ? (
         <details
           className="mb-4 rounded-lg border border-border bg-panel"
           open={taskFormOpen || createFailed}
           onToggle={(event) => setTaskFormOpen(event.currentTarget.open)}
         >
-          <summary className="cursor-pointer px-4 py-3 text-sm font-medium">+ New task</summary>
+          <summary className="flex cursor-pointer items-center gap-1.5 px-4 py-3 text-sm font-medium">
+            <Plus aria-hidden className="h-4 w-4" /> New task
+          </summary>
           <Form method="post" {...getFormProps(taskForm)} className="space-y-3 border-t border-border p-4" preventScrollReset>
             <input type="hidden" name="intent" value="create-task" />
             <FormError errors={taskForm.errors} />
@@ -193,9 +201,28 @@ export default function BoardPage() {
       <BoardFilters filter={filter} agents={agents} tags={tags} />
       {moveError ? <FormError errors={Object.values(moveError.error ?? {}).flat() as string[]} /> : null}
       {matchingTotal === 0 && (filter.agent || filter.tag || filter.priority) ? (
-        <EmptyState title="No tasks match these filters" action={<Link to="?" className="text-accent">Clear filters</Link>} />
+        <EmptyState
+          icon={SearchX}
+          title="No tasks match these filters"
+          action={
+            <EmptyStateLink to="?" variant="secondary">
+              Clear filters
+            </EmptyStateLink>
+          }
+        />
       ) : (
-        <Kanban tasks={tasks} columns={columns} agents={agentMap} canEdit={canEdit} />
+        <>
+          {boardTotal === 0 ? (
+            <div className="mb-4">
+              <EmptyState compact icon={ListPlus} title="This board has no tasks yet">
+                {canEdit
+                  ? "Open “New task” above to add the first one: give it a title, a priority and an agent, and it lands in its column."
+                  : "Members add tasks here; they appear in their columns as soon as they do."}
+              </EmptyState>
+            </div>
+          ) : null}
+          <Kanban tasks={tasks} columns={columns} agents={agentMap} canEdit={canEdit} />
+        </>
       )}
       {canEdit ? (
         <details className="mt-6 max-w-2xl rounded-lg border border-border bg-panel">
@@ -206,7 +233,7 @@ export default function BoardPage() {
               <FormError errors={boardForm.errors} />
               <TextField label="Name" field={boardFields.name} />
               <TextField label="Objective" field={boardFields.objective} />
-              <TextAreaField label="Description" field={boardFields.description} rows={3} />
+              <TextAreaField label="Description" field={boardFields.description} rows={3} hint="Markdown is supported." />
               <SelectField label="Group" field={boardFields.groupId} placeholder="No group" options={groups.map((g) => ({ value: g.id, label: g.name }))} />
               <Button type="submit" variant="secondary">
                 Save board

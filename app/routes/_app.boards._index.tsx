@@ -4,7 +4,9 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
-import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
+import { SquareKanban } from "lucide-react";
+import { EmptyState } from "~/components/ui/empty-state";
+import { Card, PageHeader } from "~/components/ui/layout";
 import { parseForm, refuseOnDomainError, replyWithError } from "~/lib/forms.server";
 import { isUuid } from "~/lib/http.server";
 import { BoardGroupSchema, BoardSchema } from "~/lib/schemas";
@@ -124,7 +126,9 @@ export default function BoardsPage() {
           <section aria-label="Boards">
             {groups.length > 0 ? <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-muted">Other boards</h2> : null}
             {ungrouped.length === 0 && groups.length === 0 ? (
-              <EmptyState title="No boards yet">Create a board to start planning work.</EmptyState>
+              <EmptyState icon={SquareKanban} title="No boards yet">
+                {canEdit ? "Create a board with the form beside this list, then add tasks and assign them to your agents." : "A member creates boards; they appear here."}
+              </EmptyState>
             ) : (
               <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">{ungrouped.map((b) => <BoardCard key={b.id} board={b} />)}</div>
             )}

@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { parseForm } from "~/lib/forms.server";
 import { requireOrg } from "~/auth/guards.server";
 import { AgentList, GatewayFigures, SnapshotCards, stateLine, TestConnectionButton } from "~/components/gateways/gateway-detail";
@@ -99,8 +99,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function GatewayPage() {
   const { gateway, cards, agents, original, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const saving = navigation.state === "submitting" && navigation.formData?.get("intent") === "update";
   const [form, fields] = useForm({
     id: `gateway-${gateway.id}`,
     lastResult: actionData?.intent === "update" ? actionData.result : undefined,
@@ -161,7 +159,7 @@ export default function GatewayPage() {
             {!online ? (
               <Form method="post" className="flex flex-wrap items-center gap-2">
                 <input type="hidden" name="intent" value="retry" />
-                <Button type="submit" variant="secondary" disabled={navigation.formData?.get("intent") === "retry"} title="Connect again now instead of waiting for the next attempt">
+                <Button type="submit" variant="secondary" title="Connect again now instead of waiting for the next attempt">
                   Retry now
                 </Button>
                 {actionData?.intent === "retry" && "retry" in actionData ? (
@@ -233,8 +231,8 @@ export default function GatewayPage() {
                 <p className="min-w-0 break-all text-xs text-muted">
                   Device id <span className="font-mono">{gateway.deviceId ?? "not known yet"}</span>
                 </p>
-                <Button type="submit" disabled={saving}>
-                  {saving ? "Saving…" : "Save"}
+                <Button type="submit" pendingLabel="Saving…">
+                  Save
                 </Button>
               </div>
             </Form>

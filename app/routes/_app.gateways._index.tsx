@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { requireOrg } from "~/auth/guards.server";
 import { formatAgo } from "~/components/activity/relative-time";
@@ -9,7 +9,9 @@ import { GatewayStateBadge, duplicateAdvice, gatewayAdvice, shownGatewayState } 
 import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, TextField } from "~/components/ui/form";
-import { Card, EmptyState, PageHeader } from "~/components/ui/layout";
+import { Server } from "lucide-react";
+import { EmptyState } from "~/components/ui/empty-state";
+import { Card, PageHeader } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { DomainError } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
@@ -54,7 +56,6 @@ export const meta: MetaFunction = () => [{ title: "Gateways · Mission Control" 
 export default function GatewaysPage() {
   const { gateways, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const navigation = useNavigation();
   // a 409 for a URL already registered names the gateway that has it
   // kept while the URL's error shows: a live revalidation clears the action data, not conform's errors
   const fromAction = (lastResult as { existing?: { id: string; name: string } | null } | undefined)?.existing ?? null;
@@ -74,9 +75,10 @@ export default function GatewaysPage() {
       <div className="grid gap-6 xl:grid-cols-[1fr_360px]">
         <div className="space-y-3">
           {gateways.length === 0 ? (
-            <EmptyState title="No gateways yet">
-              Add your OpenClaw gateway's WebSocket URL and token{canManage ? " on the right" : " (an admin can)"}. Its agents then appear under Agents, and
-              monitoring starts polling it.
+            <EmptyState icon={Server} title="No gateways yet">
+              {canManage
+                ? "Add your OpenClaw gateway's WebSocket URL and token with the form beside this list; its agents and sessions then appear on their own."
+                : "An admin or owner adds the organization's OpenClaw gateways here; its agents and sessions then appear on their own."}
             </EmptyState>
           ) : (
             gateways.map((gateway) => {
@@ -140,8 +142,8 @@ export default function GatewaysPage() {
               <TextField label="Token" field={fields.token} type="password" autoComplete="off" hint="gateway.auth.token from the gateway's config. Stored encrypted; never shown again." />
               <TextField label="Poll every (seconds)" field={fields.pollIntervalSeconds} type="number" min={5} max={3600} />
               <TranscriptFolderField field={fields.transcriptDir} root={transcriptRoot} />
-              <Button type="submit" className="w-full" disabled={navigation.state !== "idle"}>
-                {navigation.state === "submitting" ? "Adding…" : "Add gateway"}
+              <Button type="submit" className="w-full" pendingLabel="Adding…">
+                Add gateway
               </Button>
             </Form>
           </Card>

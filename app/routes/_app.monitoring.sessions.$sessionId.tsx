@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { ArrowRight } from "lucide-react";
 import { z } from "zod";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
@@ -94,8 +95,8 @@ function TimelineEntry({ item, agentName, childId }: { item: Item; agentName: st
             <span className="break-words">{item.message}</span>
           )}
           {childId ? (
-            <Link to={`/monitoring/sessions/${childId}`} className="ml-2 text-xs text-accent hover:underline">
-              open sub-agent →
+            <Link to={`/monitoring/sessions/${childId}`} className="ml-2 inline-flex items-center gap-0.5 text-xs text-accent hover:underline">
+              open sub-agent <ArrowRight aria-hidden className="h-3 w-3" />
             </Link>
           ) : null}
         </div>

@@ -1,12 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+
 import { z } from "zod";
 import { requireOrg } from "~/auth/guards.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { MonitoringNav } from "~/components/monitoring/monitoring-nav";
 import { AgentDot, ContextBar, SessionNow, SessionTypeBadge, SpendFigure, ago, formatCost, formatTokens, sessionSpend, sessionTitle } from "~/components/monitoring/session-badges";
 import { FilterForm, FilterSelect } from "~/components/ui/filter-select";
-import { EmptyState, PageHeader } from "~/components/ui/layout";
+import { CornerDownRight, MessagesSquare, SearchX } from "lucide-react";
+import { EmptyState, EmptyStateLink } from "~/components/ui/empty-state";
+import { PageHeader } from "~/components/ui/layout";
 import { SESSION_TYPES } from "~/activity/session-row";
 import { agentLabel, gatewayLabels, gatewayNameOf } from "~/lib/gateway-label";
 import { listAgentSessions, listSessionAgents, type AgentSessionView } from "~/models/agent-session.server";
@@ -94,20 +97,22 @@ export default function SessionsPage() {
         }
       />
       {rows.length === 0 && filtered ? (
-        <EmptyState title="No sessions match these filters">
-          <Link to={showEnded ? "?ended=1" : "."} className="text-accent">
-            Show all sessions
-          </Link>
-        </EmptyState>
+        <EmptyState
+          icon={SearchX}
+          title="No sessions match these filters"
+          action={
+            <EmptyStateLink to={showEnded ? "?ended=1" : "."} variant="secondary">
+              Show all sessions
+            </EmptyStateLink>
+          }
+        />
       ) : rows.length === 0 ? (
-        <EmptyState title="No sessions yet">
-          {hasGateway ? (
-            "Sessions appear as soon as an agent on a connected gateway starts talking."
-          ) : (
-            <>
-              Connect an OpenClaw gateway under <Link to="/gateways" className="text-accent">Gateways</Link> to see its sessions here.
-            </>
-          )}
+        <EmptyState
+          icon={MessagesSquare}
+          title="No sessions yet"
+          action={hasGateway ? null : <EmptyStateLink to="/gateways">Connect a gateway</EmptyStateLink>}
+        >
+          {hasGateway ? "Sessions appear as soon as an agent on a connected gateway starts talking." : "Connect an OpenClaw gateway to see its agents' sessions here, live."}
         </EmptyState>
       ) : (
         <>
@@ -154,7 +159,7 @@ export default function SessionsPage() {
                 <tr key={session.id} data-testid="session-row" data-session-key={session.sessionKey} data-parent-key={session.parentSessionKey ?? undefined} data-depth={depth} className="border-t border-border align-top hover:bg-panel/60">
                   <td className="min-w-[13rem] px-3 py-2">
                     <div className="flex items-center gap-2" style={{ paddingLeft: depth * 18 }}>
-                      {depth > 0 ? <span aria-hidden className="text-muted">└</span> : null}
+                      {depth > 0 ? <CornerDownRight aria-hidden className="h-3.5 w-3.5 shrink-0 text-muted" /> : null}
                       <SessionTypeBadge type={session.type} />
                       <Link to={`/monitoring/sessions/${session.id}`} className="min-w-0 max-w-[16rem] truncate font-medium hover:text-accent" title={session.sessionKey}>
                         {sessionTitle(session)}

@@ -10,7 +10,9 @@ import { CopyField } from "~/components/settings/copy-field";
 import { formatExact, ROLE_HINTS, ROLE_LABELS, RoleBadge, RoleSelect } from "~/components/settings/role-select";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { Button, FormError, SelectField } from "~/components/ui/form";
-import { Card, EmptyState, Flash } from "~/components/ui/layout";
+import { Mail } from "lucide-react";
+import { EmptyState } from "~/components/ui/empty-state";
+import { Card, Flash } from "~/components/ui/layout";
 import { getEnv } from "~/env.server";
 import { ROLES } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
@@ -204,7 +206,7 @@ function InviteCard({ invites, now }: { invites: Array<{ id: string; role: strin
 
       <h3 className="mb-2 mt-6 text-sm font-medium">Open invites</h3>
       {invites.length === 0 ? (
-        <EmptyState title="No open invites">Links that have been used or have expired disappear from this list.</EmptyState>
+        <EmptyState compact icon={Mail} title="No open invites">Create an invite link above and send it to the person you want to add; used and expired links leave this list.</EmptyState>
       ) : (
         <ul className="divide-y divide-border rounded-md border border-border">
           {invites.map((invite) => (

@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { invalidateUserSessions } from "~/auth/session.server";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
@@ -62,7 +62,6 @@ export const meta: MetaFunction = () => [{ title: "Profile · Settings · Missio
 export default function ProfileSettings() {
   const account = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const [profileForm, profileFields] = useForm({
     id: "profile",
     lastResult: actionData?.intent === "profile" ? actionData.result : undefined,
@@ -78,8 +77,6 @@ export default function ProfileSettings() {
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ChangePasswordSchema }),
   });
-  const posting = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST" ? navigation.formData?.get("intent") : null;
-  const busy = posting === "password";
   return (
     <div className="grid items-start gap-4 md:grid-cols-[1fr_1.4fr]">
       <Card title="Account">
@@ -107,8 +104,8 @@ export default function ProfileSettings() {
             hint="Needed only when you change your email."
           />
           <div className="flex justify-end">
-            <Button type="submit" disabled={posting === "profile"}>
-              {posting === "profile" ? "Saving…" : "Save profile"}
+            <Button type="submit" pendingLabel="Saving…">
+              Save profile
             </Button>
           </div>
         </Form>
@@ -122,8 +119,8 @@ export default function ProfileSettings() {
           <TextField label="New password" field={fields.newPassword} type="password" autoComplete="new-password" hint="At least 10 characters." />
           <TextField label="Repeat new password" field={fields.confirmPassword} type="password" autoComplete="new-password" />
           <div className="flex justify-end">
-            <Button type="submit" disabled={busy}>
-              {busy ? "Changing…" : "Change password"}
+            <Button type="submit" pendingLabel="Changing…">
+              Change password
             </Button>
           </div>
         </Form>

@@ -5,7 +5,9 @@ import { requireOrg } from "~/auth/guards.server";
 import { CreateTagForm } from "~/components/settings/create-tag-form";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { TagRow } from "~/components/settings/tag-row";
-import { Card, EmptyState, Flash } from "~/components/ui/layout";
+import { Tag } from "lucide-react";
+import { EmptyState } from "~/components/ui/empty-state";
+import { Card, Flash } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { isUuid } from "~/lib/http.server";
@@ -97,7 +99,7 @@ export default function TagSettings() {
           {canEdit ? null : " Viewers can see the catalog but not change it."}
         </p>
         {tags.length === 0 ? (
-          <EmptyState title="No tags yet">{canEdit ? "Create one above, or type tags on a task." : "Members create tags from tasks or here."}</EmptyState>
+          <EmptyState compact icon={Tag} title="No tags yet">{canEdit ? "Create one above, or type tags on a task." : "Members create tags from tasks or here."}</EmptyState>
         ) : (
           <ul className="divide-y divide-border">
             {tags.map((tag) => (

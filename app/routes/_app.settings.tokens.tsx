@@ -9,7 +9,9 @@ import { ConfirmButton } from "~/components/settings/confirm-button";
 import { CopyField } from "~/components/settings/copy-field";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { Button, FormError, SelectField, TextField } from "~/components/ui/form";
-import { Badge, Card, EmptyState, Flash } from "~/components/ui/layout";
+import { KeyRound } from "lucide-react";
+import { EmptyState } from "~/components/ui/empty-state";
+import { Badge, Card, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { forbidden } from "~/lib/http.server";
 import { ApiTokenSchema, apiTokenExpiresAt } from "~/lib/schemas";
@@ -140,7 +142,7 @@ export default function TokenSettings() {
 
       <Card title={`Tokens (${tokens.length})`}>
         {tokens.length === 0 ? (
-          <EmptyState title="No API tokens yet">Create one above to let a script or an agent use the REST API.</EmptyState>
+          <EmptyState compact icon={KeyRound} title="No API tokens yet">Create one above to let a script or an agent use the REST API.</EmptyState>
         ) : (
           <div className="relative -mx-4 overflow-x-auto">
             <table className="w-full text-left text-sm">

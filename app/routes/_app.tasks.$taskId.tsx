@@ -4,7 +4,8 @@ import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
-import { TaskFields, PRIORITY_COLORS } from "~/components/boards/task-fields";
+import { PriorityChip } from "~/components/boards/priority-chip";
+import { TaskFields } from "~/components/boards/task-fields";
 import { EditBaseInputs, useEditBase } from "~/components/ui/edit-base";
 import { Button, FormError } from "~/components/ui/form";
 import { Badge, Card, Flash } from "~/components/ui/layout";
@@ -154,7 +155,7 @@ export default function TaskPage() {
       <h1 className="text-2xl font-semibold tracking-tight">{task.title}</h1>
       <div className="mt-2 flex flex-wrap items-center gap-2 text-sm">
         <Badge>{STATUS_LABELS[task.status]}</Badge>
-        <Badge color={PRIORITY_COLORS[task.priority]}>{PRIORITY_LABELS[task.priority]}</Badge>
+        <PriorityChip priority={task.priority} />
         {task.tags.map((tag) => (
           <Badge key={tag.id} color={tag.color}>
             {tag.name}
@@ -183,8 +184,8 @@ export default function TaskPage() {
                 <FormError errors={form.errors} />
                 <TaskFields fields={fields} agents={agents} tagNames={tagNames} />
                 <div className="flex items-center justify-between">
-                  <Button type="submit" disabled={navigation.state !== "idle"}>
-                    {navigation.state === "submitting" ? "Saving…" : "Save changes"}
+                  <Button type="submit" pendingLabel="Saving…">
+                    Save changes
                   </Button>
                 </div>
               </Form>

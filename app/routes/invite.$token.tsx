@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form, isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { z } from "zod";
 import { getUserSession } from "~/auth/guards.server";
 import { assertSameOrigin } from "~/auth/origin.server";
@@ -82,8 +82,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export default function InvitePage() {
   const { token, invite, viewer, alreadyMember } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle";
   const [form, fields] = useForm({
     lastResult: actionData?.intent === "signup" ? actionData.result : undefined,
     shouldValidate: "onBlur",
@@ -126,8 +124,8 @@ export default function InvitePage() {
             <p className="text-sm">
               Signed in as <span className="font-medium">{viewer.displayName}</span> <span className="text-muted">(@{viewer.username})</span>.
             </p>
-            <Button type="submit" className="w-full" disabled={busy}>
-              {busy ? "Joining…" : `Join ${invite.orgName} as ${roleLabel}`}
+            <Button type="submit" className="w-full" pendingLabel="Joining…">
+              {`Join ${invite.orgName} as ${roleLabel}`}
             </Button>
           </Form>
         )}
@@ -152,8 +150,8 @@ export default function InvitePage() {
         <TextField label="Email (optional)" field={fields.email} type="email" autoComplete="email" />
         <TextField label="Password" field={fields.password} type="password" autoComplete="new-password" hint="At least 10 characters." />
         <TextField label="Repeat password" field={fields.confirmPassword} type="password" autoComplete="new-password" />
-        <Button type="submit" className="w-full" disabled={busy}>
-          {busy ? "Creating account…" : "Create account and join"}
+        <Button type="submit" className="w-full" pendingLabel="Creating account…">
+          Create account and join
         </Button>
       </Form>
       <p className="mt-4 text-center text-xs text-muted">

@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { getUserSession } from "~/auth/guards.server";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { clearLoginFailures, firstReachedLimit, loginLimitsFor, recordFailure } from "~/auth/rate-limit.server";
@@ -54,7 +54,6 @@ export default function LoginPage() {
   useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
-  const navigation = useNavigation();
   const [form, fields] = useForm({
     lastResult,
     shouldValidate: "onBlur",
@@ -68,8 +67,8 @@ export default function LoginPage() {
         <FormError errors={form.errors} />
         <TextField label="Username or email" field={fields.username} autoComplete="username" autoFocus />
         <TextField label="Password" field={fields.password} type="password" autoComplete="current-password" />
-        <Button type="submit" className="w-full" disabled={navigation.state !== "idle"}>
-          {navigation.state !== "idle" ? "Signing in…" : "Sign in"}
+        <Button type="submit" className="w-full" pendingLabel="Signing in…">
+          Sign in
         </Button>
       </Form>
       <p className="mt-4 text-center text-xs text-muted">

@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { Form, useActionData } from "@remix-run/react";
 import { assertSameOrigin } from "~/auth/origin.server";
 import { createSession, sessionCookie } from "~/auth/session.server";
 import { AuthShell } from "~/components/auth-shell";
@@ -38,7 +38,6 @@ export const meta: MetaFunction = () => [{ title: "Set up · Mission Control" }]
 
 export default function SetupPage() {
   const lastResult = useActionData<typeof action>();
-  const navigation = useNavigation();
   const [form, fields] = useForm({
     lastResult,
     shouldValidate: "onBlur",
@@ -54,8 +53,8 @@ export default function SetupPage() {
         <TextField label="Email (optional)" field={fields.email} type="email" autoComplete="email" />
         <TextField label="Password" field={fields.password} type="password" autoComplete="new-password" hint="At least 10 characters." />
         <TextField label="Repeat password" field={fields.confirmPassword} type="password" autoComplete="new-password" />
-        <Button type="submit" className="w-full" disabled={navigation.state !== "idle"}>
-          {navigation.state !== "idle" ? "Creating…" : "Create owner and organization"}
+        <Button type="submit" className="w-full" pendingLabel="Creating…">
+          Create owner and organization
         </Button>
       </Form>
     </AuthShell>

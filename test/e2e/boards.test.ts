@@ -22,7 +22,7 @@ async function column(page: Page, label: string) {
 }
 
 async function createTask(page: Page, task: { title: string; status: string; priority: string; tags: string }) {
-  const details = page.locator("details", { has: page.locator("summary", { hasText: "+ New task" }) });
+  const details = page.locator("details", { has: page.locator("summary", { hasText: "New task" }) });
   if (!(await details.evaluate((el: HTMLDetailsElement) => el.open))) await details.locator("summary").click();
   await page.fill("#create-task [name=title]", task.title);
   await page.selectOption("#create-task [name=status]", task.status);
@@ -79,7 +79,7 @@ describe("foundation in a browser", () => {
   });
 
   it("refuses an empty title with a message and writes nothing", async () => {
-    const details = page.locator("details", { has: page.locator("summary", { hasText: "+ New task" }) });
+    const details = page.locator("details", { has: page.locator("summary", { hasText: "New task" }) });
     if (!(await details.evaluate((el: HTMLDetailsElement) => el.open))) await details.locator("summary").click();
     await page.fill("#create-task [name=title]", "   ");
     await page.click("#create-task button[type=submit]");
@@ -124,7 +124,7 @@ describe("foundation in a browser", () => {
       await p.waitForURL(server.url + "/");
       await p.goto(boardUrl);
       // create a task with a plain form post
-      await p.locator("summary", { hasText: "+ New task" }).click();
+      await p.locator("summary", { hasText: "New task" }).click();
       await p.fill("#create-task [name=title]", "Made without JavaScript");
       await p.selectOption("#create-task [name=status]", "todo");
       await p.click("#create-task button[type=submit]");
@@ -233,8 +233,8 @@ describe("foundation in a browser", () => {
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     // a card dropped below the last shown one lands right after it (the first card "Show more" reveals),
     // not at the end of the column behind every hidden card. A viewport tall enough for the whole
-    // column: a real drag cannot scroll on the way.
-    const tall = await browser.newContext({ viewport: { width: 1400, height: 12_000 }, storageState: await context.storageState() });
+    // column (cards carry a priority chip row): a real drag cannot scroll on the way.
+    const tall = await browser.newContext({ viewport: { width: 1400, height: 16_000 }, storageState: await context.storageState() });
     try {
       const t = await tall.newPage();
       await t.goto(`${boardUrl}?show.backlog=100`);

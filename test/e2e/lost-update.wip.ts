@@ -45,7 +45,7 @@ beforeAll(async () => {
   await page.fill("#create-board [name=name]", "Launch");
   await page.click("#create-board button[type=submit]");
   await page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
-  const details = page.locator("details", { has: page.locator("summary", { hasText: "+ New task" }) });
+  const details = page.locator("details", { has: page.locator("summary", { hasText: "New task" }) });
   if (!(await details.evaluate((el: HTMLDetailsElement) => el.open))) await details.locator("summary").click();
   await page.fill("#create-task [name=title]", "Rotate keys");
   await page.selectOption("#create-task [name=priority]", "medium");

@@ -1,6 +1,6 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import { Form, useNavigation } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 import { Button, FormError } from "~/components/ui/form";
 import { AgentSchema } from "~/lib/schemas";
 import { AgentFields } from "./agent-fields";
@@ -10,8 +10,6 @@ import { AgentFields } from "./agent-fields";
  * remounts with the next palette colour as its default (conform keeps the first defaultValue).
  */
 export function CreateAgentForm({ lastResult, defaultColor }: { lastResult?: SubmissionResult<string[]> | null; defaultColor: string }) {
-  const navigation = useNavigation();
-  const busy = navigation.state === "submitting" && navigation.formAction === "/agents";
   const [form, fields] = useForm({
     id: "create-agent",
     lastResult,
@@ -24,8 +22,8 @@ export function CreateAgentForm({ lastResult, defaultColor }: { lastResult?: Sub
     <Form method="post" {...getFormProps(form)} className="space-y-4">
       <FormError errors={form.errors} />
       <AgentFields fields={fields} />
-      <Button type="submit" className="w-full" disabled={busy}>
-        {busy ? "Adding…" : "Add agent"}
+      <Button type="submit" className="w-full" pendingLabel="Adding…">
+        Add agent
       </Button>
     </Form>
   );

@@ -2,7 +2,8 @@ import { Form, Link, useFetcher, useFetchers } from "@remix-run/react";
 import { useMemo, useState, type DragEvent } from "react";
 import { Badge } from "~/components/ui/layout";
 import { PRIORITY_LABELS, STATUS_LABELS, TASK_STATUSES } from "~/lib/constants";
-import { PRIORITY_COLORS } from "./task-fields";
+import { dueView } from "./due-date";
+import { PriorityChip } from "./priority-chip";
 
 type Status = (typeof TASK_STATUSES)[number];
 
@@ -36,6 +37,8 @@ interface Props {
 }
 
 const MOVE_KEY = "kanban-move";
+/** tags past this many are one "+N" chip, so a card keeps its height */
+const MAX_CARD_TAGS = 3;
 
 /** Tasks with pending moves applied, so a dragged card lands at once and stays put while the server agrees. */
 function useOptimisticTasks(tasks: KanbanTask[]) {
@@ -195,7 +198,9 @@ function TaskCard({
   onDragStart: () => void;
   onDragEnd: () => void;
 }) {
-  const overdue = task.dueDate && task.status !== "done" && task.dueDate < new Date().toISOString().slice(0, 10);
+  const due = task.dueDate ? dueView(task.dueDate, new Date().toISOString().slice(0, 10), task.status === "done") : null;
+  const shownTags = task.tags.slice(0, MAX_CARD_TAGS);
+  const hiddenTags = task.tags.slice(MAX_CARD_TAGS);
   return (
     <li
       data-task-id={task.id}
@@ -209,37 +214,39 @@ function TaskCard({
       onDragEnd={onDragEnd}
       className={`kanban-card${canEdit ? " kanban-card-draggable" : ""}${dragging ? " kanban-card-dragging" : ""}`}
     >
-      <div className="kanban-card-head">
-        <Link to={`/tasks/${task.id}`} className="kanban-card-title">
-          {task.title}
-        </Link>
-        <span
-          title={`${PRIORITY_LABELS[task.priority]} priority`}
-          className="kanban-dot mt-1"
-          style={{ background: PRIORITY_COLORS[task.priority] }}
-        />
+      <Link to={`/tasks/${task.id}`} className="kanban-card-title">
+        {task.title}
+      </Link>
+      <div className="kanban-card-tags">
+        <PriorityChip priority={task.priority} />
+        {shownTags.map((tag) => (
+          <Badge key={tag.id} color={tag.color} title={tag.name}>
+            {tag.name}
+          </Badge>
+        ))}
+        {hiddenTags.length > 0 ? (
+          <span className="kanban-more-tags" title={hiddenTags.map((t) => t.name).join(", ")}>
+            +{hiddenTags.length}
+          </span>
+        ) : null}
       </div>
-      {task.tags.length > 0 ? (
-        <div className="kanban-card-tags">
-          {task.tags.map((tag) => (
-            <Badge key={tag.id} color={tag.color}>
-              {tag.name}
-            </Badge>
-          ))}
-        </div>
-      ) : null}
       <div className="kanban-card-meta">
-        <span className="kanban-card-agent">
+        <span className="kanban-card-agent" title={agent ? `Assigned to ${agent.name}` : "Nobody is assigned"}>
           {agent ? (
             <>
               <span className="kanban-dot" style={{ background: agent.avatarColor }} />
               <span className="truncate">{agent.name}</span>
             </>
           ) : (
-            "Unassigned"
+            <span className="truncate italic">Unassigned</span>
           )}
         </span>
-        {task.dueDate ? <span className={`whitespace-nowrap${overdue ? " text-danger" : ""}`}>{overdue ? "overdue " : "due "}{task.dueDate}</span> : null}
+        {due ? (
+          <time dateTime={task.dueDate!} title={due.long} className={`kanban-due kanban-due-${due.tone}`}>
+            {due.tone === "overdue" ? "Overdue " : due.tone === "today" ? "Due today" : "Due "}
+            {due.tone === "today" ? null : due.short}
+          </time>
+        ) : null}
       </div>
       {canEdit ? (
         <details className="kanban-move">

@@ -51,10 +51,3 @@ export function TaskFields({
     </div>
   );
 }
-
-export const PRIORITY_COLORS: Record<string, string> = {
-  low: "#64748b",
-  medium: "#3b82f6",
-  high: "#f59e0b",
-  critical: "#ef4444",
-};

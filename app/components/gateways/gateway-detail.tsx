@@ -20,10 +20,6 @@ export function stateLine(state: string, since: number | null, now: number): str
   return state === "online" ? `${words} for ${ago.replace(/ ago$/, "")}` : `${words} since ${ago}`;
 }
 
-function Spinner() {
-  return <span aria-hidden className="inline-block h-3.5 w-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" />;
-}
-
 export function Figure({ label, children, hint }: { label: string; children: ReactNode; hint?: ReactNode }) {
   return (
     <div className="min-w-0 rounded-md border border-border bg-panel-2/60 px-3 py-2">
@@ -72,14 +68,8 @@ export function TestConnectionButton({ fallback, shown }: { fallback: TestAnswer
   return (
     <fetcher.Form method="post" className="flex min-w-[12rem] flex-1 flex-wrap items-center gap-3">
       <input type="hidden" name="intent" value="test" />
-      <Button type="submit" variant="secondary" disabled={testing} aria-busy={testing}>
-        {testing ? (
-          <>
-            <Spinner /> Testing…
-          </>
-        ) : (
-          "Test connection"
-        )}
+      <Button type="submit" variant="secondary" pending={testing} pendingLabel="Testing…">
+        Test connection
       </Button>
       <span role="status" aria-live="polite" className={`min-w-0 text-sm ${answer ? (answer.ok ? "text-ok" : "text-danger") : "text-muted"}`}>
         {testing ? "Connecting once with the stored settings (up to 10 s)…" : message}

@@ -1,5 +1,8 @@
 import { getInputProps, getSelectProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
-import type { ReactNode } from "react";
+import { useFetchers, useNavigation } from "@remix-run/react";
+import { LoaderCircle } from "lucide-react";
+import { useRef, type ReactNode } from "react";
+import { formIdentity, isOwnSubmission } from "./pending-submit";
 
 const inputClass =
   "w-full rounded-md border border-border bg-panel-2 px-3 py-2 text-sm text-fg placeholder:text-muted/70 focus:border-accent focus:outline-none focus:ring-2 focus:ring-accent/30 aria-[invalid=true]:border-danger";
@@ -93,23 +96,66 @@ export function FormError({ errors }: { errors?: string[] }) {
   );
 }
 
+type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
+
+const buttonStyles: Record<ButtonVariant, string> = {
+  primary: "bg-accent text-accent-fg hover:brightness-110",
+  secondary: "border border-border bg-panel-2 text-fg hover:border-accent",
+  danger: "border border-danger/50 bg-danger/10 text-danger hover:bg-danger/20",
+  ghost: "text-muted hover:text-fg",
+};
+
+export function buttonClass(variant: ButtonVariant = "primary", className = "") {
+  return `inline-flex shrink-0 items-center justify-center gap-1.5 whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium transition disabled:cursor-not-allowed disabled:opacity-60 ${buttonStyles[variant]} ${className}`;
+}
+
+/** The spinner every busy button shows (decorative: the button itself says aria-busy). */
+export function Spinner({ className = "h-4 w-4" }: { className?: string }) {
+  return <LoaderCircle aria-hidden className={`${className} animate-spin`} />;
+}
+
+/**
+ * The app's button. A submit button (the default type) knows when its own form's request runs —
+ * the page's navigation or any fetcher that was sent from its form (see pending-submit.ts) — and
+ * is then disabled, aria-busy and shows a spinner (and `pendingLabel`, if given). Without
+ * JavaScript it is a plain submit button. `pending` overrides the detection.
+ */
 export function Button({
   variant = "primary",
   className = "",
+  pending,
+  pendingLabel,
+  children,
+  disabled,
+  type = "submit",
   ...props
-}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" | "ghost" }) {
-  const styles = {
-    primary: "bg-accent text-accent-fg hover:brightness-110",
-    secondary: "border border-border bg-panel-2 text-fg hover:border-accent",
-    danger: "border border-danger/50 bg-danger/10 text-danger hover:bg-danger/20",
-    ghost: "text-muted hover:text-fg",
-  }[variant];
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; pending?: boolean; pendingLabel?: ReactNode }) {
+  const ref = useRef<HTMLButtonElement>(null);
+  const detected = useOwnSubmissionPending(ref, type === "submit" && pending === undefined);
+  const busy = pending ?? detected;
   return (
     <button
       {...props}
-      className={`inline-flex shrink-0 items-center justify-center gap-1 whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium transition disabled:cursor-not-allowed disabled:opacity-60 ${styles} ${className}`}
-    />
+      ref={ref}
+      type={type}
+      disabled={disabled || busy}
+      aria-busy={busy || undefined}
+      className={buttonClass(variant, className)}
+    >
+      {busy ? <Spinner /> : null}
+      {busy && pendingLabel ? pendingLabel : children}
+    </button>
   );
+}
+
+function useOwnSubmissionPending(ref: React.RefObject<HTMLButtonElement>, enabled: boolean) {
+  const navigation = useNavigation();
+  const fetchers = useFetchers();
+  const form = ref.current?.form;
+  if (!enabled || !form) return false;
+  if (navigation.state === "idle" && fetchers.every((f) => f.state === "idle")) return false;
+  const identity = formIdentity(form, ref.current);
+  return isOwnSubmission(identity, navigation) || fetchers.some((fetcher) => isOwnSubmission(identity, fetcher));
 }
 
 export const selectClass = inputClass;

@@ -26,20 +26,14 @@ export function Card({ title, children, className = "", actions }: { title?: Rea
   );
 }
 
-export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
-  return (
-    <div className="flex flex-col items-center justify-center gap-2 rounded-lg border border-dashed border-border px-6 py-10 text-center">
-      <p className="font-medium">{title}</p>
-      {children ? <div className="max-w-md text-sm text-muted">{children}</div> : null}
-      {action ? <div className="mt-2">{action}</div> : null}
-    </div>
-  );
-}
+// EmptyState lives in its own module; pages that import it from here keep working.
+export { EmptyState } from "./empty-state";
 
-export function Badge({ children, color }: { children: ReactNode; color?: string }) {
+export function Badge({ children, color, title }: { children: ReactNode; color?: string; title?: string }) {
   return (
     <span
       className="mc-badge"
+      title={title}
       style={color ? { borderColor: color + "80", background: color + "22", color } : undefined}
     >
       {children}
