@@ -29,7 +29,7 @@ export const SEARCH_LIMIT_PER_KIND = 6;
 export const SEARCH_QUERY_MAX = 100;
 
 export const SearchQuerySchema = z.object({
-  q: z.string().trim().max(SEARCH_QUERY_MAX, `Search for at most ${SEARCH_QUERY_MAX} characters.`).catch("").default(""),
+  q: z.string().trim().max(SEARCH_QUERY_MAX, `Search for at most ${SEARCH_QUERY_MAX} characters.`).default(""),
 });
 
 export function searchHitHref(hit: SearchHit): string {
