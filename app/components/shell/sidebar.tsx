@@ -17,7 +17,7 @@ const ICONS: Record<string, LucideIcon> = {
 /** Marks an area that is planned but not built; its link still opens the page saying what it will be. */
 export function SoonChip() {
   return (
-    <span className="ml-auto rounded-full border border-border px-1.5 py-px text-[10px] font-medium uppercase tracking-wide text-muted/80" title="Not built yet">
+    <span data-soon className="ml-auto rounded-full border border-border px-1.5 py-px text-[10px] font-medium uppercase tracking-wide text-muted/80" title="Not built yet">
       Soon
     </span>
   );
