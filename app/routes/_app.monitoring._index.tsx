@@ -28,7 +28,7 @@ export default function MonitoringOverview() {
             >
               <span className="flex items-center gap-2 font-medium">
                 {page.label}
-                {page.soon ? <SoonChip /> : <span className="ml-auto rounded-full bg-ok/15 px-1.5 py-px text-[10px] font-semibold uppercase tracking-wide text-ok">Live</span>}
+                {page.soon ? <SoonChip /> : <span data-live-chip className="ml-auto rounded-full bg-ok/15 px-1.5 py-px text-[10px] font-semibold uppercase tracking-wide text-ok">Live</span>}
               </span>
               <span className="text-sm text-muted">{page.summary}</span>
             </Link>

@@ -140,6 +140,7 @@ describe("the app shell", () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await signIn(context);
     const nav = page.locator('aside nav[aria-label="Main"]');
+    await nav.locator('a[href="/office"]').waitFor();
     for (const label of ["Office", "Alerts", "Costs", "Crons", "System", "Logs"]) {
       await expect(nav.locator("a", { hasText: label }).locator("[data-soon]").count(), label).resolves.toBe(1);
     }
@@ -153,7 +154,7 @@ describe("the app shell", () => {
     await page.locator("h1", { hasText: "Monitoring" }).waitFor();
     const sections = page.locator('[aria-label="Monitoring sections"] li');
     expect(await sections.count()).toBe(5);
-    await expect(sections.filter({ hasText: "Sessions" }).locator("text=Live").count()).resolves.toBe(1);
+    await expect(sections.filter({ hasText: "Sessions" }).locator("[data-live-chip]").count()).resolves.toBe(1);
     await shoot(page, "monitoring");
     await page.setViewportSize({ width: 390, height: 844 });
     await shoot(page, "monitoring");
