@@ -122,7 +122,7 @@ function signedInPages(): string[] {
 }
 
 describe("the app shell", () => {
-  it("shows the live indicator in the header of every signed-in page, and Reconnecting… when the stream drops", async () => {
+  it("shows the live indicator in the header of every signed-in page", async () => {
     const pages = signedInPages();
     expect(pages.length).toBeGreaterThan(20);
     expect(pages).toEqual(expect.arrayContaining(["/", "/monitoring", "/search", `/tasks/${ids.taskId![0]}`, `/monitoring/sessions/${ids.sessionId![0]}`]));
@@ -149,6 +149,9 @@ describe("the app shell", () => {
     }
     expect(await nav.locator("svg[aria-hidden]").count()).toBe(9);
     await shoot(page, "home");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shoot(page, "home");
+    await page.setViewportSize({ width: 1280, height: 900 });
     await nav.locator("a", { hasText: "Monitoring" }).click();
     await page.waitForURL(server.url + "/monitoring");
     await page.locator("h1", { hasText: "Monitoring" }).waitFor();
@@ -246,12 +249,18 @@ describe("the app shell", () => {
   });
 
   // last: it stops the server and starts another on the same port and database
-  it("keeps the page and says Reconnecting… when a link is clicked while the server is down, then opens it", async () => {
+  it("says Reconnecting… in the header when the stream drops; keeps the page and says so when a link is clicked while the server is down, then opens it", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await signIn(context);
     await page.locator('[data-live-status="live"]').waitFor();
     // the shell imports every route's module while the server is up (Remix reloads the document when one fails)
-    await page.waitForFunction(() => performance.getEntriesByType("resource").some((entry) => /\/assets\/_app\.agents\._index-[^/]+\.js$/.test(entry.name)));
+    // (the Agents page's module and every module it imports have arrived)
+    await page.waitForFunction(() => {
+      const route = (window as unknown as { __remixManifest?: { routes: Record<string, { module: string; imports?: string[] }> } }).__remixManifest?.routes["routes/_app.agents._index"];
+      if (!route) return false;
+      const loaded = new Set(performance.getEntriesByType("resource").map((entry) => new URL(entry.name).pathname));
+      return [route.module, ...(route.imports ?? [])].every((url) => loaded.has(url));
+    });
 
     await server.terminate();
     await page.locator('[data-app-header] [data-live-status="reconnecting"]').waitFor();

@@ -21,7 +21,7 @@ export function ReconnectingBanner() {
       <p className="flex max-w-xl items-center gap-2 rounded-md border border-warn/50 bg-panel px-3 py-2 text-sm text-fg shadow-lg">
         <WifiOff aria-hidden className="h-4 w-4 shrink-0 animate-pulse text-warn" />
         <span>
-          <strong className="font-medium">Reconnecting…</strong> Mission Control cannot be reached. The page you asked for opens as soon as it is back.
+          <strong className="font-medium">Reconnecting…</strong> Mission Control cannot be reached. What you asked for opens as soon as it is back.
         </span>
       </p>
     </div>
