@@ -3,8 +3,9 @@ import { Outlet, useLoaderData } from "@remix-run/react";
 import { requireOrg } from "~/auth/guards.server";
 import { sessionCookie, SESSION_COOKIE, readCookie } from "~/auth/session.server";
 import { AppShell } from "~/components/app-shell";
-import { LiveProvider } from "~/components/live/live-provider";
+import { LiveProvider, type LiveHandle } from "~/components/live/live-provider";
 import { NavigationProgress } from "~/components/navigation-progress";
+import { topic } from "~/lib/topics";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await requireOrg(request);
@@ -21,6 +22,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
   return payload;
 }
+
+/**
+ * Every signed-in page follows at least the alerts feed, so each has a stream: its header shows
+ * Live / Reconnecting…, and a sign-out elsewhere reaches it (ADR 024).
+ */
+export const handle: LiveHandle = { liveTopics: () => [topic.alerts] };
 
 export default function AppLayout() {
   const shell = useLoaderData<typeof loader>();

@@ -58,6 +58,8 @@ export interface SpawnOptions {
   dataDir?: string;
   /** wait for GET /ready to answer 200 (default true) */
   waitForReady?: boolean;
+  /** listen on this port (a restart on the same address); default: a free one */
+  port?: number;
 }
 
 /** Asks the kernel for a free loopback port (the same helper the embedded PostgreSQL uses). */
@@ -75,7 +77,7 @@ export async function spawnBuiltServer(options: SpawnOptions = {}): Promise<Spaw
   }
   const ownDataDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "mc-e2e-data-"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   const overrides: Record<string, string | undefined> = {

@@ -53,12 +53,16 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     return Array.from(all).sort().join(",");
   }, [matches]);
 
+  // bumped to open a new stream after the browser gave one up; failures since the last "ready"
+  const [generation, setGeneration] = useState(0);
+  const failures = useRef(0);
+
   useEffect(() => {
     if (!topics || typeof EventSource === "undefined") {
       setStatus("off");
       return;
     }
-    setStatus("connecting");
+    setStatus((current) => (current === "reconnecting" ? current : "connecting"));
     const source = new EventSource(`/events?topics=${encodeURIComponent(topics)}`);
     let scheduled = false;
     const refresh = () => {
@@ -85,9 +89,21 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     source.addEventListener("ready", onReady);
     for (const name of EVENTS) source.addEventListener(name, refresh);
     for (const name of END_EVENTS) source.addEventListener(name, onEnd);
-    source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? "off" : "reconnecting");
-    return () => source.close();
-  }, [topics]);
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    source.onerror = () => {
+      setStatus("reconnecting");
+      // The browser retries a dropped stream itself, but gives up on an answer that is not a stream
+      // (a proxy's 502 while the server restarts): then we open a new one, backing off.
+      if (source.readyState === EventSource.CLOSED && retry === undefined) {
+        retry = setTimeout(() => setGeneration((n) => n + 1), Math.min(30_000, 1000 * 2 ** Math.min(failures.current++, 5)));
+      }
+    };
+    source.addEventListener("ready", () => (failures.current = 0));
+    return () => {
+      clearTimeout(retry);
+      source.close();
+    };
+  }, [topics, generation]);
 
   return <LiveContext.Provider value={status}>{children}</LiveContext.Provider>;
 }
