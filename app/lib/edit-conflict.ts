@@ -83,7 +83,7 @@ export function movedFields<F extends string>(formData: FormData, fields: readon
  * are then refreshed through conform's `update`, which re-validates on the client and would drop
  * an error the client schema does not know.
  */
-export function conflictReply<R extends { initialValue?: Record<string, unknown> | null }, F extends string>(
+export function conflictReply<R extends { status?: string; initialValue?: Record<string, unknown> | null }, F extends string>(
   reply: R,
   {
     what,
@@ -105,5 +105,6 @@ export function conflictReply<R extends { initialValue?: Record<string, unknown>
   },
 ) {
   const sentence = conflictSentence(what, movedFields(formData, fields, current).map(describe));
-  return { ...reply, initialValue: mergeAfterConflict(reply.initialValue ?? {}, current, changed), conflict: sentence };
+  // "error": the save did not happen (conform's reply of a valid submission says "success")
+  return { ...reply, status: "error" as const, initialValue: mergeAfterConflict(reply.initialValue ?? {}, current, changed), conflict: sentence };
 }

@@ -88,6 +88,7 @@ describe("no lost update in two browsers", () => {
     await formA.locator("button[type=submit]").click();
     const refusal = a.locator('text=Someone changed this task while you were editing: title is now "Rotate keys on Friday"');
     await refusal.waitFor();
+    expect(await a.locator("text=Saved.").count()).toBe(0);
     expect(await formA.locator("[name=title]").inputValue()).toBe("Rotate keys today");
     expect(await formA.locator("[name=priority]").inputValue()).toBe("low");
     if (SHOTS) {
