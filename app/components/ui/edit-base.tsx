@@ -64,7 +64,9 @@ export function useEditBase<F extends string>({
         return;
       }
     }
-    if (version === base.version) return;
+    // a newer row (its version moved), or a field that changes without an edit (an agent's status
+    // as its gateway reports it): untouched fields follow
+    if (version === base.version && (Object.keys(values) as F[]).every((field) => values[field] === base.values[field])) return;
     const element = document.getElementById(formId) as HTMLFormElement | null;
     const next = { ...base.values };
     let conflicting = false;
