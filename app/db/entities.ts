@@ -54,11 +54,14 @@ export interface Organization {
   name: string;
   slug: string;
   createdAt: Date;
+  /** bumped by every edit; an edit based on an older one is refused (ADR 017) */
+  version: number;
 }
 export const OrganizationEntity = new EntitySchema<Organization>({
   name: "Organization",
   tableName: "organizations",
-  columns: { id: uuidPk, name: { type: "text" }, slug: { type: "text" }, createdAt },
+  columns: {
+    version: { type: "integer", default: 1 }, id: uuidPk, name: { type: "text" }, slug: { type: "text" }, createdAt },
 });
 
 export interface Membership {
@@ -187,11 +190,14 @@ export interface Board {
   gatewayId: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** bumped by every edit; an edit based on an older one is refused (ADR 017) */
+  version: number;
 }
 export const BoardEntity = new EntitySchema<Board>({
   name: "Board",
   tableName: "boards",
   columns: {
+    version: { type: "integer", default: 1 },
     id: uuidPk,
     orgId: { type: "uuid", name: "org_id" },
     groupId: { type: "uuid", name: "group_id", nullable: true },
@@ -218,11 +224,14 @@ export interface Agent {
   externalId: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** bumped by every edit; an edit based on an older one is refused (ADR 017) */
+  version: number;
 }
 export const AgentEntity = new EntitySchema<Agent>({
   name: "Agent",
   tableName: "agents",
   columns: {
+    version: { type: "integer", default: 1 },
     id: uuidPk,
     orgId: { type: "uuid", name: "org_id" },
     name: { type: "text" },
@@ -266,11 +275,14 @@ export interface Gateway {
   duplicateOf: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** bumped by every edit; an edit based on an older one is refused (ADR 017) */
+  version: number;
 }
 export const GatewayEntity = new EntitySchema<Gateway>({
   name: "Gateway",
   tableName: "gateways",
   columns: {
+    version: { type: "integer", default: 1 },
     id: uuidPk,
     orgId: { type: "uuid", name: "org_id" },
     name: { type: "text" },
@@ -301,11 +313,14 @@ export interface Tag {
   name: string;
   color: string;
   createdAt: Date;
+  /** bumped by every edit; an edit based on an older one is refused (ADR 017) */
+  version: number;
 }
 export const TagEntity = new EntitySchema<Tag>({
   name: "Tag",
   tableName: "tags",
   columns: {
+    version: { type: "integer", default: 1 },
     id: uuidPk,
     orgId: { type: "uuid", name: "org_id" },
     name: { type: "text" },

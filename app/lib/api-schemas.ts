@@ -187,13 +187,17 @@ export const LoginAnswerSchema = z
   .strict();
 
 export const TaskAnswerSchema = z.object({ task: ApiTaskSchema }).strict();
-/** 412 to a PATCH whose If-Match is not the task's current version: the error and the stored task. */
-export const TaskPreconditionFailedSchema = z.object({ error: ApiErrorSchema.shape.error, task: ApiTaskSchema }).strict().openapi("TaskPreconditionFailed");
+/** 412 to a PATCH whose If-Match is not the row's current version: the error and the stored row (ADR 017). */
+const preconditionFailed = <K extends string, S extends z.ZodTypeAny>(name: string, key: K, row: S) =>
+  z.object({ error: ApiErrorSchema.shape.error, [key]: row } as { error: typeof ApiErrorSchema.shape.error } & Record<K, S>).strict().openapi(name);
+export const TaskPreconditionFailedSchema = preconditionFailed("TaskPreconditionFailed", "task", ApiTaskSchema);
 export const TaskPageSchema = z.object({ tasks: z.array(ApiTaskSchema), nextCursor }).strict();
 export const AgentAnswerSchema = z.object({ agent: ApiAgentSchema }).strict();
 export const AgentListSchema = z.object({ agents: z.array(ApiAgentSchema) }).strict();
+export const AgentPreconditionFailedSchema = preconditionFailed("AgentPreconditionFailed", "agent", ApiAgentSchema);
 export const GatewayAnswerSchema = z.object({ gateway: ApiGatewaySchema }).strict();
 export const GatewayListSchema = z.object({ gateways: z.array(ApiGatewaySchema) }).strict();
+export const GatewayPreconditionFailedSchema = preconditionFailed("GatewayPreconditionFailed", "gateway", ApiGatewaySchema);
 export const EventPageSchema = z.object({ events: z.array(ApiEventSchema), nextCursor }).strict();
 export type TaskPage = z.infer<typeof TaskPageSchema>;
 export type EventPage = z.infer<typeof EventPageSchema>;

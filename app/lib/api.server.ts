@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z, type ZodError, type ZodTypeAny } from "zod";
-import { apiError, DomainError, isUuid } from "./http.server";
+import { apiError, apiJson, DomainError, isUuid, StaleVersionError } from "./http.server";
 import { describePath, findJsonProblem, MAX_JSON_DEPTH, textProblem, textProblemMessage } from "./input-guard";
 import { log } from "./log.server";
 import { MAX_BODY_BYTES } from "./request-guards.server";
@@ -211,4 +211,41 @@ export function ifMatchVersion(request: Request, current: number): number | "sta
   if (header === null || header.trim() === "*") return undefined;
   const tags = header.split(",").map((tag) => tag.trim());
   return tags.includes(versionTag(current)) ? current : "stale";
+}
+
+/** A versioned row's answer, `{ [key]: body }`, with its ETag (ADR 017). */
+export function versionedAnswer(key: string, version: number, body: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("ETag", versionTag(version));
+  return apiJson({ [key]: body }, { ...init, headers });
+}
+
+/** 412: the If-Match is not the stored version; the body carries the stored row (and its ETag). */
+export function preconditionFailed(what: string, key: string, version: number, body: unknown): Response {
+  const message = `The ${what} changed since the version in If-Match. The current ${what} is in this answer; apply your change to it and send its ETag.`;
+  return apiJson({ error: { code: "precondition_failed", message }, [key]: body }, { status: 412, headers: { ETag: versionTag(version) } });
+}
+
+/**
+ * A PATCH of a versioned row under its precondition (ADR 017, 023), the one implementation for
+ * tasks, agents and gateways: a stale `If-Match` is a 412 with the stored row before anything is
+ * written; `update` gets the version to compare-and-set (undefined: last write wins), and a row
+ * that moved on meanwhile (its StaleVersionError) is the same 412.
+ */
+export async function patchWithPrecondition<T extends { version: number }>(
+  request: Request,
+  { what, key, stored, update, present }: { what: string; key: string; stored: T; update: (expectedVersion: number | undefined) => Promise<T>; present: (row: T) => unknown },
+): Promise<Response> {
+  const expected = ifMatchVersion(request, stored.version);
+  if (expected === "stale") return preconditionFailed(what, key, stored.version, present(stored));
+  try {
+    const row = await update(expected);
+    return versionedAnswer(key, row.version, present(row));
+  } catch (error) {
+    if (error instanceof StaleVersionError) {
+      const current = error.current as T;
+      return preconditionFailed(what, key, current.version, present(current));
+    }
+    throw error;
+  }
 }

@@ -67,3 +67,44 @@ export function mergeAfterConflict<V>(submitted: Record<string, V>, current: Rec
   for (const field of Object.keys(current)) if (!changed.includes(field)) merged[field] = current[field]!;
   return merged;
 }
+
+/** The fields whose stored value (`current`) differs from the value the form showed (its base). */
+export function movedFields<F extends string>(formData: FormData, fields: readonly F[], current: Record<F, string>): F[] {
+  return fields.filter((field) => {
+    const base = normalize(formData.get(baseName(field)));
+    return base !== null && base !== current[field];
+  });
+}
+
+/**
+ * The 409 answer of every edit form (ADR 023): conform's reply with the merged values (the
+ * person's text where they changed a field, the stored value elsewhere) and the sentence in
+ * `conflict`. The sentence is not one of conform's form errors: with JavaScript the form's values
+ * are then refreshed through conform's `update`, which re-validates on the client and would drop
+ * an error the client schema does not know.
+ */
+export function conflictReply<R extends { status?: string; initialValue?: Record<string, unknown> | null }, F extends string>(
+  reply: R,
+  {
+    what,
+    formData,
+    fields,
+    current,
+    changed,
+    describe,
+  }: {
+    what: string;
+    formData: FormData;
+    fields: readonly F[];
+    /** the stored row as the form shows it */
+    current: Record<F, string>;
+    /** the fields the person changed (changedFields) */
+    changed: readonly F[];
+    /** how the sentence names a field and its newer value */
+    describe: (field: F) => FieldChange;
+  },
+) {
+  const sentence = conflictSentence(what, movedFields(formData, fields, current).map(describe));
+  // "error": the save did not happen (conform's reply of a valid submission says "success")
+  return { ...reply, status: "error" as const, initialValue: mergeAfterConflict(reply.initialValue ?? {}, current, changed), conflict: sentence };
+}

@@ -42,4 +42,19 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * A save based on an older version of a row than the stored one (ADR 017, 023): a 409 carrying
+ * the stored row, so a form can name what changed and the API can answer 412 with it.
+ */
+export class StaleVersionError<T> extends DomainError {
+  constructor(
+    /** "task", "board": how the sentence names the row */
+    readonly what: string,
+    readonly current: T,
+  ) {
+    super(409, "stale_version", `Someone changed this ${what} while you were editing. Check its current values and save again.`);
+    this.name = "StaleVersionError";
+  }
+}
+
 export { isUuid } from "./uuid";

@@ -17,6 +17,8 @@ import {
   TaskListQuerySchema,
   TaskPageSchema,
   TaskPreconditionFailedSchema,
+  AgentPreconditionFailedSchema,
+  GatewayPreconditionFailedSchema,
 } from "./api-schemas";
 import {
   ApiAgentCreateSchema,
@@ -190,7 +192,7 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       summary: "One agent",
       security: secured,
       request: { params },
-      responses: { 200: answer("The agent", AgentAnswerSchema), 401: errors.unauthorized, 404: errors.notFound },
+      responses: { 200: { ...answer("The agent", AgentAnswerSchema), headers: etag }, 401: errors.unauthorized, 404: errors.notFound },
     },
     {
       method: "patch",
@@ -198,13 +200,15 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       operationId: "updateAgent",
       summary: "Change an agent, e.g. its status",
       security: secured,
-      request: { params, body: body(registry, "AgentUpdate", update(ApiAgentUpdateSchema), { status: "busy" }) },
+      description: "Only the fields sent change. The ETag counts edits by people and API clients; the status a gateway reports does not change it.",
+      request: { params, headers: ifMatch, body: body(registry, "AgentUpdate", update(ApiAgentUpdateSchema), { status: "busy" }) },
       responses: {
-        200: answer("The agent after the change", AgentAnswerSchema),
+        200: { ...answer("The agent after the change", AgentAnswerSchema), headers: etag },
         400: errors.badRequest,
         401: errors.unauthorized,
         403: errors.forbidden,
         404: errors.notFound,
+        412: { ...answer("`precondition_failed`: If-Match is not the agent's current version; nothing is written, the stored agent is in `agent`", AgentPreconditionFailedSchema), headers: etag },
         413: errors.tooLarge,
       },
     },
@@ -251,7 +255,7 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       description: "Any role may read it; `url`, `deviceId`, `lastError`, `lastPollError`, `pairing` and `transcriptDir` are only in admins' and owners' answers.",
       security: secured,
       request: { params },
-      responses: { 200: answer("The gateway", GatewayAnswerSchema), 401: errors.unauthorized, 404: errors.notFound },
+      responses: { 200: { ...answer("The gateway", GatewayAnswerSchema), headers: etag }, 401: errors.unauthorized, 404: errors.notFound },
     },
     {
       method: "patch",
@@ -261,14 +265,15 @@ function routes(registry: OpenAPIRegistry): RouteConfig[] {
       description:
         "`token: null` removes the stored token, `transcriptDir: null` the transcript folder. A `url` on another origin (scheme, host or port) than the stored one needs `token` (or `token: null`) in the same request: the stored token is never sent to a new origin, and the request is refused with 422 `token_required`, writing nothing.",
       security: secured,
-      request: { params, body: body(registry, "GatewayUpdate", update(ApiGatewayUpdateSchema), { pollIntervalSeconds: 60 }) },
+      request: { params, headers: ifMatch, body: body(registry, "GatewayUpdate", update(ApiGatewayUpdateSchema), { pollIntervalSeconds: 60 }) },
       responses: {
-        200: answer("The gateway after the change", GatewayAnswerSchema),
+        200: { ...answer("The gateway after the change", GatewayAnswerSchema), headers: etag },
         400: error(`\`invalid_json\` or \`validation_failed\`${urlRefused}`),
         401: errors.unauthorized,
         403: errors.adminOnly,
         404: errors.notFound,
         409: errors.gatewayExists,
+        412: { ...answer("`precondition_failed`: If-Match is not the gateway's current version; nothing is written, the stored gateway is in `gateway`", GatewayPreconditionFailedSchema), headers: etag },
         413: errors.tooLarge,
         422: error("`token_required`: the new `url` is on another origin and no `token` was sent; nothing is written"),
       },

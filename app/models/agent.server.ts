@@ -7,6 +7,7 @@ import { publish } from "~/realtime/publish.server";
 import type { EntityManager } from "typeorm";
 import { recordActivity, type Actor } from "./activity.server";
 import * as queries from "./agent.queries.server";
+import { assertVersion, claimRowVersion, StaleVersionError } from "./row-version.server";
 
 function publishAgent(manager: EntityManager, type: string, orgId: string, agentId: string, data: Record<string, unknown>) {
   return publish(manager, { orgId, type, topics: [topic.agents, topic.agent(agentId), topic.office], data });
@@ -70,18 +71,41 @@ export interface AgentChanges {
   avatarColor?: string;
 }
 
-/** Returns the agent after the change and whether its status changed (for `agent.status_changed`). */
-export async function updateAgent({ orgId, id, changes, actor }: { orgId: string; id: string; changes: AgentChanges; actor: Actor }) {
+/**
+ * Returns the agent after the change and whether its status changed (for `agent.status_changed`).
+ * `expectedVersion`: the version the edit was based on (the form's, an API `If-Match`); an agent
+ * edited since is refused with a StaleVersionError carrying the stored agent and nothing is written
+ * (ADR 017). The version counts edits by people; the status a gateway reports does not bump it (ADR 023).
+ */
+export async function updateAgent({
+  orgId,
+  id,
+  changes,
+  actor,
+  expectedVersion,
+}: {
+  orgId: string;
+  id: string;
+  changes: AgentChanges;
+  actor: Actor;
+  expectedVersion?: number;
+}) {
   return transaction(async (manager) => {
     const agent = await queries.findAgent(manager, { orgId, id, lock: true });
     if (!agent) throw new DomainError(404, "not_found", "That agent does not exist in this organization.");
+    assertVersion("agent", agent, expectedVersion, () => ({ ...agent }));
     const statusChanged = changes.status !== undefined && changes.status !== agent.status;
     const before = { name: agent.name, role: agent.role, status: agent.status, avatarColor: agent.avatarColor };
+    const stored = { ...agent };
     if (changes.name !== undefined) agent.name = changes.name.trim();
     if (changes.role !== undefined) agent.role = changes.role;
     if (changes.avatarColor !== undefined) agent.avatarColor = changes.avatarColor;
     if (changes.status !== undefined) agent.status = changes.status;
+    if (!statusChanged && (["name", "role", "avatarColor"] as const).every((key) => agent[key] === before[key])) return { agent, statusChanged };
     if (statusChanged) agent.lastActiveAt = new Date();
+    const version = await claimRowVersion(manager, "agents", { orgId, id, expected: expectedVersion ?? null });
+    if (version === null) throw new StaleVersionError("agent", stored);
+    agent.version = version;
     const saved = await queries.saveAgent(manager, agent);
     if (statusChanged) {
       await recordActivity(manager, {

@@ -20,6 +20,7 @@ const boardWithCountsRow = rowDecoder(
     objective: col.text,
     isDefault: col.bool,
     gatewayId: col.uuid.nullable(),
+    version: col.int,
     createdAt: col.timestamp,
     updatedAt: col.timestamp,
     taskCount: col.int,
@@ -32,7 +33,7 @@ export async function listBoardsWithCounts(q: Queryable, orgId: string): Promise
   return boardWithCountsRow.all(
     await q.query(
       `select b.id, b.org_id as "orgId", b.group_id as "groupId", b.name, b.description, b.objective,
-              b.is_default as "isDefault", b.gateway_id as "gatewayId", b.created_at as "createdAt", b.updated_at as "updatedAt",
+              b.is_default as "isDefault", b.gateway_id as "gatewayId", b.version, b.created_at as "createdAt", b.updated_at as "updatedAt",
               count(t.id)::int as "taskCount", count(t.id) filter (where t.status <> 'done')::int as "openCount"
          from boards b left join tasks t on t.board_id = b.id
         where b.org_id = $1
@@ -43,15 +44,16 @@ export async function listBoardsWithCounts(q: Queryable, orgId: string): Promise
   );
 }
 
-export function findBoard(q: Queryable, { orgId, id }: { orgId: string; id: string }): Promise<Board | null> {
-  return q.getRepository(BoardEntity).findOneBy({ orgId, id });
+/** `lock`: hold the row for the rest of the transaction (an edit's read-check-write). */
+export function findBoard(q: Queryable, { orgId, id }: { orgId: string; id: string }, { lock = false } = {}): Promise<Board | null> {
+  return q.getRepository(BoardEntity).findOne({ where: { orgId, id }, ...(lock ? { lock: { mode: "pessimistic_write" as const } } : {}) });
 }
 
 export function findDefaultBoard(q: Queryable, orgId: string): Promise<Board | null> {
   return q.getRepository(BoardEntity).findOneBy({ orgId, isDefault: true });
 }
 
-export function insertBoard(q: Queryable, board: Omit<Board, "id" | "createdAt" | "updatedAt">): Promise<Board> {
+export function insertBoard(q: Queryable, board: Omit<Board, "id" | "createdAt" | "updatedAt" | "version">): Promise<Board> {
   const repo = q.getRepository(BoardEntity);
   return repo.save(repo.create(board));
 }

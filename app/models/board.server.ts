@@ -5,6 +5,7 @@ import { isUniqueViolation } from "~/db/rows";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import * as queries from "./board.queries.server";
+import { assertVersion, claimRowVersion, StaleVersionError } from "./row-version.server";
 import { topic } from "~/lib/topics";
 
 export type BoardSummary = queries.BoardWithCounts;
@@ -66,19 +67,46 @@ export async function createBoard({ orgId, input, actor }: { orgId: string; inpu
   }));
 }
 
-export async function updateBoard({ orgId, id, input, actor }: { orgId: string; id: string; input: BoardInput; actor: Actor }) {
-  await assertGroupInOrg(orgId, input.groupId);
-  return refuseTakenName(input.name, transaction(async (manager) => {
-    const board = await queries.findBoard(manager, { orgId, id });
+/**
+ * Writes the fields in `changes` (an edit form sends only what the person changed) and bumps the
+ * version. `expectedVersion`: the version the edit was based on; a board that moved on is refused
+ * with a StaleVersionError carrying the stored board, and nothing is written (ADR 017).
+ */
+export async function updateBoard({
+  orgId,
+  id,
+  changes,
+  actor,
+  expectedVersion,
+}: {
+  orgId: string;
+  id: string;
+  changes: Partial<BoardInput>;
+  actor: Actor;
+  expectedVersion?: number;
+}) {
+  if (changes.groupId !== undefined) await assertGroupInOrg(orgId, changes.groupId);
+  const name = changes.name?.trim();
+  return refuseTakenName(name ?? "", transaction(async (manager) => {
+    const board = await queries.findBoard(manager, { orgId, id }, { lock: true });
     if (!board) throw new DomainError(404, "not_found", "That board does not exist.");
-    if (await queries.boardNameTaken(manager, { orgId, name: input.name.trim(), exceptId: id })) throw boardExists(input.name);
-    board.name = input.name.trim();
-    board.description = input.description ?? "";
-    board.objective = input.objective ?? "";
-    board.groupId = input.groupId ?? null;
+    assertVersion("board", board, expectedVersion, () => ({ ...board }));
+    if (name !== undefined && name !== board.name && (await queries.boardNameTaken(manager, { orgId, name, exceptId: id }))) throw boardExists(name);
+    const next = {
+      name: name ?? board.name,
+      description: changes.description ?? board.description,
+      objective: changes.objective ?? board.objective,
+      groupId: changes.groupId !== undefined ? changes.groupId : board.groupId,
+    };
+    const changed = (Object.keys(next) as Array<keyof typeof next>).filter((key) => next[key] !== board[key]);
+    if (changed.length === 0) return board;
+    const stored = { ...board };
+    const version = await claimRowVersion(manager, "boards", { orgId, id, expected: expectedVersion ?? null });
+    if (version === null) throw new StaleVersionError("board", stored);
+    Object.assign(board, next, { version, updatedAt: new Date() });
     const saved = await queries.saveBoard(manager, board);
     await recordActivity(manager, { orgId, type: "board_updated", message: `${actor.name} updated the board ${saved.name}`, actor, boardId: id });
-    await publish(manager, { orgId, type: "board.updated", topics: [topic.board(id), topic.tasks], data: { boardId: id, name: saved.name } });
+    await publish(manager, { orgId, type: "board.updated", topics: [topic.board(id), topic.tasks], data: { boardId: id, name: saved.name, version } });
     return saved;
   }));
 }

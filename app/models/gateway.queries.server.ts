@@ -17,7 +17,7 @@ export function findGateway(q: Queryable, { id, orgId, lock = false }: { id: str
   return q.getRepository(GatewayEntity).findOne({ where: orgId === undefined ? { id } : { orgId, id }, ...(lock ? { lock: { mode: "pessimistic_write" as const } } : {}) });
 }
 
-export function insertGateway(q: Queryable, gateway: Omit<Gateway, "id" | "createdAt" | "updatedAt">): Promise<Gateway> {
+export function insertGateway(q: Queryable, gateway: Omit<Gateway, "id" | "createdAt" | "updatedAt" | "version">): Promise<Gateway> {
   const repo = q.getRepository(GatewayEntity);
   return repo.save(repo.create(gateway));
 }

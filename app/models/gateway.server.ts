@@ -13,6 +13,7 @@ import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { markOrphanedGatewayAgentsOffline } from "./agent.queries.server";
 import { roleAtLeast } from "./organization.server";
+import { assertVersion, claimRowVersion, StaleVersionError } from "./row-version.server";
 import * as queries from "./gateway.queries.server";
 
 /*
@@ -115,12 +116,32 @@ export async function createGateway({ orgId, input, actor }: { orgId: string; in
   }));
 }
 
-export async function updateGateway({ orgId, id, input, actor }: { orgId: string; id: string; input: Partial<GatewayInput>; actor: Actor }) {
+/**
+ * Writes the fields in `input` (an edit form sends only what the person changed). `expectedVersion`:
+ * the version the edit was based on (the form's, an API `If-Match`); a gateway edited since is
+ * refused with a StaleVersionError carrying the stored gateway and nothing is written (ADR 017).
+ * The version counts edits by people; the connection's own state writes do not bump it (ADR 023).
+ */
+export async function updateGateway({
+  orgId,
+  id,
+  input,
+  actor,
+  expectedVersion,
+}: {
+  orgId: string;
+  id: string;
+  input: Partial<GatewayInput>;
+  actor: Actor;
+  expectedVersion?: number;
+}) {
   const urlKey = input.url === undefined ? undefined : await allowedUrlKey(input.url);
   const transcriptDir = await transcriptFolderOf(input.transcriptDir);
   return refuseIfUrlTaken(orgId, urlKey ?? "", transaction(async (manager) => {
     const gateway = await queries.findGateway(manager, { orgId, id, lock: true });
     if (!gateway) throw new DomainError(404, "not_found", "That gateway does not exist in this organization.");
+    assertVersion("gateway", gateway, expectedVersion, () => ({ ...gateway }));
+    const stored = { ...gateway };
     // A stored token never follows a change of origin: pointed at a listener, the next connect would
     // hand "never shown again" to whoever runs it. Checked before anything is written.
     if (input.url !== undefined && gateway.tokenEncrypted && input.token === undefined && !sameGatewayOrigin(gateway.url, input.url)) {
@@ -155,6 +176,9 @@ export async function updateGateway({ orgId, id, input, actor }: { orgId: string
       gateway.state = "connecting";
       gateway.lastError = null;
     }
+    const version = await claimRowVersion(manager, "gateways", { orgId, id, expected: expectedVersion ?? null });
+    if (version === null) throw new StaleVersionError("gateway", stored);
+    gateway.version = version;
     const saved = await queries.saveGateway(manager, gateway);
     await recordActivity(manager, {
       orgId,

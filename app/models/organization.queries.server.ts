@@ -65,7 +65,7 @@ export interface MembershipSummary {
 const userMembershipRow = rowDecoder(
   "memberships: of a user",
   z
-    .object({ id: col.uuid, name: col.text, slug: col.text, createdAt: col.timestamp, role })
+    .object({ id: col.uuid, name: col.text, slug: col.text, version: col.int, createdAt: col.timestamp, role })
     .transform(({ role, ...org }): MembershipSummary => ({ org, role })),
 );
 
@@ -73,7 +73,7 @@ const userMembershipRow = rowDecoder(
 export async function listMembershipsOfUser(q: Queryable, userId: string): Promise<MembershipSummary[]> {
   return userMembershipRow.all(
     await q.query(
-      `select o.id, o.name, o.slug, o.created_at as "createdAt", m.role
+      `select o.id, o.name, o.slug, o.version, o.created_at as "createdAt", m.role
          from memberships m join organizations o on o.id = m.org_id
         where m.user_id = $1
         order by o.name`,

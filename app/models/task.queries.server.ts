@@ -77,8 +77,6 @@ const boardColumnRow = rowDecoder(
   z.object({ ...taskShape, columnTotal: col.int }).transform(({ columnTotal, ...task }): { task: TaskView; columnTotal: number } => ({ task, columnTotal })),
 );
 
-const versionRow = rowDecoder("tasks: claim version", z.object({ version: col.int }));
-
 /** max() of no rows is null */
 const columnEndRow = rowDecoder("tasks: column end", z.object({ max: taskPosition.nullable() }));
 const positionRow = rowDecoder("tasks: position above", z.object({ position: taskPosition }));
@@ -224,21 +222,3 @@ export async function countTasksByStatusRows(manager: EntityManager, orgId: stri
   return counts;
 }
 
-/**
- * The compare-and-set of an edit (ADR 017): bumps the task's version when it is still `expected`
- * (any version when `expected` is null) and answers the new one, or null when the row moved on.
- * One statement, so two saves from the same version can never both win.
- */
-export async function claimTaskVersion(
-  manager: EntityManager,
-  { orgId, id, expected }: { orgId: string; id: string; expected: number | null },
-): Promise<number | null> {
-  const rows = versionRow.all(
-    returnedRows(await manager.query("update tasks set version = version + 1 where org_id = $1 and id = $2 and ($3::int is null or version = $3) returning version", [
-      orgId,
-      id,
-      expected,
-    ])),
-  );
-  return rows[0]?.version ?? null;
-}

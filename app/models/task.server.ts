@@ -7,9 +7,9 @@ import { TaskCursor, type TaskCursorKey } from "~/lib/cursor";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
+import { claimRowVersion, StaleVersionError } from "./row-version.server";
 import { ensureTags } from "./tag.server";
 import {
-  claimTaskVersion,
   countTasksByStatusRows,
   selectBoardColumns,
   selectColumnEnd,
@@ -153,9 +153,9 @@ const FIELD_NAMES: Record<keyof TaskChanges, string> = TASK_FIELD_NAMES;
  * A save based on an older version of the task than the stored one (ADR 017). `current` is the
  * stored task, so the form or the API can show what changed.
  */
-export class StaleTaskError extends DomainError {
-  constructor(readonly current: TaskView) {
-    super(409, "stale_version", "Someone changed this task while you were editing. Check its current values and save again.");
+export class StaleTaskError extends StaleVersionError<TaskView> {
+  constructor(current: TaskView) {
+    super("task", current);
     this.name = "StaleTaskError";
   }
 }
@@ -222,7 +222,7 @@ export async function updateTask({
     if (changed.length === 0) return { task: before, changed };
 
     // The row is locked above, so this cannot miss; it is the one statement that decides anyway.
-    const version = await claimTaskVersion(manager, { orgId, id, expected: expectedVersion ?? null });
+    const version = await claimRowVersion(manager, "tasks", { orgId, id, expected: expectedVersion ?? null });
     if (version === null) throw new StaleTaskError(before);
     task.version = version;
     task.updatedAt = new Date();
@@ -278,7 +278,7 @@ export async function moveTask({
     }
     task.status = status;
     task.position = position;
-    task.version = (await claimTaskVersion(manager, { orgId, id, expected: null }))!;
+    task.version = (await claimRowVersion(manager, "tasks", { orgId, id, expected: null }))!;
     task.updatedAt = new Date();
     await repo.save(task);
     await recordActivity(manager, {

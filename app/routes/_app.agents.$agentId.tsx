@@ -10,10 +10,14 @@ import { AgentAvatar } from "~/components/agents/agent-avatar";
 import { AgentErrorBoundary } from "~/components/agents/agent-error";
 import { AgentFields } from "~/components/agents/agent-fields";
 import { AgentStatusBadge } from "~/components/agents/agent-status-badge";
+import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
 import { Button, FormError } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
+import type { Agent } from "~/db/entities";
+import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
 import { AgentSchema } from "~/lib/schemas";
+import { StaleVersionError } from "~/models/row-version.server";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { pageActivityFeed } from "~/models/activity-feed.server";
 import { deleteAgent, getAgent, updateAgent } from "~/models/agent.server";
@@ -22,6 +26,14 @@ import { listGateways } from "~/models/gateway.server";
 import { roleAtLeast } from "~/models/organization.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { topic } from "~/lib/topics";
+
+const AGENT_FIELDS = ["name", "role", "status", "avatarColor"] as const;
+type AgentField = (typeof AGENT_FIELDS)[number];
+
+/** The edit form's value of each field for a stored agent (what the form shows). */
+function agentFormValues(agent: Pick<Agent, AgentField>): Record<AgentField, string> {
+  return { name: agent.name, role: agent.role, status: agent.status, avatarColor: agent.avatarColor };
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -38,6 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       role: agent.role,
       status: agent.status,
       avatarColor: agent.avatarColor,
+      version: agent.version,
       source: agent.source,
       gateway: gatewayName && agent.gatewayId ? { id: agent.gatewayId, name: gatewayName } : null,
       lastActiveAt: agent.lastActiveAt.toISOString(),
@@ -58,13 +71,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
     update: async (formData) => {
       const submission = parseForm(formData, { schema: AgentSchema });
       if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
+      // only what the person changed is written (ADR 017)
+      const changed = changedFields(formData, AGENT_FIELDS);
+      const value = submission.value;
       try {
-        await updateAgent({ orgId: org.id, id: agent.id, changes: submission.value, actor });
+        await updateAgent({ orgId: org.id, id: agent.id, changes: Object.fromEntries(changed.map((f) => [f, value[f]])), actor, expectedVersion: baseVersionOf(formData) });
       } catch (error) {
+        if (error instanceof StaleVersionError) {
+          const stored = error.current as Agent;
+          const describe = (field: AgentField): FieldChange => {
+            if (field === "avatarColor") return { label: "colour", shown: stored.avatarColor };
+            return { label: field, shown: field === "name" ? quoted(stored.name) : stored[field] };
+          };
+          const result = conflictReply(submission.reply(), { what: "agent", formData, fields: AGENT_FIELDS, current: agentFormValues(stored), changed, describe });
+          return data({ result, saved: false }, { status: 409 });
+        }
         const failed = replyWithError(submission, error);
         return data({ result: failed.data, saved: false }, failed.init ?? undefined);
       }
-      return data({ result: submission.reply(), saved: true });
+      return data({ result: submission.reply({ resetForm: true }), saved: true });
     },
   });
 }
@@ -81,14 +106,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function AgentPage() {
   const { now, canEdit, agent, events } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const shown = agentFormValues(agent);
   const [form, fields] = useForm({
     id: `agent-${agent.id}`,
     lastResult: actionData?.result,
-    defaultValue: { name: agent.name, role: agent.role, status: agent.status, avatarColor: agent.avatarColor },
+    defaultValue: shown,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AgentSchema }),
   });
+  const base = useEditBase({ formId: form.id, form, version: agent.version, values: shown, lastResult: actionData?.result });
   return (
     <div className="mx-auto max-w-4xl">
       <p className="mb-2 text-sm">
@@ -128,6 +155,8 @@ export default function AgentPage() {
             <Card title="Edit agent">
               <Form method="post" {...getFormProps(form)} className="space-y-4">
                 <input type="hidden" name="intent" value="update" />
+                <EditBaseInputs base={base} />
+                <EditConflict lastResult={actionData?.result} />
                 <FormError errors={form.errors} />
                 <AgentFields fields={fields} />
                 {agent.source === "gateway" ? (

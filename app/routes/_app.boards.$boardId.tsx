@@ -9,11 +9,12 @@ import { BoardFilters } from "~/components/boards/board-filters";
 import { boardColumnsView } from "~/components/boards/board-columns";
 import { Kanban } from "~/components/boards/kanban";
 import { TaskFields } from "~/components/boards/task-fields";
+import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { ListPlus, Plus, SearchX } from "lucide-react";
 import { EmptyState, EmptyStateLink } from "~/components/ui/empty-state";
-import { Card, PageHeader } from "~/components/ui/layout";
+import { Card, Flash, PageHeader } from "~/components/ui/layout";
 import { BOARD_COLUMN_MAX, BOARD_COLUMN_PAGE, TASK_PRIORITIES, TASK_STATUSES } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { renderMarkdown } from "~/lib/markdown.server";
@@ -22,7 +23,9 @@ import { BoardSchema, MoveTaskSchema, TaskFormSchema } from "~/lib/schemas";
 import { withSearch } from "~/lib/search-params";
 import { topic } from "~/lib/topics";
 import { dispatchIntent, parseSearchParams, requireOrgRow } from "~/lib/ui-route.server";
-import type { TaskStatus } from "~/db/entities";
+import type { Board, TaskStatus } from "~/db/entities";
+import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { StaleVersionError } from "~/models/row-version.server";
 import { listAgents } from "~/models/agent.server";
 import { listGateways } from "~/models/gateway.server";
 import { agentLabel, gatewayLabels } from "~/lib/gateway-label";
@@ -30,6 +33,14 @@ import { deleteBoard, getBoard, listBoards, updateBoard } from "~/models/board.s
 import { roleAtLeast } from "~/models/organization.server";
 import { listTags } from "~/models/tag.server";
 import { createTask, listBoardTasks, moveTask } from "~/models/task.server";
+
+const BOARD_FIELDS = ["name", "objective", "description", "groupId"] as const;
+type BoardField = (typeof BOARD_FIELDS)[number];
+
+/** The settings form's value of each field for a stored board (what the form shows). */
+function boardFormValues(board: Pick<Board, "name" | "objective" | "description" | "groupId">): Record<BoardField, string> {
+  return { name: board.name, objective: board.objective, description: board.description, groupId: board.groupId ?? "" };
+}
 
 /** The search param that raises one column's card limit. */
 function showParam(status: TaskStatus) {
@@ -117,13 +128,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const intent = "update-board" as const;
       const submission = parseForm(formData, { schema: BoardSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      // only what the person changed is written (ADR 017); an empty group means "no group"
+      const all = { ...submission.value, groupId: submission.value.groupId ?? null };
+      const changed = changedFields(formData, BOARD_FIELDS);
       try {
-        await updateBoard({ orgId: org.id, id: board.id, input: submission.value, actor });
+        await updateBoard({ orgId: org.id, id: board.id, changes: Object.fromEntries(changed.map((f) => [f, all[f]])), actor, expectedVersion: baseVersionOf(formData) });
       } catch (error) {
+        if (error instanceof StaleVersionError) {
+          const stored = error.current as Board;
+          const { groups } = await listBoards(org.id);
+          const describe = (field: BoardField): FieldChange => {
+            if (field === "description") return { label: "description", shown: null };
+            if (field === "groupId") return { label: "group", shown: stored.groupId ? (groups.find((g) => g.id === stored.groupId)?.name ?? "another group") : "no group" };
+            return { label: field, shown: field === "name" ? stored.name : quoted(stored[field]) };
+          };
+          const result = conflictReply(submission.reply(), { what: "board", formData, fields: BOARD_FIELDS, current: boardFormValues(stored), changed, describe });
+          return data({ intent, result }, { status: 409 });
+        }
         const reply = replyWithError(submission, error);
         return data({ intent, result: reply.data }, reply.init ?? { status: 400 });
       }
-      return data({ intent, result: submission.reply() });
+      return data({ intent, result: { ...submission.reply({ resetForm: true }), status: "success" as const } });
     },
     "delete-board": async () => {
       const intent = "delete-board" as const;
@@ -149,12 +174,15 @@ export default function BoardPage() {
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TaskFormSchema }),
   });
+  const boardResult = actionData?.intent === "update-board" ? actionData.result : undefined;
+  const shownBoard = boardFormValues(board);
   const [boardForm, boardFields] = useForm({
     id: "update-board",
-    lastResult: actionData?.intent === "update-board" ? actionData.result : undefined,
-    defaultValue: { name: board.name, description: board.description, objective: board.objective, groupId: board.groupId ?? "" },
+    lastResult: boardResult,
+    defaultValue: shownBoard,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: BoardSchema }),
   });
+  const boardBase = useEditBase({ formId: boardForm.id, form: boardForm, version: board.version, values: shownBoard, lastResult: boardResult });
   const moveError = actionData?.intent === "move" && actionData.result && "error" in actionData.result ? actionData.result : null;
   const deleteError = actionData?.intent === "delete-board" && actionData.result && "error" in actionData.result ? actionData.result : null;
   const agentMap = Object.fromEntries(agents.map((a) => [a.id, a]));
@@ -225,11 +253,15 @@ export default function BoardPage() {
         </>
       )}
       {canEdit ? (
-        <details className="mt-6 max-w-2xl rounded-lg border border-border bg-panel">
+        // open when its save was refused, so the sentence is seen (also without JavaScript)
+        <details className="mt-6 max-w-2xl rounded-lg border border-border bg-panel" open={boardResult?.status === "error" || undefined}>
           <summary className="cursor-pointer px-4 py-3 text-sm font-medium">Board settings</summary>
           <div className="space-y-6 border-t border-border p-4">
             <Form method="post" {...getFormProps(boardForm)} className="space-y-3">
               <input type="hidden" name="intent" value="update-board" />
+              <EditBaseInputs base={boardBase} />
+              <EditConflict lastResult={boardResult} />
+              {boardResult?.status === "success" ? <Flash>Saved.</Flash> : null}
               <FormError errors={boardForm.errors} />
               <TextField label="Name" field={boardFields.name} />
               <TextField label="Objective" field={boardFields.objective} />

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
@@ -8,10 +9,13 @@ import { AgentList, GatewayFigures, SnapshotCards, stateLine, TestConnectionButt
 import { GatewayStateBadge, duplicateAdvice, gatewayAdvice, shownGatewayState } from "~/components/gateways/gateway-state";
 import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
+import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { testGatewayConnection } from "~/ingest/test-connection.server";
-import { DomainError } from "~/lib/http.server";
+import type { Gateway } from "~/db/entities";
+import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { DomainError, StaleVersionError } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
@@ -20,6 +24,14 @@ import { deleteGateway, getGateway, openGatewayToken, requestGatewayRetry, seesG
 import { gatewaySnapshotCards } from "~/models/gateway-snapshot.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { topic } from "~/lib/topics";
+
+const GATEWAY_FIELDS = ["name", "url", "pollIntervalSeconds", "transcriptDir"] as const;
+type GatewayField = (typeof GATEWAY_FIELDS)[number];
+
+/** The settings form's value of each field for a stored gateway (what the form shows; the token never). */
+function gatewayFormValues(gateway: { name: string; url?: string | null; pollIntervalSeconds: number; transcriptDir?: string | null }): Record<GatewayField, string> {
+  return { name: gateway.name, url: gateway.url ?? "", pollIntervalSeconds: String(gateway.pollIntervalSeconds), transcriptDir: gateway.transcriptDir ?? "" };
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireOrg(request);
@@ -33,6 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const canManage = roleAtLeast(role, "admin");
   return {
     gateway: toApiGateway(gateway, { detailed: seesGatewayDetails(role) }),
+    version: gateway.version,
     cards,
     agents: agents.map((a) => ({ id: a.id, name: a.name, status: a.status })),
     original: original ? { id: original.id, name: original.name } : null,
@@ -68,25 +81,42 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const submission = parseForm(formData, { schema: GatewaySchema });
       if (submission.status !== "success") return data({ intent, test: null, result: submission.reply({ hideFields: ["token"] }) }, { status: 400 });
       const { name, url, token, pollIntervalSeconds, clearToken, transcriptDir } = submission.value;
+      // only what the person changed is written (ADR 017); a typed token or "remove" always counts
+      const changed = changedFields(formData, GATEWAY_FIELDS);
+      const all = {
+        name,
+        url,
+        pollIntervalSeconds,
+        // the field is only offered where transcript folders are allowed; elsewhere the setting stays
+        transcriptDir: transcriptRoot() ? (transcriptDir ?? null) : undefined,
+      };
       try {
         await updateGateway({
           orgId: org.id,
           id: gateway.id,
-          input: { name, url, pollIntervalSeconds, token: clearToken ? null : token ? token : undefined,
-            // the field is only offered where transcript folders are allowed; elsewhere the setting stays
-            transcriptDir: transcriptRoot() ? (transcriptDir ?? null) : undefined },
+          input: { ...Object.fromEntries(changed.map((f) => [f, all[f]])), token: clearToken ? null : token ? token : undefined },
           actor,
+          expectedVersion: baseVersionOf(formData),
         });
       } catch (error) {
+        if (error instanceof StaleVersionError) {
+          const stored = error.current as Gateway;
+          const describe = (field: GatewayField): FieldChange => {
+            if (field === "pollIntervalSeconds") return { label: "the poll interval", shown: `${stored.pollIntervalSeconds} s` };
+            if (field === "transcriptDir") return { label: "the transcript folder", shown: stored.transcriptDir ?? "none" };
+            return { label: field === "url" ? "the URL" : "name", shown: quoted(stored[field]) };
+          };
+          const reply = conflictReply(submission.reply({ hideFields: ["token"] }), { what: "gateway", formData, fields: GATEWAY_FIELDS, current: gatewayFormValues(stored), changed, describe });
+          return data({ intent, test: null, result: reply }, { status: 409 });
+        }
         if (!(error instanceof DomainError)) throw error;
         const errors = error.field ? { fieldErrors: { [error.field]: [error.message] } } : { formErrors: [error.message] };
         return data({ intent, test: null, result: submission.reply({ hideFields: ["token"], ...errors }) }, { status: error.status });
       }
-      return data({ intent, test: null, result: submission.reply({ hideFields: ["token"] }) });
+      return data({ intent, test: null, result: { ...submission.reply({ resetForm: true }), status: "success" as const } });
     },
   });
 }
-
 export const handle: LiveHandle = {
   liveTopics: (data) => {
     const gateway = (data as { gateway?: { id: string } } | undefined)?.gateway;
@@ -97,16 +127,20 @@ export const handle: LiveHandle = {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.gateway.name ?? "Gateway"} · Mission Control` }];
 
 export default function GatewayPage() {
-  const { gateway, cards, agents, original, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
+  const { gateway, version, cards, agents, original, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
+  const updateResult = actionData?.intent === "update" ? actionData.result : undefined;
+  const shown = gatewayFormValues(gateway);
+  const [form, fields] = useForm<z.input<typeof GatewaySchema>>({
     id: `gateway-${gateway.id}`,
-    lastResult: actionData?.intent === "update" ? actionData.result : undefined,
-    defaultValue: { name: gateway.name, url: gateway.url ?? "", pollIntervalSeconds: String(gateway.pollIntervalSeconds), transcriptDir: gateway.transcriptDir ?? "" },
+    lastResult: updateResult,
+    defaultValue: shown,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: GatewaySchema }),
   });
+  // a viewer's page has no form (nor the URL); the hook runs either way (hooks are unconditional)
+  const base = useEditBase({ formId: form.id, form, version, values: shown, lastResult: updateResult });
   const online = gateway.state === "online";
   // one sentence about what is wrong, shown once: the gateway's own words for admins, advice for others
   const duplicate = gateway.duplicateOf !== null;
@@ -202,7 +236,9 @@ export default function GatewayPage() {
             {actionData?.intent === "update" && actionData.result?.status === "success" ? <Flash>Saved. The connection restarts with the new settings.</Flash> : null}
             <Form method="post" {...getFormProps(form)} className="grid gap-3 sm:grid-cols-2">
               <input type="hidden" name="intent" value="update" />
+              <EditBaseInputs base={base} />
               <div className="sm:col-span-2">
+                <EditConflict lastResult={updateResult} />
                 <FormError errors={form.errors} />
               </div>
               <TextField label="Name" field={fields.name} />

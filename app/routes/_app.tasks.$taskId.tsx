@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { requireOrg } from "~/auth/guards.server";
 import { PriorityChip } from "~/components/boards/priority-chip";
 import { TaskFields } from "~/components/boards/task-fields";
-import { EditBaseInputs, useEditBase } from "~/components/ui/edit-base";
+import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
 import { Button, FormError } from "~/components/ui/form";
 import { Badge, Card, Flash } from "~/components/ui/layout";
 import { PRIORITY_LABELS, STATUS_LABELS, TASK_FIELD_NAMES } from "~/lib/constants";
@@ -14,7 +14,7 @@ import { parseForm, replyWithError } from "~/lib/forms.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { TaskFormSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
-import { baseName, baseVersionOf, changedFields, conflictSentence, mergeAfterConflict, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
 import { listActivity } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
 import { listGateways } from "~/models/gateway.server";
@@ -89,21 +89,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await updateTask({ orgId: org.id, id: task.id, changes, actor, expectedVersion: baseVersionOf(formData) });
       } catch (error) {
         if (error instanceof StaleTaskError) {
-          const current = taskFormValues(error.current);
+          const stored = error.current;
           const agents = await listAgents(org.id);
-          const shownValue = (field: TaskField): string | null => {
-            const v = current[field];
-            if (field === "status") return STATUS_LABELS[error.current.status];
-            if (field === "priority") return PRIORITY_LABELS[error.current.priority];
-            if (field === "assigneeAgentId") return v ? (agents.find((a) => a.id === v)?.name ?? "another agent") : "Unassigned";
-            if (field === "description") return null;
-            return quoted(v);
+          const describe = (field: TaskField): FieldChange => {
+            const label = TASK_FIELD_NAMES[field];
+            if (field === "status") return { label, shown: STATUS_LABELS[stored.status] };
+            if (field === "priority") return { label, shown: PRIORITY_LABELS[stored.priority] };
+            if (field === "assigneeAgentId")
+              return { label, shown: stored.assigneeAgentId ? (agents.find((a) => a.id === stored.assigneeAgentId)?.name ?? "another agent") : "Unassigned" };
+            if (field === "description") return { label, shown: null };
+            return { label, shown: quoted(taskFormValues(stored)[field]) };
           };
-          const moved: FieldChange[] = TASK_FIELDS.filter((field) => formData.get(baseName(field)) !== null && String(formData.get(baseName(field))).replace(/\r\n?/g, "\n") !== current[field]).map(
-            (field) => ({ label: TASK_FIELD_NAMES[field], shown: shownValue(field) }),
-          );
-          const reply = submission.reply({ formErrors: [conflictSentence("task", moved)] });
-          return data({ ...reply, initialValue: mergeAfterConflict(reply.initialValue ?? {}, current, changed), conflict: true }, { status: 409 });
+          const reply = conflictReply(submission.reply(), { what: "task", formData, fields: TASK_FIELDS, current: taskFormValues(stored), changed, describe });
+          return data(reply, { status: 409 });
         }
         return replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
       }
@@ -181,6 +179,7 @@ export default function TaskPage() {
               <Form method="post" {...getFormProps(form)} className="space-y-3">
                 <input type="hidden" name="intent" value="update" />
                 <EditBaseInputs base={base} />
+                <EditConflict lastResult={lastResult} />
                 <FormError errors={form.errors} />
                 <TaskFields fields={fields} agents={agents} tagNames={tagNames} />
                 <div className="flex items-center justify-between">

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { FormError } from "~/components/ui/form";
 import { baseName } from "~/lib/edit-conflict";
 
 /*
@@ -18,7 +19,8 @@ type Update = (options: { name?: string; value?: unknown }) => void;
 
 interface ActionAnswer {
   status?: "success" | "error";
-  conflict?: boolean;
+  /** the 409's sentence (conflictReply) */
+  conflict?: string;
   initialValue?: Record<string, unknown> | null;
 }
 
@@ -62,7 +64,9 @@ export function useEditBase<F extends string>({
         return;
       }
     }
-    if (version === base.version) return;
+    // a newer row (its version moved), or a field that changes without an edit (an agent's status
+    // as its gateway reports it): untouched fields follow
+    if (version === base.version && (Object.keys(values) as F[]).every((field) => values[field] === base.values[field])) return;
     const element = document.getElementById(formId) as HTMLFormElement | null;
     const next = { ...base.values };
     let conflicting = false;
@@ -94,4 +98,9 @@ export function EditBaseInputs<F extends string>({ base }: { base: { version: nu
       ))}
     </>
   );
+}
+
+/** The 409's sentence ("Someone changed this board while you were editing: name is now …"). */
+export function EditConflict({ lastResult }: { lastResult: ActionAnswer | null | undefined }) {
+  return lastResult?.conflict ? <FormError errors={[lastResult.conflict]} /> : null;
 }

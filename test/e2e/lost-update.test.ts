@@ -1,6 +1,3 @@
-// NOT IN THE SUITE YET (renamed from .test.ts): with JavaScript, the stale save in the last step is
-// neither refused nor saved (no 409 sentence, no "Saved."); the route-level 409 works (test/integration).
-// Find why the live-refreshed form does not submit, then rename back to lost-update.test.ts.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser";
@@ -91,6 +88,7 @@ describe("no lost update in two browsers", () => {
     await formA.locator("button[type=submit]").click();
     const refusal = a.locator('text=Someone changed this task while you were editing: title is now "Rotate keys on Friday"');
     await refusal.waitFor();
+    expect(await a.locator("text=Saved.").count()).toBe(0);
     expect(await formA.locator("[name=title]").inputValue()).toBe("Rotate keys today");
     expect(await formA.locator("[name=priority]").inputValue()).toBe("low");
     if (SHOTS) {
