@@ -16,6 +16,12 @@ export interface SearchHit {
   detail: string;
 }
 
+/** What GET /search answers: the page's data, and the command palette's. */
+export interface SearchPageData {
+  query: string;
+  hits: SearchHit[];
+}
+
 export const SEARCH_GROUP_LABELS: Record<SearchKind, string> = {
   page: "Pages",
   board: "Boards",

@@ -88,7 +88,7 @@ export default function SessionsPage() {
         actions={
           <FilterForm label="Filter sessions" active={filtered} clearTo={showEnded ? "?ended=1" : "."}>
             <FilterSelect label="Type" name="type" value={type} className="w-36" options={SESSION_TYPES.map((value) => ({ value, label: TYPE_LABELS[value]! }))} />
-            <FilterSelect label="Agent" name="agent" value={agent} className="w-44" options={agents.map((candidate) => ({ value: candidate.id, label: candidate.name }))} />
+            <FilterSelect label="Agent" name="agent" value={agent} className="min-w-0 flex-1 basis-40 sm:w-64 sm:flex-none" options={agents.map((candidate) => ({ value: candidate.id, label: candidate.name }))} />
             <label className="flex items-center gap-2 py-2 text-sm">
               <input type="checkbox" name="ended" value="1" defaultChecked={showEnded} key={`ended-${showEnded}`} />
               Show ended sub-agents

@@ -5,7 +5,7 @@ import { requireOrg } from "~/auth/guards.server";
 import { SearchResults } from "~/components/search/search-hits";
 import { Button } from "~/components/ui/form";
 import { PageHeader } from "~/components/ui/layout";
-import { SEARCH_QUERY_MAX, SearchQuerySchema } from "~/lib/search";
+import { SEARCH_QUERY_MAX, SearchQuerySchema, type SearchPageData } from "~/lib/search";
 import { parseSearchParams } from "~/lib/ui-route.server";
 import { searchOrganization } from "~/models/search.server";
 
@@ -13,7 +13,7 @@ import { searchOrganization } from "~/models/search.server";
  * GET /search?q=… — the page (a GET form, works without JavaScript) and, through a fetcher, the
  * command palette's results (`/search.data?q=…&_routes=routes/_app.search`, ADR 024): one loader.
  */
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request }: LoaderFunctionArgs): Promise<SearchPageData> {
   const { org } = await requireOrg(request);
   const { q } = parseSearchParams(request, SearchQuerySchema);
   return { query: q, hits: await searchOrganization({ orgId: org.id, query: q }) };

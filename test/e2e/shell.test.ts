@@ -223,7 +223,9 @@ describe("the app shell", () => {
     await page.keyboard.press("Control+k");
     await palette.waitFor({ state: "visible" });
     await input.fill("scout");
-    await palette.locator('[data-palette-option="agent"]').waitFor();
+    // the last finds stay while the next search runs, then give way to its answer
+    await palette.locator('[data-palette-option="task"]').waitFor({ state: "detached" });
+    await palette.locator('[data-palette-option="agent"]', { hasText: "Comet scout" }).waitFor();
     await shoot(page, "palette");
     await context.close();
   });

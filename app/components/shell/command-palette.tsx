@@ -2,17 +2,11 @@ import { Link, useFetcher, useLocation, useNavigate } from "@remix-run/react";
 import { Loader2, Search } from "lucide-react";
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent } from "react";
 import { ALL_PAGES } from "~/lib/pages";
-import { SEARCH_GROUP_LABELS, SEARCH_QUERY_MAX, searchHitHref, type SearchHit } from "~/lib/search";
+import { SEARCH_GROUP_LABELS, SEARCH_QUERY_MAX, searchHitHref, type SearchHit, type SearchPageData } from "~/lib/search";
 import { SearchHitLine } from "../search/search-hits";
 
 /** How long typing may pause before the palette asks the server. */
 const DEBOUNCE_MS = 150;
-
-/** What GET /search answers (routes/_app.search loader). */
-interface SearchData {
-  query: string;
-  hits: SearchHit[];
-}
 
 const PAGE_HITS: SearchHit[] = ALL_PAGES.map((page) => ({ kind: "page", id: page.to, title: page.label, detail: page.summary }));
 
@@ -32,9 +26,10 @@ export function usePaletteShortcut(setOpen: (update: (open: boolean) => boolean)
 
 /** The header's search: a link to /search, which with JavaScript opens the palette instead. */
 export function SearchButton({ onOpen }: { onOpen: () => void }) {
-  const [shortcut, setShortcut] = useState("Ctrl K");
+  // shown once hydrated: without JavaScript the shortcut does nothing
+  const [shortcut, setShortcut] = useState<string | null>(null);
   useEffect(() => {
-    if (/mac|iphone|ipad/i.test(navigator.platform)) setShortcut("⌘K");
+    setShortcut(/mac|iphone|ipad/i.test(navigator.platform) ? "⌘K" : "Ctrl K");
   }, []);
   const onClick = (event: MouseEvent) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
@@ -51,7 +46,7 @@ export function SearchButton({ onOpen }: { onOpen: () => void }) {
     >
       <Search aria-hidden className="h-4 w-4 shrink-0" />
       <span className="sr-only sm:not-sr-only">Search</span>
-      <kbd className="ml-auto hidden rounded border border-border px-1 font-sans text-[10px] sm:inline">{shortcut}</kbd>
+      {shortcut ? <kbd className="ml-auto hidden rounded border border-border px-1 font-sans text-[10px] sm:inline">{shortcut}</kbd> : null}
     </Link>
   );
 }
@@ -65,7 +60,7 @@ export function CommandPalette({ open, onClose }: { open: boolean; onClose: () =
   const dialog = useRef<HTMLDialogElement>(null);
   const input = useRef<HTMLInputElement>(null);
   const listId = useId();
-  const fetcher = useFetcher<SearchData>({ key: "command-palette" });
+  const fetcher = useFetcher<SearchPageData>({ key: "command-palette" });
   const navigate = useNavigate();
   const location = useLocation();
   const [query, setQuery] = useState("");
