@@ -12,7 +12,7 @@ import { ORIGIN, sessionCookieFor } from "../support/requests";
 import {
   answerOf, apiValue, BODY_ID_FIELDS, formFor, MARK, normalise, PARAM_ROWS, PARAMS_NOT_IDS, pageFiles, paramsOf, seedOrgA, snapshotOfOrg, type Fixtures,
 } from "../support/route-probes";
-import { apiOperations, exampleFor } from "../support/sweep";
+import { apiOperations } from "../support/sweep";
 /*
  * Issue 12, point 10: isolation across two organizations on EVERY route, enumerated rather than
  * hand-picked. Page routes come from the route files in app/routes, API operations from the

@@ -109,14 +109,14 @@ export async function answerOf(work: () => Promise<unknown>): Promise<{ status: 
   return { status: 200, text: JSON.stringify(result ?? null) };
 }
 
-/** Every row of org A, in every table that has an org_id, plus A's users: what no probe may change. */
+/** Every row of the org, in every table with an org_id, plus its users: what no refused probe may change (a token's last use aside). */
 export async function snapshotOfOrg(orgId: string): Promise<string> {
   const tables: Array<{ table_name: string }> = await db().query(
     "select table_name from information_schema.columns where table_schema = 'public' and column_name = 'org_id' order by 1",
   );
   const parts: string[] = [];
   for (const { table_name } of tables) {
-    const rows: Array<{ row: unknown }> = await db().query(`select to_jsonb(t) as row from "${table_name}" t where org_id = $1 order by 1`, [orgId]);
+    const rows: Array<{ row: unknown }> = await db().query(`select to_jsonb(t) - 'last_used_at' as row from "${table_name}" t where org_id = $1 order by 1`, [orgId]);
     parts.push(`${table_name}:${JSON.stringify(rows.map((r) => r.row))}`);
   }
   const org: unknown[] = await db().query("select to_jsonb(o) as row from organizations o where id = $1", [orgId]);
