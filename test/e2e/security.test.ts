@@ -283,7 +283,7 @@ describe("refusals on every form route", () => {
   };
   const ID_FIELDS = ["taskId", "boardId", "groupId", "agentId", "gatewayId", "tagId", "tokenId", "inviteId", "userId", "orgId", "sessionId"];
 
-  it("answers JSON, text/plain, broken multipart, a lone surrogate and unknown ids in delete intents with a 4xx sentence, never a 5xx or a stack", async () => {
+  it("answers a cross-origin post with 403, and JSON, text/plain, broken multipart, a lone surrogate and unknown ids in delete intents with a 4xx sentence, never a 5xx or a stack", async () => {
     const routes = readRouteManifest();
     const actionRoutes = Object.values(routes).filter((route) => route.hasAction && !route.id.startsWith("routes/api."));
     expect(actionRoutes.length).toBeGreaterThan(15);
@@ -307,6 +307,15 @@ describe("refusals on every form route", () => {
           new URLSearchParams([["intent", intent], ...ID_FIELDS.map((field) => [field, randomUUID()])]).toString(),
         ]),
       ];
+      // CSRF: the same signed-in post from another site is a 403 on every form route
+      const forged = await fetch(server.url + path, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://evil.example", Cookie: cookie },
+        body: "intent=delete",
+      });
+      if (forged.status !== 403) failures.push(`${pattern} cross-origin: ${forged.status} ${(await forged.text()).slice(0, 120)}`);
+      else await forged.arrayBuffer();
       for (const [label, type, body] of bodies) {
         const response = await fetch(server.url + path, { method: "POST", redirect: "manual", headers: { "Content-Type": type, Origin: server.url, Cookie: cookie }, body });
         const text = await response.text();

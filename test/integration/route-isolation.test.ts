@@ -1,27 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createSession } from "~/auth/session.server";
-import { db, transaction } from "~/db/data-source.server";
-import { AGENT_ROLES } from "~/db/entities";
+import { db } from "~/db/data-source.server";
 import { dispatchIntent } from "~/lib/ui-route.server";
 import { buildOpenApiDocument } from "~/lib/openapi";
-import { createAgent } from "~/models/agent.server";
-import { upsertSessionRows, listAgentSessions } from "~/models/agent-session.server";
 import { createApiToken } from "~/models/api-token.server";
-import { createBoardGroup, getDefaultBoard } from "~/models/board.server";
-import { createGateway } from "~/models/gateway.server";
-import { acceptInvite, createInvite } from "~/models/organization.server";
-import { createTag } from "~/models/tag.server";
-import { createTask } from "~/models/task.server";
-import { createUser } from "~/models/user.server";
 import { apiRouteFiles, callRoute, openApiPathOf, routeModule, type RouteModule } from "../support/api-routes";
 import { useTestDatabase } from "../support/db";
 import { ownerWithOrg } from "../support/fixtures";
-import { ORIGIN, sessionCookieFor, settle } from "../support/requests";
-import { apiOperations, exampleFor } from "../support/sweep";
-
+import { ORIGIN, sessionCookieFor } from "../support/requests";
+import {
+  answerOf, apiValue, BODY_ID_FIELDS, formFor, MARK, normalise, PARAM_ROWS, PARAMS_NOT_IDS, pageFiles, paramsOf, seedOrgA, snapshotOfOrg, type Fixtures,
+} from "../support/route-probes";
+import { apiOperations } from "../support/sweep";
 /*
  * Issue 12, point 10: isolation across two organizations on EVERY route, enumerated rather than
  * hand-picked. Page routes come from the route files in app/routes, API operations from the
@@ -39,74 +30,6 @@ vi.mock("~/lib/ui-route.server", async (importOriginal) => {
 
 useTestDatabase();
 
-const ROUTES_DIR = path.resolve(__dirname, "../../app/routes");
-/** Every string that names a row of org A, and the marker in every name A's rows carry. */
-const MARK = "ALPHA-PRIVATE";
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** Route params that name a row, and which of A's rows stands in for them. */
-const PARAM_ROWS: Record<string, keyof Fixtures> = {
-  boardId: "board",
-  taskId: "task",
-  agentId: "agent",
-  gatewayId: "gateway",
-  sessionId: "session",
-};
-
-/** Page routes whose params are not a row id: why each needs no cross-organization probe of its param. */
-const PARAMS_NOT_IDS: Record<string, string> = {
-  "invite.$token.tsx": "the param is an invite secret, not an org row id: an invite is how one joins another org on purpose (organization.server.test.ts)",
-  "_app.monitoring.$section.tsx": "the param is one of a fixed list of section names; the page's data is the signed-in org's (its loader is still checked for A's data below)",
-};
-
-/** Page routes without params: their loader is checked for A's data and their form fields carry A's ids below. */
-const NO_PARAMS_REASON = "no id in the address: the loader must not show A's rows, and every form intent is sent with A's ids in its id fields";
-
-/** Form fields that carry a row id, filled with A's row (or a fresh uuid for the control request). */
-const BODY_ID_FIELDS: Record<string, keyof Fixtures> = {
-  taskId: "task",
-  boardId: "board",
-  groupId: "group",
-  agentId: "agent",
-  assigneeAgentId: "agent",
-  gatewayId: "gateway",
-  sessionId: "session",
-  tagId: "tag",
-  tokenId: "token",
-  inviteId: "invite",
-  userId: "member",
-  orgId: "org",
-};
-
-/** Plausible values for the other fields, so a probe reaches the model rather than stopping at the schema. */
-const OTHER_FIELDS = (salt: number): Record<string, string> => ({
-  title: `Probe-${salt}`,
-  name: `Probe-${salt}`,
-  description: "",
-  status: "done",
-  priority: "low",
-  role: "viewer",
-  color: "#336699",
-  url: `ws://127.0.0.1:${9000 + salt}`,
-  pollIntervalSeconds: "30",
-  tags: "",
-});
-let salt = 0;
-
-interface Fixtures {
-  org: string;
-  board: string;
-  task: string;
-  agent: string;
-  gateway: string;
-  session: string;
-  tag: string;
-  token: string;
-  invite: string;
-  member: string;
-  group: string;
-}
-
 let A: Fixtures;
 let aOrgName = "";
 let bUser = "";
@@ -114,78 +37,14 @@ let bOrg = "";
 let bApiToken = "";
 let bSessionToken = "";
 
-const pageFiles = () => readdirSync(ROUTES_DIR).filter((file) => /\.tsx?$/.test(file) && !file.startsWith("api."));
-const paramsOf = (file: string) => [...file.matchAll(/\$(\w+)/g)].map((match) => match[1]!);
-/** ids, and the per-probe names and ports that keep two creates from colliding */
-const normalise = (text: string) => text.replace(UUID, "<id>").replace(/Probe-\d+/g, "Probe").replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>")
-    .replace(/\/invite\/[a-z0-9]+/g, "/invite/<secret>")
-    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<time>");
-/** Body values the document's schemas do not give an example for (a nullable date is anyOf). */
-const API_VALUES: Record<string, unknown> = { dueDate: "2026-12-31", url: "ws://127.0.0.1:9", token: "probe-token", transcriptDir: null };
-const apiValue = (name: string, schema: Record<string, unknown>) => (name in API_VALUES ? API_VALUES[name] : exampleFor(schema, {}));
-
-async function answerOf(work: () => Promise<unknown>): Promise<{ status: number; text: string }> {
-  const result = await settle(work);
-  if (result instanceof Response) return { status: result.status, text: await result.text() };
-  const wrapped = result as { type?: string; data?: unknown; init?: { status?: number } | null };
-  if (wrapped && wrapped.type === "DataWithResponseInit") return { status: wrapped.init?.status ?? 200, text: JSON.stringify(wrapped.data) };
-  if (result instanceof Error) return { status: 500, text: `${result.name}: ${result.message}` };
-  return { status: 200, text: JSON.stringify(result ?? null) };
-}
-
-/** Every row of org A, in every table that has an org_id, plus A's users: what no probe may change. */
-async function snapshotOfA(): Promise<string> {
-  const tables: Array<{ table_name: string }> = await db().query(
-    "select table_name from information_schema.columns where table_schema = 'public' and column_name = 'org_id' order by 1",
-  );
-  const parts: string[] = [];
-  for (const { table_name } of tables) {
-    const rows: Array<{ row: unknown }> = await db().query(`select to_jsonb(t) as row from "${table_name}" t where org_id = $1 order by 1`, [A.org]);
-    parts.push(`${table_name}:${JSON.stringify(rows.map((r) => r.row))}`);
-  }
-  const org: unknown[] = await db().query("select to_jsonb(o) as row from organizations o where id = $1", [A.org]);
-  const users: unknown[] = await db().query("select to_jsonb(u) - 'last_login_at' as row from users u where id in (select user_id from memberships where org_id = $1) order by 1", [A.org]);
-  return parts.join("\n") + JSON.stringify(org) + JSON.stringify(users);
-}
-
-function formFor(intent: string | null, ids: (row: keyof Fixtures) => string) {
-  const form = new URLSearchParams(OTHER_FIELDS(++salt));
-  if (intent !== null) form.set("intent", intent);
-  for (const [field, row] of Object.entries(BODY_ID_FIELDS)) form.set(field, ids(row));
-  // A's name, so a confirm-by-name form would act on A if it looked the name up across orgs
-  form.set("confirmName", aOrgName);
-  return form;
-}
-
 beforeAll(async () => {
-  const a = await ownerWithOrg("iso-a");
+  const seeded = await seedOrgA();
+  A = seeded.rows;
+  aOrgName = seeded.owner.org.name;
   const b = await ownerWithOrg("iso-b");
-  aOrgName = a.org.name;
   bUser = b.user.id;
   bOrg = b.org.id;
-  const board = (await getDefaultBoard(a.org.id))!;
-  const agent = await createAgent({ orgId: a.org.id, name: `${MARK} agent`, role: AGENT_ROLES[0], actor: a.actor });
-  const gateway = await createGateway({ orgId: a.org.id, input: { name: `${MARK} gateway`, url: "ws://127.0.0.1:1", token: `${MARK}-gateway-token` }, actor: a.actor });
-  const task = await createTask({ orgId: a.org.id, input: { title: `${MARK} task`, description: `${MARK} description`, assigneeAgentId: agent.id }, actor: a.actor });
-  await upsertSessionRows({
-    orgId: a.org.id,
-    gatewayId: gateway.id,
-    sessions: [{
-      sessionKey: "agent:main:main", sessionId: null, externalAgentId: "main", type: "main", label: `${MARK} session`, model: null, parentSessionKey: null,
-      contextTokens: null, totalTokens: null, inputTokens: null, outputTokens: null, costUsd: null, status: null, lastActivityAt: Date.now(), endedAt: null,
-    }],
-  });
-  const sessionId = (await listAgentSessions(a.org.id))[0]!.id;
-  const tag = await createTag({ orgId: a.org.id, name: `${MARK} tag`, color: "#336699", actor: a.actor });
-  const { apiToken } = await createApiToken({ orgId: a.org.id, name: `${MARK} token`, actor: a.actor });
-  const { invite } = await createInvite({ orgId: a.org.id, role: "viewer", actor: a.actor });
-  const memberUser = await transaction((m) => createUser(m, { username: `iso-member-${randomUUID().slice(0, 6)}`, password: "member-password-1" }));
-  const { token: joinToken } = await createInvite({ orgId: a.org.id, role: "member", actor: a.actor });
-  await acceptInvite({ token: joinToken, user: memberUser });
-  const group = await createBoardGroup({ orgId: a.org.id, name: `${MARK} group`, actor: a.actor });
-  A = { org: a.org.id, board: board.id, task: task.id, agent: agent.id, gateway: gateway.id, session: sessionId, tag: tag.id, token: apiToken.id, invite: invite.id, member: memberUser.id, group: group.id };
-
-  bApiToken = (await createApiToken({ orgId: b.org.id, name: "b-admin", role: "member", actor: b.actor })).token;
+  bApiToken = (await createApiToken({ orgId: b.org.id, name: "b-member", role: "member", actor: b.actor })).token;
   bSessionToken = (await createSession({ userId: b.user.id, activeOrgId: b.org.id })).token;
 });
 
@@ -229,7 +88,7 @@ describe("every page route, as org B's owner", () => {
   });
 
   it("answers every form intent sent with A's ids like the same intent with ids that do not exist, and changes none of A's rows", async () => {
-    const before = await snapshotOfA();
+    const before = await snapshotOfOrg(A.org);
     const spy = vi.mocked(dispatchIntent);
     const probed: string[] = [];
     const aOwner = (await db().query("select user_id from memberships where org_id = $1 and role = 'owner'", [A.org]))[0].user_id as string;
@@ -252,8 +111,8 @@ describe("every page route, as org B's owner", () => {
       for (const intent of intents) {
         const fresh = new Map<string, string>();
         const ids = (row: keyof Fixtures) => fresh.get(row) ?? (fresh.set(row, randomUUID()), fresh.get(row)!);
-        const theirs = await post(own, formFor(intent, (row) => A[row]), { user: bUser, org: bOrg });
-        const missing = await post(none, formFor(intent, ids), { user: bUser, org: bOrg });
+        const theirs = await post(own, formFor(intent, (row) => A[row], aOrgName), { user: bUser, org: bOrg });
+        const missing = await post(none, formFor(intent, ids, aOrgName), { user: bUser, org: bOrg });
         const label = `POST ${file} intent=${intent}`;
         // a refused form echoes what was sent (A's ids among it): the names of A's rows must not appear
         expect(theirs.text, label).not.toContain(MARK);
@@ -263,7 +122,7 @@ describe("every page route, as org B's owner", () => {
         probed.push(label);
       }
     }
-    expect(await snapshotOfA()).toBe(before);
+    expect(await snapshotOfOrg(A.org)).toBe(before);
     expect(probed.length).toBeGreaterThan(25);
   });
 });
@@ -282,7 +141,7 @@ describe("every API operation, as org B's API token and session token", () => {
     const operations = apiOperations(doc).filter((op) => op.path.startsWith("/api/"));
     const uncovered = operations.filter((op) => op.pathParams.length > 0 && !PATH_ROWS[op.path]).map((op) => `${op.method} ${op.path}`);
     expect(uncovered, "add the path to PATH_ROWS with a row of A's").toEqual([]);
-    const before = await snapshotOfA();
+    const before = await snapshotOfOrg(A.org);
     let probed = 0;
     for (const op of operations) {
       const file = files.get(op.path);
@@ -328,7 +187,7 @@ describe("every API operation, as org B's API token and session token", () => {
       expect(`${theirs.status} ${normalise(theirs.text)}`, `POST ${op.path} with A's ids`).toBe(`${missing.status} ${normalise(missing.text)}`);
       probed++;
     }
-    expect(await snapshotOfA()).toBe(before);
+    expect(await snapshotOfOrg(A.org)).toBe(before);
     expect(probed).toBeGreaterThan(10);
   });
 });
