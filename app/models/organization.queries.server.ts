@@ -124,6 +124,10 @@ export async function lockOrganization(q: Queryable, id: string): Promise<Organi
   return idRow.first(rows) ? findOrganization(q, id) : null;
 }
 
+export async function setOrganizationName(q: Queryable, { id, name }: { id: string; name: string }): Promise<void> {
+  await q.query("update organizations set name = $2 where id = $1", [id, name]);
+}
+
 /** What ends with the organization, read before it goes: its members, API tokens and gateways. */
 export async function listOrganizationDependents(q: Queryable, orgId: string): Promise<{ userIds: string[]; tokenIds: string[]; gatewayIds: string[] }> {
   const ids = async (sql: string) => idRow.all(await q.query(sql, [orgId])).map((row) => row.id);

@@ -6,6 +6,7 @@ import { DomainError, isUuid } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
 import { insertBoard } from "./board.queries.server";
+import { assertVersion, claimOrganizationVersion, StaleVersionError } from "./row-version.server";
 import * as invites from "./invite.queries.server";
 import * as queries from "./organization.queries.server";
 import { countUsers, findUser } from "./user.queries.server";
@@ -153,6 +154,41 @@ export async function deleteOrganization({ orgId, confirmName, actorRole }: { or
     if (tokenIds.length) await publish(manager, { orgId, type: "token.revoked", topics: tokenIds.map(topic.token), data: { reason: "organization_deleted" } });
     await queries.deleteOrganizationRow(manager, orgId);
     return { name: org.name, gatewayIds };
+  });
+}
+
+/**
+ * The owner renames the organization. Names need not be unique (several people may each run an
+ * "Acme"); the slug stays, so links and API clients that use it keep working. `expectedVersion`:
+ * the version the form was rendered from; a name changed since is refused with a StaleVersionError
+ * carrying the stored organization (ADR 017).
+ */
+export async function renameOrganization({
+  orgId,
+  name,
+  actor,
+  actorRole,
+  expectedVersion,
+}: {
+  orgId: string;
+  name: string;
+  actor: Actor;
+  actorRole: Role;
+  expectedVersion?: number;
+}): Promise<Organization> {
+  if (actorRole !== "owner") throw new DomainError(403, "forbidden", "Only an owner can rename the organization.");
+  const next = name.trim();
+  if (!next) throw new DomainError(400, "invalid_name", "Organization name is required", "name");
+  return transaction(async (manager) => {
+    const org = await queries.lockOrganization(manager, orgId);
+    if (!org) throw new DomainError(404, "not_found", "That organization does not exist any more.");
+    assertVersion("organization", org, expectedVersion, () => ({ ...org }));
+    if (next === org.name) return org;
+    const version = await claimOrganizationVersion(manager, { id: orgId, expected: expectedVersion ?? null });
+    if (version === null) throw new StaleVersionError("organization", { ...org });
+    await queries.setOrganizationName(manager, { id: orgId, name: next });
+    await recordActivity(manager, { orgId, type: "org_renamed", message: `${actor.name} renamed the organization from ${org.name} to ${next}`, actor, data: { from: org.name, to: next } });
+    return { ...org, name: next, version };
   });
 }
 

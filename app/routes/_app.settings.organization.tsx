@@ -5,7 +5,14 @@ import { requireOrg } from "~/auth/guards.server";
 import { DeleteOrganizationCard } from "~/components/settings/delete-organization";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { dispatchIntent } from "~/lib/ui-route.server";
-import { deleteOrganization } from "~/models/organization.server";
+import { deleteOrganization, renameOrganization } from "~/models/organization.server";
+import type { Organization } from "~/db/entities";
+import type { LiveHandle } from "~/components/live/live-provider";
+import { RenameOrganizationForm } from "~/components/settings/rename-organization";
+import { baseVersionOf, changedFields, conflictReply, quoted } from "~/lib/edit-conflict";
+import { StaleVersionError } from "~/lib/http.server";
+import { OrgSchema } from "~/lib/schemas";
+import { topic } from "~/lib/topics";
 import { ROLE_HINTS, RoleBadge } from "~/components/settings/role-select";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
 import { Card } from "~/components/ui/layout";
@@ -13,33 +20,65 @@ import { Card } from "~/components/ui/layout";
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role, memberships } = await requireOrg(request);
   return {
-    org: { id: org.id, name: org.name, slug: org.slug, createdAt: org.createdAt.toISOString() },
+    org: { id: org.id, name: org.name, slug: org.slug, version: org.version, createdAt: org.createdAt.toISOString() },
     role,
     memberships: memberships.map((m) => ({ id: m.org.id, name: m.org.name, role: m.role })),
   };
 }
+
+const ORG_FIELDS = ["name"] as const;
 
 const DeleteOrganizationSchema = z.object({
   confirmName: z.string({ required_error: "Type the organization's name to confirm" }).max(200),
 });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { org, role } = await requireOrg(request, "owner");
+  const { org, role, actor } = await requireOrg(request, "owner");
   return dispatchIntent(await request.formData(), {
+    "rename-organization": async (formData) => {
+      const intent = "rename-organization" as const;
+      const submission = parseForm(formData, { schema: OrgSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      // one field: it is written only when the person changed it (ADR 017)
+      const changed = changedFields(formData, ORG_FIELDS);
+      try {
+        if (changed.length > 0) await renameOrganization({ orgId: org.id, name: submission.value.name, actor, actorRole: role, expectedVersion: baseVersionOf(formData) });
+      } catch (error) {
+        if (error instanceof StaleVersionError) {
+          const stored = error.current as Organization;
+          const result = conflictReply(submission.reply(), {
+            what: "organization",
+            formData,
+            fields: ORG_FIELDS,
+            current: { name: stored.name },
+            changed,
+            describe: () => ({ label: "name", shown: quoted(stored.name) }),
+          });
+          return data({ intent, result }, { status: 409 });
+        }
+        const failed = replyWithError(submission, error);
+        return data({ intent, result: failed.data }, failed.init ?? undefined);
+      }
+      return data({ intent, result: { ...submission.reply({ resetForm: true }), status: "success" as const } });
+    },
     "delete-organization": async (formData) => {
+      const intent = "delete-organization" as const;
       const submission = parseForm(formData, { schema: DeleteOrganizationSchema });
-      if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
       try {
         await deleteOrganization({ orgId: org.id, confirmName: submission.value.confirmName, actorRole: role });
       } catch (error) {
         const failed = replyWithError(submission, error);
-        return data({ result: failed.data }, failed.init ?? undefined);
+        return data({ intent, result: failed.data }, failed.init ?? undefined);
       }
       // "/" lands in the user's next organization, or on "create an organization" when none is left
       return redirect("/");
     },
   });
 }
+
+// a rename (it records activity) reaches other open settings pages; their untouched form follows
+export const handle: LiveHandle = { liveTopics: () => [topic.activity] };
 
 export const meta: MetaFunction = () => [{ title: "Organization · Settings · Mission Control" }];
 
@@ -69,6 +108,13 @@ export default function OrganizationSettings() {
             </dd>
           </div>
         </dl>
+        {role === "owner" ? (
+          <div className="mt-4 border-t border-border pt-4">
+            <RenameOrganizationForm org={org} lastResult={actionData?.intent === "rename-organization" ? actionData.result : undefined} />
+          </div>
+        ) : (
+          <p className="mt-4 text-xs text-muted">Only an owner can rename the organization.</p>
+        )}
       </Card>
       <Card
         title="Your organizations"
@@ -100,7 +146,7 @@ export default function OrganizationSettings() {
       </Card>
       {role === "owner" ? (
         <div className="md:col-span-2">
-          <DeleteOrganizationCard orgName={org.name} lastResult={actionData?.result} />
+          <DeleteOrganizationCard orgName={org.name} lastResult={actionData?.intent === "delete-organization" ? actionData.result : undefined} />
         </div>
       ) : null}
     </div>
