@@ -33,3 +33,19 @@ export async function setLastUsedAt(q: Queryable, id: string, at: Date): Promise
 export function liveTokenNameTaken(q: Queryable, { orgId, name }: { orgId: string; name: string }): Promise<boolean> {
   return q.getRepository(ApiTokenEntity).createQueryBuilder("t").where("t.org_id = :orgId and lower(t.name) = lower(:name) and t.revoked_at is null", { orgId, name }).getExists();
 }
+
+/** Revokes the live tokens one person created in the organization (only those of `role`, if given); answers which. */
+export async function revokeLiveTokensCreatedBy(
+  q: Queryable,
+  { orgId, userId, at, role }: { orgId: string; userId: string; at: Date; role?: ApiToken["role"] },
+): Promise<Array<{ id: string; name: string }>> {
+  const result = await q
+    .getRepository(ApiTokenEntity)
+    .createQueryBuilder()
+    .update()
+    .set({ revokedAt: at })
+    .where(`org_id = :orgId and created_by = :userId and revoked_at is null${role ? " and role = :role" : ""}`, { orgId, userId, role })
+    .returning(["id", "name"])
+    .execute();
+  return (result.raw as Array<{ id: string; name: string }>).map((row) => ({ id: row.id, name: row.name }));
+}

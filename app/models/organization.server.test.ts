@@ -4,6 +4,7 @@ import { InviteEntity, UserEntity } from "~/db/entities";
 import { useTestDatabase } from "../../test/support/db";
 import { ownerWithOrg, PASSWORD } from "../../test/support/fixtures";
 import { listActivity } from "./activity.server";
+import { authenticateApiToken, createApiToken } from "./api-token.server";
 import {
   acceptInvite,
   changeMemberRole,
@@ -158,6 +159,29 @@ describe("member roles", () => {
     await removeMember({ orgId: org.id, userId: member.id, actor, actorRole: "owner" });
     expect(await listMembershipsForUser(member.id)).toEqual([]);
     await expect(removeMember({ orgId: org.id, userId: member.id, actor, actorRole: "owner" })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("takes the tokens a person made with their membership, and their member tokens when they become a viewer", async () => {
+    const { org, actor, member, memberActor } = await orgWithMember("admin");
+    const mine = await createApiToken({ orgId: org.id, name: `owner-bot-${suffix()}`, actor });
+    const writer = await createApiToken({ orgId: org.id, name: `writer-${suffix()}`, actor: memberActor, creatorRole: "admin", role: "member" });
+    const reader = await createApiToken({ orgId: org.id, name: `reader-${suffix()}`, actor: memberActor, creatorRole: "admin", role: "read-only" });
+
+    // admin → member: nothing the tokens do is beyond a member
+    expect(await changeMemberRole({ orgId: org.id, userId: member.id, role: "member", actor, actorRole: "owner" })).toEqual({ revokedTokens: [] });
+    // member → viewer: the member token goes, the read-only one stays
+    expect(await changeMemberRole({ orgId: org.id, userId: member.id, role: "viewer", actor, actorRole: "owner" })).toEqual({ revokedTokens: [writer.apiToken.name] });
+    expect(await authenticateApiToken(writer.token)).toBeNull();
+    expect(await authenticateApiToken(reader.token)).not.toBeNull();
+
+    // removal: every token they made goes; the owner's stays
+    expect(await removeMember({ orgId: org.id, userId: member.id, actor, actorRole: "owner" })).toEqual({ revokedTokens: [reader.apiToken.name] });
+    expect(await authenticateApiToken(reader.token)).toBeNull();
+    expect(await authenticateApiToken(mine.token)).not.toBeNull();
+    expect((await listActivity({ orgId: org.id, type: "api_token_revoked" })).map((event) => event.message)).toEqual([
+      `The API token "${reader.apiToken.name}" of ${member.displayName} was revoked with their membership`,
+      `The API token "${writer.apiToken.name}" of ${member.displayName} was revoked when they became a viewer`,
+    ]);
   });
 });
 

@@ -5,6 +5,7 @@ import { generateSecret, hashSecret } from "~/lib/crypto.server";
 import { DomainError, isUuid } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import { recordActivity, type Actor } from "./activity.server";
+import { revokeLiveTokensCreatedBy } from "./api-token.queries.server";
 import { insertBoard } from "./board.queries.server";
 import { assertVersion, claimOrganizationVersion, StaleVersionError } from "./row-version.server";
 import * as invites from "./invite.queries.server";
@@ -213,6 +214,9 @@ export async function changeMemberRole({ orgId, userId, role, actor, actorRole }
     });
     // Open streams were opened with the old rights: end them (the page reloads with the new ones).
     await publish(manager, { orgId, type: "membership.ended", topics: [topic.user(userId)], data: { reason: "role-changed" } });
+    // a viewer may not write, so neither may the member tokens they made; read-only ones stay
+    const revokedTokens = role === "viewer" ? await revokeCreatorTokens(manager, { orgId, user, actor, role: "member", why: "when they became a viewer", reason: "creator-role-changed" }) : [];
+    return { revokedTokens };
   });
 }
 
@@ -237,7 +241,32 @@ export async function removeMember({ orgId, userId, actor, actorRole }: { orgId:
     });
     // Ends the removed member's open streams on this organization.
     await publish(manager, { orgId, type: "membership.ended", topics: [topic.user(userId)], data: { reason: "removed" } });
+    // A token acts for the person who made it: their access ends with their membership, or a removed
+    // admin would keep the organization through a script's token (and its open streams).
+    const revoked = await revokeCreatorTokens(manager, { orgId, user, actor, why: "with their membership", reason: "creator-removed" });
+    return { revokedTokens: revoked };
   });
+}
+
+/**
+ * Revokes the live tokens `user` created in the organization (those of `role` only, if given),
+ * records it and ends their streams: a token never does more than its creator may (ADR 021d).
+ */
+async function revokeCreatorTokens(
+  manager: EntityManager,
+  { orgId, user, actor, role, why, reason }: { orgId: string; user: User; actor: Actor; role?: "member"; why: string; reason: string },
+): Promise<string[]> {
+  const revoked = await revokeLiveTokensCreatedBy(manager, { orgId, userId: user.id, at: new Date(), role });
+  if (!revoked.length) return [];
+  await recordActivity(manager, {
+    orgId,
+    type: "api_token_revoked",
+    message: `${revoked.length === 1 ? `The API token "${revoked[0]!.name}"` : `${revoked.length} API tokens`} of ${user.displayName} ${revoked.length === 1 ? "was" : "were"} revoked ${why}`,
+    actor,
+    data: { tokenIds: revoked.map((token) => token.id), userId: user.id },
+  });
+  await publish(manager, { orgId, type: "token.revoked", topics: revoked.map((token) => topic.token(token.id)), data: { reason } });
+  return revoked.map((token) => token.name);
 }
 
 const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;

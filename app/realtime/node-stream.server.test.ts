@@ -288,7 +288,8 @@ async function openAs(credential: Credential, tokenLifetimeMs?: number): Promise
   const { user } = await signUpWithInvite({ token: invite, username: `m-${Math.random().toString(36).slice(2, 8)}`, password: PASSWORD });
   if (credential === "api token") {
     const expiresAt = tokenLifetimeMs ? new Date(Date.now() + tokenLifetimeMs) : null;
-    const { token, apiToken } = await createApiToken({ orgId: owner.org.id, name: "matrix", actor: owner.actor, expiresAt });
+    // made by the member (not the owner), so that what happens to the member can reach the token
+    const { token, apiToken } = await createApiToken({ orgId: owner.org.id, name: "matrix", actor: { type: "user", id: user.id, name: user.displayName }, creatorRole: "member", expiresAt });
     return { headers: { Authorization: `Bearer ${token}` }, user, tokenId: apiToken.id, owner };
   }
   const { token, session } = await createSession({ userId: user.id, activeOrgId: owner.org.id });
@@ -323,8 +324,18 @@ const STREAM_ENDINGS: Record<Credential, Record<Cause, Cell>> = {
     // the stream's own timer at the token's expiry (no clock games: the token lives half a second)
     expiry: { act: async () => {}, event: "token.revoked", data: { reason: "expired" }, tokenLifetimeMs: 500 },
     revocation: { act: (o) => revokeApiToken({ orgId: o.owner.org.id, tokenId: o.tokenId!, actor: o.owner.actor }), event: "token.revoked", data: { reason: "revoked" } },
-    "membership removal": { na: "an API token belongs to the organization, not to a member: removing the person who made it leaves it working (revoke it to end it)" },
-    "role change": { na: "an API token's role is fixed at creation; a different role is a new token" },
+    // a token never does more than the person who made it may: it goes with their membership…
+    "membership removal": {
+      act: (o) => removeMember({ orgId: o.owner.org.id, userId: o.user.id, actor: o.owner.actor, actorRole: "owner" }),
+      event: "token.revoked",
+      data: { reason: "creator-removed" },
+    },
+    // …and a member token goes when they become a viewer (a read-only token would stay)
+    "role change": {
+      act: (o) => changeMemberRole({ orgId: o.owner.org.id, userId: o.user.id, role: "viewer", actor: o.owner.actor, actorRole: "owner" }),
+      event: "token.revoked",
+      data: { reason: "creator-role-changed" },
+    },
   },
 };
 

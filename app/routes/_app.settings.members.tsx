@@ -24,6 +24,9 @@ const ChangeRoleSchema = z.object({
   userId: z.string().uuid("Unknown member"),
   role: z.enum(ROLES, { errorMap: () => ({ message: "Pick a role" }) }),
 });
+/** " The API token they created was revoked too." — a token never does more than its creator may. */
+const revokedSentence = (names: string[]) =>
+  names.length === 0 ? "" : ` ${names.length === 1 ? `Their API token "${names[0]}" was` : `Their ${names.length} API tokens were`} revoked too.`;
 const RemoveMemberSchema = z.object({ userId: z.string().uuid("Unknown member") });
 const RevokeInviteSchema = z.object({ inviteId: z.string().uuid("Unknown invite") });
 
@@ -65,25 +68,27 @@ export async function action({ request }: ActionFunctionArgs) {
       const intent = "change-role" as const;
       const submission = parseForm(formData, { schema: ChangeRoleSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      let revokedTokens: string[];
       try {
-        await changeMemberRole({ orgId: org.id, userId: submission.value.userId, role: submission.value.role, actor, actorRole });
+        ({ revokedTokens } = await changeMemberRole({ orgId: org.id, userId: submission.value.userId, role: submission.value.role, actor, actorRole }));
       } catch (error) {
         const failed = replyWithError(submission, error);
         return data({ intent, result: failed.data }, failed.init ?? undefined);
       }
-      return { intent, result: submission.reply(), done: `Role changed to ${ROLE_LABELS[submission.value.role]}.` };
+      return { intent, result: submission.reply(), done: `Role changed to ${ROLE_LABELS[submission.value.role]}.${revokedSentence(revokedTokens)}` };
     },
     remove: async (formData) => {
       const intent = "remove" as const;
       const submission = parseForm(formData, { schema: RemoveMemberSchema });
       if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      let revokedTokens: string[];
       try {
-        await removeMember({ orgId: org.id, userId: submission.value.userId, actor, actorRole });
+        ({ revokedTokens } = await removeMember({ orgId: org.id, userId: submission.value.userId, actor, actorRole }));
       } catch (error) {
         const failed = replyWithError(submission, error);
         return data({ intent, result: failed.data }, failed.init ?? undefined);
       }
-      return { intent, result: submission.reply(), done: "Member removed. Their sessions stay valid, but they no longer see this organization." };
+      return { intent, result: submission.reply(), done: `Member removed: they no longer see this organization.${revokedSentence(revokedTokens)}` };
     },
     "revoke-invite": async (formData) => {
       const intent = "revoke-invite" as const;
@@ -146,7 +151,7 @@ export default function MembersSettings() {
                     <Form method="post" className="ml-auto sm:ml-0">
                       <input type="hidden" name="intent" value="remove" />
                       <input type="hidden" name="userId" value={member.userId} />
-                      <ConfirmButton question={`Remove ${member.displayName} from this organization?`}>Remove</ConfirmButton>
+                      <ConfirmButton question={`Remove ${member.displayName} from this organization? API tokens they created are revoked too.`}>Remove</ConfirmButton>
                     </Form>
                   </div>
                 ) : (
