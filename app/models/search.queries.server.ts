@@ -30,10 +30,13 @@ export async function selectBoardHits(q: Queryable, args: { orgId: string; query
   );
 }
 
-export async function selectTaskHits(q: Queryable, args: { orgId: string; query: string; limit: number }): Promise<HitRow[]> {
-  return hitRow.all(
+const taskHitRow = rowDecoder("search: task hit", z.object({ id: col.uuid, title: col.text, board: col.text, status: col.text }));
+
+/** A task's board and status as stored; the model words the status. */
+export async function selectTaskHits(q: Queryable, args: { orgId: string; query: string; limit: number }): Promise<Array<ReturnType<typeof taskHitRow.one>>> {
+  return taskHitRow.all(
     await q.query(
-      `select t.id, t.title, b.name || ' · ' || t.status as detail
+      `select t.id, t.title, b.name as board, t.status
          from tasks t join boards b on b.id = t.board_id and b.org_id = t.org_id
         where t.org_id = $1 and t.title ilike $2 escape '\\'
         order by ${RANK("t.title")} limit $4`,

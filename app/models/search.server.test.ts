@@ -34,7 +34,8 @@ describe("searchOrganization", () => {
     ]);
     const theirIds = new Set((await searchOrganization({ orgId: theirs.org.id, query: "comet" })).map((h) => h.id));
     expect(hits.some((h) => theirIds.has(h.id))).toBe(false);
-    expect(hits.find((h) => h.kind === "task")!.detail).toMatch(/·/);
+    // the board, and the status in words ("Backlog", not the stored "backlog")
+    expect(hits.find((h) => h.kind === "task")!.detail).toBe("General · Backlog");
 
     const pages = await searchOrganization({ orgId: mine.org.id, query: "api tok" });
     expect(pages.filter((h) => h.kind === "page").map((h) => h.id)).toEqual(["/settings/tokens"]);

@@ -1,4 +1,5 @@
 import { db } from "~/db/data-source.server";
+import { STATUS_LABELS } from "~/lib/constants";
 import { matchPages } from "~/lib/pages";
 import { SEARCH_LIMIT_PER_KIND, type SearchHit, type SearchKind } from "~/lib/search";
 import * as queries from "./search.queries.server";
@@ -23,7 +24,7 @@ export async function searchOrganization({ orgId, query, limit = SEARCH_LIMIT_PE
   return [
     ...matchPages(text, limit).map((page): SearchHit => ({ kind: "page", id: page.to, title: page.label, detail: page.summary })),
     ...rows("board", boards),
-    ...rows("task", tasks),
+    ...tasks.map(({ id, title, board, status }): SearchHit => ({ kind: "task", id, title, detail: `${board} · ${STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status}` })),
     ...rows("agent", agents),
     ...rows("session", sessions),
   ];
