@@ -260,7 +260,9 @@ export async function recordGatewayFigures(id: string, figures: GatewayFigures) 
 /** Written by the process that owns the connection whenever its state changes. */
 export async function recordGatewayStatus(id: string, update: GatewayStatusUpdate) {
   return transaction(async (manager) => {
-    const gateway = await queries.findGateway(manager, { id });
+    // locked: the save below writes every column that differs from the row, so a person's edit that
+    // committed after an unlocked read would be written back (and its version moved back with it)
+    const gateway = await queries.findGateway(manager, { id, lock: true });
     if (!gateway) return null;
     const stateChanged = gateway.state !== update.state;
     // when the state began, as this installation saw it (kept across writes of the same state)
