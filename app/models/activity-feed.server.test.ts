@@ -5,7 +5,7 @@ import { ownerWithOrg } from "../../test/support/fixtures";
 import { recordActivity, SYSTEM_ACTOR } from "./activity.server";
 import { pageActivityFeed, recentActivityFeed, subjectRefsOf } from "./activity-feed.server";
 import { createAgent } from "./agent.server";
-import { recordAgentActivity } from "./agent-session.server";
+import { recordAgentActivity, upsertSessionRows } from "./agent-session.server";
 import { createGateway, recordGatewayStatus } from "./gateway.server";
 import { createTask, deleteTask } from "./task.server";
 
@@ -31,6 +31,24 @@ describe("activity feed entries lead to what they describe", () => {
     // a deleted task is plain text, no dead link; its board and agent still lead somewhere
     expect(entries.map((e) => e.href)).toEqual([null, null]);
     expect(entries[0]!.links.map((l) => l.kind)).toEqual(["board", "agent"]);
+  });
+
+  it("reads a row whose session names a malformed gateway id as plain text, and the rest of the feed with it", async () => {
+    const { org, actor } = await ownerWithOrg("bad-gateway-id");
+    await createTask({ orgId: org.id, input: { title: "Still listed" }, actor });
+    // a session row of the organization, so that the lookup compares the entry's gateway id with one
+    await upsertSessionRows({
+      orgId: org.id,
+      gatewayId: null,
+      sessions: [{ sessionKey: "agent:main:main", sessionId: null, externalAgentId: "main", type: "main" as const, label: null, model: null, parentSessionKey: null, contextTokens: null, totalTokens: null, inputTokens: null, outputTokens: null, costUsd: null, status: null, lastActivityAt: Date.now(), endedAt: null }],
+    });
+    await transaction((manager) =>
+      recordActivity(manager, { orgId: org.id, type: "agent_tool", message: "main ran a tool", actor: SYSTEM_ACTOR, data: { sessionKey: "agent:main:main", gatewayId: "not-a-uuid" } }),
+    );
+    const entries = await recentActivityFeed({ orgId: org.id, limit: 10 });
+    const shown = entries.map((entry) => [entry.message, entry.href]);
+    expect(shown[0]).toEqual(["main ran a tool", null]);
+    expect(shown).toContainEqual([`${actor.name} created task: Still listed`, expect.stringMatching(/^\/tasks\//)]);
   });
 
   it("links agent activity to its session, and an entry that names nothing (an old row) stays plain text", async () => {

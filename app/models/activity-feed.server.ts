@@ -31,7 +31,9 @@ export function subjectRefsOf(event: Pick<ActivityEvent, "taskId" | "boardId" | 
   const data = event.data;
   add("task", event.taskId);
   const sessionKey = text(data.sessionKey);
-  if (sessionKey) refs.push({ kind: "session", ref: `${text(data.gatewayId) ?? ""}|${sessionKey}` });
+  // the gateway id reaches a ::uuid cast: a malformed one (an old or hand-made row) leaves the entry unlinked, not the whole feed a 500
+  const sessionGateway = text(data.gatewayId);
+  if (sessionKey && (!sessionGateway || isUuid(sessionGateway))) refs.push({ kind: "session", ref: `${sessionGateway ?? ""}|${sessionKey}` });
   add("board", event.boardId);
   add("agent", event.agentId);
   // agent activity names its gateway too; its session already says where it ran

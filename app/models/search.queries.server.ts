@@ -22,7 +22,7 @@ export async function selectBoardHits(q: Queryable, args: { orgId: string; query
   return hitRow.all(
     await q.query(
       `select b.id, b.name as title, coalesce(g.name, '') as detail
-         from boards b left join board_groups g on g.id = b.group_id
+         from boards b left join board_groups g on g.id = b.group_id and g.org_id = b.org_id
         where b.org_id = $1 and b.name ilike $2 escape '\\'
         order by ${RANK("b.name")} limit $4`,
       [args.orgId, containsPattern(args.query), args.query, args.limit],
@@ -49,7 +49,7 @@ export async function selectAgentHits(q: Queryable, args: { orgId: string; query
   return hitRow.all(
     await q.query(
       `select a.id, a.name as title, concat_ws(' · ', nullif(a.role, ''), gw.name) as detail
-         from agents a left join gateways gw on gw.id = a.gateway_id
+         from agents a left join gateways gw on gw.id = a.gateway_id and gw.org_id = a.org_id
         where a.org_id = $1 and (a.name ilike $2 escape '\\' or a.role ilike $2 escape '\\')
         order by ${RANK("a.name")} limit $4`,
       [args.orgId, containsPattern(args.query), args.query, args.limit],
@@ -62,7 +62,7 @@ export async function selectSessionHits(q: Queryable, args: { orgId: string; que
     await q.query(
       `select s.id, coalesce(nullif(s.label, ''), s.session_key) as title,
               concat_ws(' · ', coalesce(a.name, s.external_agent_id), case when s.ended_at is null then 'active' else 'ended' end) as detail
-         from agent_sessions s left join agents a on a.id = s.agent_id
+         from agent_sessions s left join agents a on a.id = s.agent_id and a.org_id = s.org_id
         where s.org_id = $1 and (s.label ilike $2 escape '\\' or s.session_key ilike $2 escape '\\' or a.name ilike $2 escape '\\')
         order by s.ended_at is not null, s.last_activity_at desc nulls last limit $3`,
       [args.orgId, containsPattern(args.query), args.limit],

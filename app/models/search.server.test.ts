@@ -1,3 +1,4 @@
+import { db } from "~/db/data-source.server";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../test/support/db";
 import { ownerWithOrg } from "../../test/support/fixtures";
@@ -64,5 +65,17 @@ describe("searchOrganization", () => {
     expect(tasks).toHaveLength(3);
     expect(tasks.every((t) => t.title.startsWith("Nebula"))).toBe(true);
     expect(await searchOrganization({ orgId: org.id, query: "   " })).toEqual([]);
+  });
+
+  it("never finds or names a session through another organization's agent (a row pointing across)", async () => {
+    const theirs = await ownerWithOrg("search-cross-a");
+    const mine = await ownerWithOrg("search-cross-b");
+    const agent = await createAgent({ orgId: theirs.org.id, name: "Zephyr", role: "Dev", actor: theirs.actor });
+    await upsertSessionRows({ orgId: mine.org.id, gatewayId: null, sessions: [session("agent:main:cross", "Nightly run")] });
+    // no foreign key ties the organizations together: a bad row may point across
+    await db().query("update agent_sessions set agent_id = $1 where org_id = $2", [agent.id, mine.org.id]);
+    expect(await searchOrganization({ orgId: mine.org.id, query: "zephyr" })).toEqual([]);
+    const [hit] = (await searchOrganization({ orgId: mine.org.id, query: "nightly" })).filter((h) => h.kind === "session");
+    expect(hit!.detail).not.toContain("Zephyr");
   });
 });

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { Search } from "lucide-react";
 import { requireOrg } from "~/auth/guards.server";
 import { SearchResults } from "~/components/search/search-hits";
@@ -18,6 +18,14 @@ export async function loader({ request }: LoaderFunctionArgs): Promise<SearchPag
   const { q } = parseSearchParams(request, SearchQuerySchema);
   return { query: q, hits: await searchOrganization({ orgId: org.id, query: q }) };
 }
+
+/**
+ * Finds do not follow live events: the page's revalidation on every event (and the palette's fetcher,
+ * which stays mounted in the shell) would run the search queries again for each one, and reset the
+ * palette's selection under the person's arrow keys. A new query or a form's write still reloads.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) =>
+  !formMethod && currentUrl.href === nextUrl.href ? false : defaultShouldRevalidate;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.query ? `“${data.query}” · Search · Mission Control` : "Search · Mission Control" }];
 

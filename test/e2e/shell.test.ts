@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser";
@@ -230,6 +231,29 @@ describe("the app shell", () => {
     await context.close();
   });
 
+  it("does not run the palette's search again for every live event", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await signIn(context);
+    await page.locator('[data-live-status="live"]').waitFor();
+    const searches: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/search.data") searches.push(request.url());
+    });
+    const palette = page.locator("dialog[data-command-palette]");
+    await page.keyboard.press("Control+k");
+    await palette.getByRole("combobox").fill("comet");
+    await palette.locator('[data-palette-option="agent"]').waitFor();
+    const asked = searches.length;
+    expect(asked).toBeGreaterThan(0);
+    // a change in the organization reaches the page, which revalidates its loaders
+    const revalidated = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith(".data") && new URL(response.url()).pathname !== "/search.data");
+    const created = await context.request.post(server.url + "/agents", { form: { name: "Comet relay", role: "Dev", status: "offline" }, headers: { Origin: server.url } });
+    expect(created.status()).toBe(200);
+    await revalidated;
+    expect(searches.length).toBe(asked);
+    await context.close();
+  });
+
   it("has a /search page with a GET form and grouped results that works without JavaScript", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
     const page = await signIn(context);
@@ -281,6 +305,22 @@ describe("the app shell", () => {
     await page.locator('[data-app-header] [data-live-status="live"]').waitFor({ timeout: 15_000 });
     // the same document all along: no reload, no browser error page
     expect(await page.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(1);
+    await context.close();
+  });
+
+  it("lands on the sign-in page when the stream comes back refused, instead of reconnecting forever", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await signIn(context);
+    await page.locator('[data-app-header] [data-live-status="live"]').waitFor();
+    // the session ends without a closing event: deleted while the server is down
+    await restarted!.terminate();
+    await page.locator('[data-app-header] [data-live-status="reconnecting"]').waitFor();
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    await client.query("delete from sessions");
+    await client.end();
+    restarted = await spawnBuiltServer({ databaseUrl: server.databaseUrl, port: server.port, dataDir: server.dataDir, env: ENV });
+    await page.waitForURL(/\/login\?redirectTo=/, { timeout: 30_000 });
     await context.close();
   });
 });

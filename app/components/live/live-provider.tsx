@@ -63,7 +63,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       return;
     }
     setStatus((current) => (current === "reconnecting" ? current : "connecting"));
-    const source = new EventSource(`/events?topics=${encodeURIComponent(topics)}`);
+    const url = `/events?topics=${encodeURIComponent(topics)}`;
+    const source = new EventSource(url);
     let scheduled = false;
     const refresh = () => {
       if (scheduled) return;
@@ -90,16 +91,31 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     for (const name of EVENTS) source.addEventListener(name, refresh);
     for (const name of END_EVENTS) source.addEventListener(name, onEnd);
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let closed = false;
+    // EventSource does not say why it gave up: ask once. Credentials that ended without a closing
+    // event (a session expired while the server was down) would otherwise say "Reconnecting…" forever.
+    const reopen = async () => {
+      const probe = new AbortController();
+      const status = await fetch(url, { signal: probe.signal, headers: { Accept: "text/event-stream" } }).then(
+        (response) => response.status,
+        () => 0,
+      );
+      probe.abort();
+      if (closed) return;
+      if (status === 401 || status === 403) onEnd();
+      else setGeneration((n) => n + 1);
+    };
     source.onerror = () => {
       setStatus("reconnecting");
       // The browser retries a dropped stream itself, but gives up on an answer that is not a stream
       // (a proxy's 502 while the server restarts): then we open a new one, backing off.
       if (source.readyState === EventSource.CLOSED && retry === undefined) {
-        retry = setTimeout(() => setGeneration((n) => n + 1), Math.min(30_000, 1000 * 2 ** Math.min(failures.current++, 5)));
+        retry = setTimeout(() => void reopen(), Math.min(30_000, 1000 * 2 ** Math.min(failures.current++, 5)));
       }
     };
     source.addEventListener("ready", () => (failures.current = 0));
     return () => {
+      closed = true;
       clearTimeout(retry);
       source.close();
     };

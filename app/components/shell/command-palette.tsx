@@ -104,7 +104,11 @@ export function CommandPalette({ open, onClose }: { open: boolean; onClose: () =
       setActive((index) => (index + step + hits.length) % hits.length);
     } else if (event.key === "Enter") {
       event.preventDefault();
-      go(hits[active]);
+      // the finds on screen are the last query's while a newer one runs: Enter then opens the search page for what is typed
+      if (searching) {
+        onClose();
+        navigate(`/search?q=${encodeURIComponent(text)}`);
+      } else go(hits[active]);
     }
   };
 
