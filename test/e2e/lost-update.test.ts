@@ -13,6 +13,7 @@ let browser: Browser;
 let first: BrowserContext;
 let second: BrowserContext;
 let taskUrl = "";
+let boardUrl = "";
 const USER = "operator";
 const PASSWORD = "operator-password-1";
 const SHOTS = process.env.MC_SHOTS_DIR;
@@ -42,6 +43,7 @@ beforeAll(async () => {
   await page.fill("#create-board [name=name]", "Launch");
   await page.click("#create-board button[type=submit]");
   await page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
+  boardUrl = page.url();
   const details = page.locator("details", { has: page.locator("summary", { hasText: "New task" }) });
   if (!(await details.evaluate((el: HTMLDetailsElement) => el.open))) await details.locator("summary").click();
   await page.fill("#create-task [name=title]", "Rotate keys");
@@ -106,5 +108,79 @@ describe("no lost update in two browsers", () => {
     expect(await formB.locator("[name=priority]").inputValue()).toBe("low");
     expect(await formB.locator("[name=description]").inputValue()).toBe("Rotate the gateway tokens first.");
     expect(await formB.locator("[name=title]").inputValue()).toBe("Rotate keys today");
+  }, 120_000);
+
+  it("without JavaScript, a stale save of the task form is the 409 page naming the newer value, with the typed text kept", async () => {
+    const plain = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+    try {
+      const c = await plain.newPage();
+      await signIn(c);
+      await c.goto(taskUrl);
+      const formC = c.locator("form", { has: c.locator("input[name=intent][value=update]") });
+      const shownPriority = await formC.locator("[name=priority]").inputValue();
+      const newer = shownPriority === "high" ? "critical" : "high";
+      // another browser (with JavaScript) changes the priority after this page was rendered
+      const b = (await second.pages())[0]!;
+      await b.goto(taskUrl);
+      const formB = b.locator("form", { has: b.locator("input[name=intent][value=update]") });
+      await formB.locator("[name=priority]").selectOption(newer);
+      await formB.locator("button[type=submit]").click();
+      await b.locator("text=Saved.").waitFor();
+
+      await formC.locator("[name=description]").fill("Typed without JavaScript.");
+      const answered = c.waitForResponse((response) => response.request().method() === "POST");
+      await formC.locator("button[type=submit]").click();
+      expect((await answered).status()).toBe(409);
+      await c.waitForLoadState("load");
+      const label = newer === "high" ? "High" : "Critical";
+      await c.locator(`text=Someone changed this task while you were editing: priority is now ${label}`).waitFor();
+      expect(await formC.locator("[name=description]").inputValue()).toBe("Typed without JavaScript.");
+      expect(await formC.locator("[name=priority]").inputValue()).toBe(newer);
+      expect(await c.locator("text=Saved.").count()).toBe(0);
+
+      // the page is based on the stored version now: the second, deliberate save applies the description only
+      await formC.locator("button[type=submit]").click();
+      await c.locator("text=Saved.").waitFor();
+      await b.reload();
+      expect(await formB.locator("[name=description]").inputValue()).toBe("Typed without JavaScript.");
+      expect(await formB.locator("[name=priority]").inputValue()).toBe(newer);
+    } finally {
+      await plain.close();
+    }
+  }, 120_000);
+
+  it("without JavaScript, a stale save of the board settings opens them on the 409 sentence with the newer name", async () => {
+    const plain = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+    try {
+      const c = await plain.newPage();
+      await signIn(c);
+      await c.goto(boardUrl);
+      await c.locator("summary", { hasText: "Board settings" }).click();
+      const formC = c.locator("form", { has: c.locator("input[name=intent][value=update-board]") });
+      // another browser renames the board meanwhile
+      const b = (await second.pages())[0]!;
+      await b.goto(boardUrl);
+      await b.locator("summary", { hasText: "Board settings" }).click();
+      const formB = b.locator("form", { has: b.locator("input[name=intent][value=update-board]") });
+      await formB.locator("[name=name]").fill("Launch week");
+      await formB.locator("button[type=submit]").click();
+      await b.locator("text=Saved.").waitFor();
+
+      await formC.locator("[name=objective]").fill("Ship the gateway release");
+      const answered = c.waitForResponse((response) => response.request().method() === "POST");
+      await formC.locator("button[type=submit]").click();
+      expect((await answered).status()).toBe(409);
+      await c.waitForLoadState("load");
+      await c.locator("text=Someone changed this board while you were editing: name is now Launch week").waitFor();
+      expect(await formC.locator("[name=objective]").inputValue()).toBe("Ship the gateway release");
+      expect(await formC.locator("[name=name]").inputValue()).toBe("Launch week");
+      if (SHOTS) {
+        await c.screenshot({ path: `${SHOTS}/board-409-1280.png`, fullPage: true });
+        await c.setViewportSize({ width: 390, height: 844 });
+        await c.screenshot({ path: `${SHOTS}/board-409-390.png`, fullPage: true });
+      }
+    } finally {
+      await plain.close();
+    }
   }, 120_000);
 });
