@@ -183,4 +183,45 @@ describe("no lost update in two browsers", () => {
       await plain.close();
     }
   }, 120_000);
+
+  it("settings › tags: an untouched colour follows live, a rename over a newer name is refused naming it", async () => {
+    const a = await first.newPage();
+    const b = (await second.pages())[0]!;
+    await a.goto(server.url + "/settings/tags");
+    await a.fill("form:has(input[name=intent][value=create]) [name=name]", "ops");
+    await a.click("form:has(input[name=intent][value=create]) button[type=submit]");
+    await a.locator('text=Tag "ops" created.').waitFor();
+    await b.goto(server.url + "/settings/tags");
+    const rowA = a.locator("form", { has: a.locator("input[name=intent][value=update]") }).first();
+    const rowB = b.locator("form", { has: b.locator("input[name=intent][value=update]") }).first();
+    await a.locator("[data-live-status=live], [aria-label*=Live], text=Live").first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+
+    // B recolours; A's colour, untouched, follows without a reload
+    await rowB.locator("[name=color]").fill("#ef4444");
+    await rowB.locator("button[type=submit]").click();
+    await b.locator('text=Tag "ops" saved.').waitFor();
+    await a.waitForFunction(() => (document.querySelector("form[id^=tag-] [name=color]") as HTMLInputElement | null)?.value === "#ef4444");
+
+    // both rename; B first: A's rename is refused with B's name, A's text kept, B's colour shown
+    await rowA.locator("[name=name]").fill("infra");
+    await rowB.locator("[name=name]").fill("platform");
+    await rowB.locator("button[type=submit]").click();
+    await b.locator('text=Tag "platform" saved.').waitFor();
+    await rowA.locator("button[type=submit]").click();
+    await a.locator('text=Someone changed this tag while you were editing: name is now "platform"').waitFor();
+    expect(await rowA.locator("[name=name]").inputValue()).toBe("infra");
+    expect(await rowA.locator("[name=color]").inputValue()).toBe("#ef4444");
+    if (SHOTS) {
+      await a.screenshot({ path: `${SHOTS}/tags-409-1280.png`, fullPage: true });
+      await a.setViewportSize({ width: 390, height: 844 });
+      await a.screenshot({ path: `${SHOTS}/tags-409-390.png`, fullPage: true });
+      await a.setViewportSize({ width: 1280, height: 900 });
+    }
+    // the deliberate second save applies
+    await rowA.locator("button[type=submit]").click();
+    await a.locator('text=Tag "infra" saved.').waitFor();
+    await b.reload();
+    expect(await rowB.locator("[name=name]").inputValue()).toBe("infra");
+    expect(await rowB.locator("[name=color]").inputValue()).toBe("#ef4444");
+  }, 120_000);
 });
