@@ -7,6 +7,7 @@ import { startServer, type StartedServer } from "../support/server";
  * ADR 017 in Chromium: one task open in two signed-in browsers. A change in the second reaches the
  * first tab's untouched fields live; a save from the first tab over a field the second changed is
  * refused with the newer value shown and the typed text kept; the deliberate second save applies.
+ * The same without JavaScript (task and board forms: the 409 page), and for the tag catalog.
  */
 let server: StartedServer;
 let browser: Browser;

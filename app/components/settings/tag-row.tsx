@@ -68,7 +68,9 @@ export function TagRow({ tag, canEdit, lastResult: answer }: { tag: TagRowData; 
       <FieldError id={fields.name.errorId} errors={fields.name.errors} />
       <FieldError id={fields.color.errorId} errors={fields.color.errors} />
       <FieldError id={form.errorId} errors={form.errors} />
-      <EditConflict lastResult={lastResult} />
+      <div className="mt-2 empty:hidden">
+        <EditConflict lastResult={lastResult} />
+      </div>
     </li>
   );
 }
