@@ -8,8 +8,9 @@ export function listTags(q: Queryable, orgId: string): Promise<Tag[]> {
   return q.getRepository(TagEntity).createQueryBuilder("t").where("t.org_id = :orgId", { orgId }).orderBy("lower(t.name)").getMany();
 }
 
-export function findTag(q: Queryable, { orgId, id }: { orgId: string; id: string }): Promise<Tag | null> {
-  return q.getRepository(TagEntity).findOneBy({ orgId, id });
+/** `lock`: hold the row for the rest of the transaction (an edit's read-check-write). */
+export function findTag(q: Queryable, { orgId, id }: { orgId: string; id: string }, { lock = false } = {}): Promise<Tag | null> {
+  return q.getRepository(TagEntity).findOne({ where: { orgId, id }, ...(lock ? { lock: { mode: "pessimistic_write" as const } } : {}) });
 }
 
 /** A tag of that name (ignoring case) other than `exceptId`. */
@@ -38,7 +39,7 @@ export function insertTag(q: Queryable, tag: Pick<Tag, "orgId" | "name" | "color
   return repo.save(repo.create(tag));
 }
 
-export async function updateTag(q: Queryable, id: string, change: Pick<Tag, "name" | "color">): Promise<void> {
+export async function updateTag(q: Queryable, id: string, change: Partial<Pick<Tag, "name" | "color">>): Promise<void> {
   await q.getRepository(TagEntity).update({ id }, change);
 }
 

@@ -30,10 +30,26 @@ describe("tag catalog", () => {
     const { org, actor } = await ownerWithOrg();
     const ops = await createTag({ orgId: org.id, name: "ops", color: "#3b82f6", actor });
     await createTag({ orgId: org.id, name: "infra", color: "#3b82f6", actor });
-    await expect(updateTag({ orgId: org.id, tagId: ops.id, name: "INFRA", color: "#000000", actor })).rejects.toMatchObject({ status: 409 });
-    await updateTag({ orgId: org.id, tagId: ops.id, name: "Ops", color: "#ef4444", actor });
+    await expect(updateTag({ orgId: org.id, tagId: ops.id, changes: { name: "INFRA", color: "#000000" }, actor })).rejects.toMatchObject({ status: 409 });
+    await updateTag({ orgId: org.id, tagId: ops.id, changes: { name: "Ops", color: "#ef4444" }, actor });
     const renamed = (await listTags(org.id)).find((t) => t.id === ops.id)!;
     expect(renamed).toMatchObject({ name: "Ops", color: "#ef4444" });
+  });
+
+  it("writes only the fields given and refuses an edit based on an older version", async () => {
+    const { org, actor } = await ownerWithOrg();
+    const ops = await createTag({ orgId: org.id, name: "ops", color: "#3b82f6", actor });
+    const recoloured = await updateTag({ orgId: org.id, tagId: ops.id, changes: { color: "#ef4444" }, actor, expectedVersion: ops.version });
+    expect(recoloured).toMatchObject({ name: "ops", color: "#ef4444", version: ops.version + 1 });
+    // a second edit from the first version: refused with the stored tag, nothing written
+    await expect(updateTag({ orgId: org.id, tagId: ops.id, changes: { name: "infra" }, actor, expectedVersion: ops.version })).rejects.toMatchObject({
+      status: 409,
+      current: { color: "#ef4444", version: ops.version + 1 },
+    });
+    // a change that changes nothing keeps the version
+    const same = await updateTag({ orgId: org.id, tagId: ops.id, changes: { name: "ops" }, actor, expectedVersion: ops.version + 1 });
+    expect(same.version).toBe(ops.version + 1);
+    expect((await listTags(org.id))[0]).toMatchObject({ name: "ops", color: "#ef4444", version: ops.version + 1 });
   });
 
   it("counts usage and deleting a tag takes it off its tasks", async () => {

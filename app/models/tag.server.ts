@@ -4,6 +4,7 @@ import type { Tag } from "~/db/entities";
 import { TAG_PALETTE } from "~/lib/constants";
 import { DomainError } from "~/lib/http.server";
 import { recordActivity, type Actor } from "./activity.server";
+import { assertVersion, claimRowVersion, StaleVersionError } from "./row-version.server";
 import * as queries from "./tag.queries.server";
 
 export function listTags(orgId: string): Promise<Tag[]> {
@@ -39,15 +40,43 @@ export async function createTag({ orgId, name, color, actor }: { orgId: string; 
   });
 }
 
-export async function updateTag({ orgId, tagId, name, color, actor }: { orgId: string; tagId: string; name: string; color: string; actor: Actor }) {
+/**
+ * Renames and/or recolours a tag: only the fields given are written. With `expectedVersion`, a tag
+ * edited meanwhile is refused (StaleVersionError carrying the stored tag, ADR 017); a change that
+ * changes nothing writes nothing and keeps the version.
+ */
+export async function updateTag({
+  orgId,
+  tagId,
+  changes,
+  actor,
+  expectedVersion,
+}: {
+  orgId: string;
+  tagId: string;
+  changes: Partial<Pick<Tag, "name" | "color">>;
+  actor: Actor;
+  expectedVersion?: number;
+}): Promise<Tag> {
   return transaction(async (manager) => {
-    const tag = await queries.findTag(manager, { orgId, id: tagId });
+    const tag = await queries.findTag(manager, { orgId, id: tagId }, { lock: true });
     if (!tag) throw new DomainError(404, "not_found", "That tag does not exist.");
-    if (await queries.nameTaken(manager, { orgId, name, exceptId: tagId })) {
-      throw new DomainError(409, "tag_exists", `A tag called "${name}" already exists.`, "name");
+    assertVersion("tag", tag, expectedVersion, () => ({ ...tag }));
+    const name = changes.name?.trim();
+    const next: Partial<Pick<Tag, "name" | "color">> = {};
+    if (name !== undefined && name !== tag.name) next.name = name;
+    if (changes.color !== undefined && changes.color !== tag.color) next.color = changes.color;
+    if (Object.keys(next).length === 0) return tag;
+    if (next.name !== undefined && (await queries.nameTaken(manager, { orgId, name: next.name, exceptId: tagId }))) {
+      throw new DomainError(409, "tag_exists", `A tag called "${next.name}" already exists.`, "name");
     }
-    await queries.updateTag(manager, tagId, { name: name.trim(), color });
-    await recordActivity(manager, { orgId, type: "tag_updated", message: `${actor.name} updated the tag ${name}`, actor, data: { tagId } });
+    const stored = { ...tag };
+    const version = await claimRowVersion(manager, "tags", { orgId, id: tagId, expected: expectedVersion ?? null });
+    if (version === null) throw new StaleVersionError("tag", stored);
+    await queries.updateTag(manager, tagId, next);
+    Object.assign(tag, next, { version });
+    await recordActivity(manager, { orgId, type: "tag_updated", message: `${actor.name} updated the tag ${tag.name}`, actor, data: { tagId } });
+    return tag;
   });
 }
 

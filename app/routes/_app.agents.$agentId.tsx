@@ -10,7 +10,7 @@ import { AgentAvatar } from "~/components/agents/agent-avatar";
 import { AgentErrorBoundary } from "~/components/agents/agent-error";
 import { AgentFields } from "~/components/agents/agent-fields";
 import { AgentStatusBadge } from "~/components/agents/agent-status-badge";
-import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
+import { EditBaseInputs, EditConflict, useEditBase, useSettledResult } from "~/components/ui/edit-base";
 import { Button, FormError } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
@@ -106,16 +106,17 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function AgentPage() {
   const { now, canEdit, agent, events } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const agentResult = useSettledResult(actionData?.result);
   const shown = agentFormValues(agent);
   const [form, fields] = useForm({
     id: `agent-${agent.id}`,
-    lastResult: actionData?.result,
+    lastResult: agentResult,
     defaultValue: shown,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AgentSchema }),
   });
-  const base = useEditBase({ formId: form.id, form, version: agent.version, values: shown, lastResult: actionData?.result });
+  const base = useEditBase({ formId: form.id, form, version: agent.version, values: shown, lastResult: agentResult });
   return (
     <div className="mx-auto max-w-4xl">
       <p className="mb-2 text-sm">
@@ -156,7 +157,7 @@ export default function AgentPage() {
               <Form method="post" {...getFormProps(form)} className="space-y-4">
                 <input type="hidden" name="intent" value="update" />
                 <EditBaseInputs base={base} />
-                <EditConflict lastResult={actionData?.result} />
+                <EditConflict lastResult={agentResult} />
                 <FormError errors={form.errors} />
                 <AgentFields fields={fields} />
                 {agent.source === "gateway" ? (

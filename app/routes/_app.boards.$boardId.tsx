@@ -9,7 +9,7 @@ import { BoardFilters } from "~/components/boards/board-filters";
 import { boardColumnsView } from "~/components/boards/board-columns";
 import { Kanban } from "~/components/boards/kanban";
 import { TaskFields } from "~/components/boards/task-fields";
-import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
+import { EditBaseInputs, EditConflict, useEditBase, useSettledResult } from "~/components/ui/edit-base";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { Button, FormError, SelectField, TextAreaField, TextField } from "~/components/ui/form";
 import { ListPlus, Plus, SearchX } from "lucide-react";
@@ -174,7 +174,7 @@ export default function BoardPage() {
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TaskFormSchema }),
   });
-  const boardResult = actionData?.intent === "update-board" ? actionData.result : undefined;
+  const boardResult = useSettledResult(actionData?.intent === "update-board" ? actionData.result : undefined);
   const shownBoard = boardFormValues(board);
   const [boardForm, boardFields] = useForm({
     id: "update-board",

@@ -9,7 +9,7 @@ import { AgentList, GatewayFigures, SnapshotCards, stateLine, TestConnectionButt
 import { GatewayStateBadge, duplicateAdvice, gatewayAdvice, shownGatewayState } from "~/components/gateways/gateway-state";
 import { TranscriptFolderField } from "~/components/gateways/transcript-folder-field";
 import type { LiveHandle } from "~/components/live/live-provider";
-import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
+import { EditBaseInputs, EditConflict, useEditBase, useSettledResult } from "~/components/ui/edit-base";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { testGatewayConnection } from "~/ingest/test-connection.server";
@@ -129,7 +129,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function GatewayPage() {
   const { gateway, version, cards, agents, original, canManage, transcriptRoot, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const updateResult = actionData?.intent === "update" ? actionData.result : undefined;
+  const updateResult = useSettledResult(actionData?.intent === "update" ? actionData.result : undefined);
   const shown = gatewayFormValues(gateway);
   const [form, fields] = useForm<z.input<typeof GatewaySchema>>({
     id: `gateway-${gateway.id}`,
@@ -233,7 +233,7 @@ export default function GatewayPage() {
 
         {canManage ? (
           <Card title="Settings">
-            {actionData?.intent === "update" && actionData.result?.status === "success" ? <Flash>Saved. The connection restarts with the new settings.</Flash> : null}
+            {updateResult?.status === "success" ? <Flash>Saved. The connection restarts with the new settings.</Flash> : null}
             <Form method="post" {...getFormProps(form)} className="grid gap-3 sm:grid-cols-2">
               <input type="hidden" name="intent" value="update" />
               <EditBaseInputs base={base} />

@@ -10,13 +10,19 @@ import { EmptyState } from "~/components/ui/empty-state";
 import { Card, Flash } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
-import { isUuid } from "~/lib/http.server";
+import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { isUuid, StaleVersionError } from "~/lib/http.server";
+import type { Tag as TagRowType } from "~/db/entities";
+import type { LiveHandle } from "~/components/live/live-provider";
+import { topic } from "~/lib/topics";
 import { TagSchema } from "~/lib/schemas";
 import { dispatchIntent } from "~/lib/ui-route.server";
 import { roleAtLeast } from "~/models/organization.server";
 import { countTagUsage, createTag, deleteTag, listTags, updateTag } from "~/models/tag.server";
 
 const UpdateTagSchema = TagSchema.extend({ tagId: z.string().uuid("Unknown tag") });
+const TAG_FIELDS = ["name", "color"] as const;
+type TagField = (typeof TAG_FIELDS)[number];
 const DeleteTagSchema = z.object({ tagId: z.string().uuid("Unknown tag") });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -24,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [tags, usage] = await Promise.all([listTags(org.id), countTagUsage(org.id)]);
   return {
     canEdit: roleAtLeast(role, "member"),
-    tags: tags.map((t) => ({ id: t.id, name: t.name, color: t.color, usage: usage[t.id] ?? 0 })),
+    tags: tags.map((t) => ({ id: t.id, name: t.name, color: t.color, version: t.version, usage: usage[t.id] ?? 0 })),
   };
 }
 
@@ -51,10 +57,19 @@ export async function action({ request }: ActionFunctionArgs) {
       const intent = "update" as const;
       const submission = parseForm(formData, { schema: UpdateTagSchema });
       if (submission.status !== "success") return data({ intent, tagId, result: submission.reply() }, { status: 400 });
+      // only what the person changed is written (ADR 017)
+      const { tagId: id, ...all } = submission.value;
+      const changed = changedFields(formData, TAG_FIELDS);
       try {
-        await updateTag({ orgId: org.id, ...submission.value, actor });
-        return { intent, tagId, result: submission.reply(), done: `Tag "${submission.value.name}" saved.` };
+        const tag = await updateTag({ orgId: org.id, tagId: id, changes: Object.fromEntries(changed.map((f) => [f, all[f]])), actor, expectedVersion: baseVersionOf(formData) });
+        return { intent, tagId, result: { ...submission.reply({ resetForm: true }), status: "success" as const }, done: `Tag "${tag.name}" saved.` };
       } catch (error) {
+        if (error instanceof StaleVersionError) {
+          const stored = error.current as TagRowType;
+          const describe = (field: TagField): FieldChange => (field === "name" ? { label: "name", shown: quoted(stored.name) } : { label: "colour", shown: stored.color });
+          const result = conflictReply(submission.reply(), { what: "tag", formData, fields: TAG_FIELDS, current: { name: stored.name, color: stored.color }, changed, describe });
+          return data({ intent, tagId, result }, { status: 409 });
+        }
         const failed = replyWithError(submission, error);
         return data({ intent, tagId, result: failed.data }, failed.init ?? undefined);
       }
@@ -73,6 +88,9 @@ export async function action({ request }: ActionFunctionArgs) {
     },
   });
 }
+
+// a tag's edit records activity: the catalog follows edits made in another tab
+export const handle: LiveHandle = { liveTopics: () => [topic.activity] };
 
 export const meta: MetaFunction = () => [{ title: "Tags · Settings · Mission Control" }];
 

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { requireOrg } from "~/auth/guards.server";
 import { PriorityChip } from "~/components/boards/priority-chip";
 import { TaskFields } from "~/components/boards/task-fields";
-import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
+import { EditBaseInputs, EditConflict, useEditBase, useSettledResult } from "~/components/ui/edit-base";
 import { Button, FormError } from "~/components/ui/form";
 import { Badge, Card, Flash } from "~/components/ui/layout";
 import { PRIORITY_LABELS, STATUS_LABELS, TASK_FIELD_NAMES } from "~/lib/constants";
@@ -122,7 +122,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 export default function TaskPage() {
   const { task, board, agents, tagNames, history, canEdit } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const lastResult = useSettledResult(useActionData<typeof action>());
   const navigation = useNavigation();
   const shown = taskFormValues(task);
   const [form, fields] = useForm<z.input<typeof TaskFormSchema>, z.output<typeof TaskFormSchema>>({

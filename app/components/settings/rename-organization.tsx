@@ -1,7 +1,7 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { Form } from "@remix-run/react";
-import { EditBaseInputs, EditConflict, useEditBase } from "~/components/ui/edit-base";
+import { EditBaseInputs, EditConflict, useEditBase, useSettledResult } from "~/components/ui/edit-base";
 import { Button, FormError, TextField } from "~/components/ui/form";
 import { Flash } from "~/components/ui/layout";
 import { OrgSchema } from "~/lib/schemas";
@@ -9,7 +9,8 @@ import { OrgSchema } from "~/lib/schemas";
 type RenameResult = SubmissionResult<string[]> & { conflict?: string };
 
 /** The owner's rename form, with the organization's version as its base (ADR 017). */
-export function RenameOrganizationForm({ org, lastResult }: { org: { id: string; name: string; version: number }; lastResult?: RenameResult }) {
+export function RenameOrganizationForm({ org, lastResult: answer }: { org: { id: string; name: string; version: number }; lastResult?: RenameResult }) {
+  const lastResult = useSettledResult(answer);
   const shown = { name: org.name };
   const [form, fields] = useForm({
     id: `rename-organization-${org.id}`,

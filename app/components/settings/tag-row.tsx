@@ -1,6 +1,7 @@
 import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { Form } from "@remix-run/react";
+import { EditBaseInputs, EditConflict, useEditBase, useSettledResult } from "~/components/ui/edit-base";
 import { Button, FieldError, selectClass } from "~/components/ui/form";
 import { Badge } from "~/components/ui/layout";
 import { TagSchema } from "~/lib/schemas";
@@ -10,17 +11,23 @@ export interface TagRowData {
   id: string;
   name: string;
   color: string;
+  /** the row's version (ADR 017): the form's base */
+  version: number;
   usage: number;
 }
 
 /** One catalog entry: a rename/recolour form and a delete form, each with its own hidden intent. */
-export function TagRow({ tag, canEdit, lastResult }: { tag: TagRowData; canEdit: boolean; lastResult?: SubmissionResult<string[]> | null }) {
+export function TagRow({ tag, canEdit, lastResult: answer }: { tag: TagRowData; canEdit: boolean; lastResult?: (SubmissionResult<string[]> & { conflict?: string }) | null }) {
+  const lastResult = useSettledResult(answer);
+  const shown = { name: tag.name, color: tag.color };
   const [form, fields] = useForm({
     id: `tag-${tag.id}`,
     lastResult,
-    defaultValue: { name: tag.name, color: tag.color },
+    defaultValue: shown,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: TagSchema }),
   });
+  // a viewer's row has no form; the hook runs either way (hooks are unconditional)
+  const base = useEditBase({ formId: form.id, form, version: tag.version, values: shown, lastResult });
   const usage = tag.usage === 1 ? "1 task" : `${tag.usage} tasks`;
   if (!canEdit) {
     return (
@@ -38,6 +45,7 @@ export function TagRow({ tag, canEdit, lastResult }: { tag: TagRowData; canEdit:
         <Form method="post" {...getFormProps(form)} className="flex min-w-0 basis-full items-center gap-2 sm:basis-auto sm:flex-1">
           <input type="hidden" name="intent" value="update" />
           <input type="hidden" name="tagId" value={tag.id} />
+          <EditBaseInputs base={base} />
           <label htmlFor={fields.color.id} className="sr-only">
             Colour of {tag.name}
           </label>
@@ -60,6 +68,9 @@ export function TagRow({ tag, canEdit, lastResult }: { tag: TagRowData; canEdit:
       <FieldError id={fields.name.errorId} errors={fields.name.errors} />
       <FieldError id={fields.color.errorId} errors={fields.color.errors} />
       <FieldError id={form.errorId} errors={form.errors} />
+      <div className="mt-2 empty:hidden">
+        <EditConflict lastResult={lastResult} />
+      </div>
     </li>
   );
 }

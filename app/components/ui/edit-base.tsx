@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { useNavigation } from "@remix-run/react";
 import { FormError } from "~/components/ui/form";
 import { baseName } from "~/lib/edit-conflict";
 
@@ -10,6 +11,21 @@ import { baseName } from "~/lib/edit-conflict";
  * so a real conflict on one still gets the 409. An answer from the server (saved, or refused as
  * stale) moves the whole base to the stored row.
  */
+
+/**
+ * The action's answer once the page's loaders have answered too. React Router commits the action's
+ * data as soon as the action returns, while the loaders that follow it still run (longer when a live
+ * event restarts them), so for a moment a "saved" answer renders beside the row as it was before
+ * the save. Given to conform, its `resetForm` then refilled the fields with the old values (a saved
+ * transcript folder showed empty) and the base moved to the old version. Until the navigation is
+ * idle this answers the previous settled answer, so form and base see the answer with its row.
+ */
+export function useSettledResult<T>(answer: T): T {
+  const idle = useNavigation().state === "idle";
+  const settled = useRef(answer);
+  if (idle) settled.current = answer;
+  return settled.current;
+}
 
 /** conform's form metadata; its `update` is typed per form, so it is called through this shape */
 interface FormControl {
