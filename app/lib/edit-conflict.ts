@@ -108,3 +108,12 @@ export function conflictReply<R extends { status?: string; initialValue?: Record
   // "error": the save did not happen (conform's reply of a valid submission says "success")
   return { ...reply, status: "error" as const, initialValue: mergeAfterConflict(reply.initialValue ?? {}, current, changed), conflict: sentence };
 }
+
+/**
+ * A saved edit's answer: conform's reply after a reset says no status of its own, and the edit
+ * base (edit-base.tsx) moves to the stored row only on `status: "success"` — without it the
+ * person's next save is refused as stale, naming their own change.
+ */
+export function savedReply<R extends { status?: string }>(submission: { reply: (options: { resetForm: true }) => R }): R & { status: "success" } {
+  return { ...submission.reply({ resetForm: true }), status: "success" as const };
+}

@@ -15,7 +15,7 @@ import { Button, FormError } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import type { Agent } from "~/db/entities";
-import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { baseVersionOf, changedFields, conflictReply, quoted, savedReply, type FieldChange } from "~/lib/edit-conflict";
 import { AgentSchema } from "~/lib/schemas";
 import { StaleVersionError } from "~/models/row-version.server";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
@@ -89,7 +89,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const failed = replyWithError(submission, error);
         return data({ result: failed.data, saved: false }, failed.init ?? undefined);
       }
-      return data({ result: submission.reply({ resetForm: true }), saved: true });
+      return data({ result: savedReply(submission), saved: true });
     },
   });
 }

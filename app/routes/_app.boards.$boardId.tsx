@@ -24,7 +24,7 @@ import { withSearch } from "~/lib/search-params";
 import { topic } from "~/lib/topics";
 import { dispatchIntent, parseSearchParams, requireOrgRow } from "~/lib/ui-route.server";
 import type { Board, TaskStatus } from "~/db/entities";
-import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { baseVersionOf, changedFields, conflictReply, quoted, savedReply, type FieldChange } from "~/lib/edit-conflict";
 import { StaleVersionError } from "~/models/row-version.server";
 import { listAgents } from "~/models/agent.server";
 import { listGateways } from "~/models/gateway.server";
@@ -148,7 +148,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const reply = replyWithError(submission, error);
         return data({ intent, result: reply.data }, reply.init ?? { status: 400 });
       }
-      return data({ intent, result: { ...submission.reply({ resetForm: true }), status: "success" as const } });
+      return data({ intent, result: savedReply(submission) });
     },
     "delete-board": async () => {
       const intent = "delete-board" as const;

@@ -14,7 +14,7 @@ import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { testGatewayConnection } from "~/ingest/test-connection.server";
 import type { Gateway } from "~/db/entities";
-import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { baseVersionOf, changedFields, conflictReply, quoted, savedReply, type FieldChange } from "~/lib/edit-conflict";
 import { DomainError, StaleVersionError } from "~/lib/http.server";
 import { GatewaySchema } from "~/lib/schemas";
 import { transcriptRoot } from "~/lib/transcript-folder.server";
@@ -113,7 +113,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const errors = error.field ? { fieldErrors: { [error.field]: [error.message] } } : { formErrors: [error.message] };
         return data({ intent, test: null, result: submission.reply({ hideFields: ["token"], ...errors }) }, { status: error.status });
       }
-      return data({ intent, test: null, result: { ...submission.reply({ resetForm: true }), status: "success" as const } });
+      return data({ intent, test: null, result: savedReply(submission) });
     },
   });
 }

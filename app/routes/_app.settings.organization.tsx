@@ -9,7 +9,7 @@ import { deleteOrganization, renameOrganization } from "~/models/organization.se
 import type { Organization } from "~/db/entities";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { RenameOrganizationForm } from "~/components/settings/rename-organization";
-import { baseVersionOf, changedFields, conflictReply, quoted } from "~/lib/edit-conflict";
+import { baseVersionOf, changedFields, conflictReply, quoted, savedReply } from "~/lib/edit-conflict";
 import { StaleVersionError } from "~/lib/http.server";
 import { OrgSchema } from "~/lib/schemas";
 import { topic } from "~/lib/topics";
@@ -59,7 +59,7 @@ export async function action({ request }: ActionFunctionArgs) {
         const failed = replyWithError(submission, error);
         return data({ intent, result: failed.data }, failed.init ?? undefined);
       }
-      return data({ intent, result: { ...submission.reply({ resetForm: true }), status: "success" as const } });
+      return data({ intent, result: savedReply(submission) });
     },
     "delete-organization": async (formData) => {
       const intent = "delete-organization" as const;

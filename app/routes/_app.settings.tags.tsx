@@ -10,7 +10,7 @@ import { EmptyState } from "~/components/ui/empty-state";
 import { Card, Flash } from "~/components/ui/layout";
 import { TAG_PALETTE } from "~/lib/constants";
 import { parseForm, replyWithError } from "~/lib/forms.server";
-import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { baseVersionOf, changedFields, conflictReply, quoted, savedReply, type FieldChange } from "~/lib/edit-conflict";
 import { isUuid, StaleVersionError } from "~/lib/http.server";
 import type { Tag as TagRowType } from "~/db/entities";
 import type { LiveHandle } from "~/components/live/live-provider";
@@ -62,7 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
       const changed = changedFields(formData, TAG_FIELDS);
       try {
         const tag = await updateTag({ orgId: org.id, tagId: id, changes: Object.fromEntries(changed.map((f) => [f, all[f]])), actor, expectedVersion: baseVersionOf(formData) });
-        return { intent, tagId, result: { ...submission.reply({ resetForm: true }), status: "success" as const }, done: `Tag "${tag.name}" saved.` };
+        return { intent, tagId, result: savedReply(submission), done: `Tag "${tag.name}" saved.` };
       } catch (error) {
         if (error instanceof StaleVersionError) {
           const stored = error.current as TagRowType;

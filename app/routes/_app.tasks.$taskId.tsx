@@ -14,7 +14,7 @@ import { parseForm, replyWithError } from "~/lib/forms.server";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { TaskFormSchema } from "~/lib/schemas";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
-import { baseVersionOf, changedFields, conflictReply, quoted, type FieldChange } from "~/lib/edit-conflict";
+import { baseVersionOf, changedFields, conflictReply, quoted, savedReply, type FieldChange } from "~/lib/edit-conflict";
 import { listActivity } from "~/models/activity.server";
 import { listAgents } from "~/models/agent.server";
 import { listGateways } from "~/models/gateway.server";
@@ -106,7 +106,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return replyWithError(submission, error, { assignedAgent: "assigneeAgentId" });
       }
       // reset: the form shows the stored task (its new version) again; status says "Saved."
-      return data({ ...submission.reply({ resetForm: true }), status: "success" as const });
+      return data(savedReply(submission));
     },
   });
 }

@@ -185,6 +185,33 @@ describe("no lost update in two browsers", () => {
     }
   }, 120_000);
 
+  it("saves the same agent twice in a row: the first save moves the form's base, the second is not refused as stale", async () => {
+    const page = await first.newPage();
+    await page.goto(server.url + "/agents");
+    await page.fill("#create-agent [name=name]", "Twice");
+    await page.click("#create-agent button[type=submit]");
+    await page.locator("text=added.").first().waitFor();
+    await page.locator('main a[href^="/agents/"]:visible', { hasText: "Twice" }).first().click();
+    await page.waitForURL(/\/agents\/[0-9a-f-]{36}$/);
+    const form = page.locator("form", { has: page.locator("input[name=intent][value=update]") });
+    const save = async () => {
+      const answered = page.waitForResponse((response) => response.request().method() === "POST");
+      await form.locator("button[type=submit]").click();
+      const response = await answered;
+      await page.waitForFunction(() => !document.querySelector("button[aria-busy=true]"));
+      return response.status();
+    };
+    await form.locator("[name=name]").fill("Twice renamed");
+    expect(await save()).toBe(200);
+    await form.locator("[name=role]").selectOption("Research");
+    expect(await save()).toBe(200);
+    expect(await page.locator("text=Someone changed this agent").count()).toBe(0);
+    await page.reload();
+    expect(await form.locator("[name=name]").inputValue()).toBe("Twice renamed");
+    expect(await form.locator("[name=role]").inputValue()).toBe("Research");
+    await page.close();
+  });
+
   it("settings › tags: an untouched colour follows live, a rename over a newer name is refused naming it", async () => {
     const a = await first.newPage();
     const b = (await second.pages())[0]!;
