@@ -77,7 +77,7 @@ export function movedFields<F extends string>(formData: FormData, fields: readon
 }
 
 /**
- * The 409 answer of every edit form (ADR 023): conform's reply with the merged values (the
+ * The 409 answer of every edit form (ADR 017): conform's reply with the merged values (the
  * person's text where they changed a field, the stored value elsewhere) and the sentence in
  * `conflict`. The sentence is not one of conform's form errors: with JavaScript the form's values
  * are then refreshed through conform's `update`, which re-validates on the client and would drop

@@ -75,7 +75,7 @@ export interface AgentChanges {
  * Returns the agent after the change and whether its status changed (for `agent.status_changed`).
  * `expectedVersion`: the version the edit was based on (the form's, an API `If-Match`); an agent
  * edited since is refused with a StaleVersionError carrying the stored agent and nothing is written
- * (ADR 017). The version counts edits by people; the status a gateway reports does not bump it (ADR 023).
+ * (ADR 017). The version counts edits by people; the status a gateway reports does not bump it.
  */
 export async function updateAgent({
   orgId,

@@ -120,7 +120,7 @@ export async function createGateway({ orgId, input, actor }: { orgId: string; in
  * Writes the fields in `input` (an edit form sends only what the person changed). `expectedVersion`:
  * the version the edit was based on (the form's, an API `If-Match`); a gateway edited since is
  * refused with a StaleVersionError carrying the stored gateway and nothing is written (ADR 017).
- * The version counts edits by people; the connection's own state writes do not bump it (ADR 023).
+ * The version counts edits by people; the connection's own state writes do not bump it (ADR 017).
  */
 export async function updateGateway({
   orgId,

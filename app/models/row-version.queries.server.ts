@@ -2,7 +2,7 @@ import { z } from "zod";
 import { col, returnedRows, rowDecoder, type Queryable } from "~/db/rows";
 
 /*
- * The one compare-and-set statement of every editable row (ADR 017, ADR 023). Each table in
+ * The one compare-and-set statement of every editable row (ADR 017). Each table in
  * VERSIONED carries `version integer` (migration 1732400000000); the owning model calls this inside
  * its update's transaction.
  */
