@@ -200,7 +200,10 @@ describe("activity that leads somewhere", () => {
     expect(options.filter((o) => o.startsWith("main"))).toEqual([`main · ${GATEWAYS[1]}`, `main · ${GATEWAYS[0]}`].sort());
     await page.selectOption("select[name=agent]", { label: `main · ${GATEWAYS[1]}` });
     await page.waitForURL(/agent=/);
-    await expect(page.locator("[data-testid=session-row] [data-testid=session-gateway]").allTextContents()).resolves.toEqual([`on ${GATEWAYS[1]}`]);
+    // the address changes when the navigation commits; the rows render just after it: wait for the other gateway's row to go
+    const gatewayCells = page.locator("[data-testid=session-row] [data-testid=session-gateway]");
+    await gatewayCells.filter({ hasText: `on ${GATEWAYS[0]}` }).first().waitFor({ state: "detached" });
+    await expect(gatewayCells.allTextContents()).resolves.toEqual([`on ${GATEWAYS[1]}`]);
     await shots("sessions-filtered");
   });
 });
