@@ -260,7 +260,9 @@ describe("refusals", () => {
       results[label] = { status, sentAtAnswer };
       // a declared length over the cap is 413 at once; a page form without a length is asked for one (411);
       // a chunked API body is cut at the cap (413); 0 = the connection was reset past the discard budget
-      const expected = request.chunked ? (request.path.startsWith("/api/") ? [413] : [411]) : request.push ? [0, 413] : [413];
+      // a chunked page form is refused at once (411) while the client keeps pushing: past the discard
+      // budget the close may reset the answer away too (0), as for a pushed body (docs/security.md, known limits)
+      const expected = request.chunked ? (request.path.startsWith("/api/") ? [413] : [0, 411]) : request.push ? [0, 413] : [413];
       expect(expected, `${label}: ${answer}`).toContain(status);
       // the answer came while most of the body was still unsent: it was not read first
       expect(sentAtAnswer, `${label}: MB sent when the answer came`).toBeLessThan(25);
