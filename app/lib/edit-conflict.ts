@@ -9,7 +9,9 @@
 export const baseName = (field: string) => `base.${field}`;
 
 // Browsers send line breaks as CRLF; the value rendered into the page had LF.
-const normalize = (value: FormDataEntryValue | null) => (typeof value === "string" ? value.replace(/\r\n?/g, "\n") : null);
+/** A field's text as compared with its base: a form post sends a textarea's line breaks as CRLF, the DOM holds LF. */
+export const normalizeLineBreaks = (value: string) => value.replace(/\r\n?/g, "\n");
+const normalize = (value: FormDataEntryValue | null) => (typeof value === "string" ? normalizeLineBreaks(value) : null);
 
 /**
  * The fields the person changed: submitted value ≠ shown value. A field sent without its shown

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useNavigation } from "@remix-run/react";
 import { FormError } from "~/components/ui/form";
-import { baseName } from "~/lib/edit-conflict";
+import { baseName, normalizeLineBreaks } from "~/lib/edit-conflict";
 
 /*
  * The client half of ADR 017's edit forms. The form posts the version and the field values it was
@@ -40,11 +40,10 @@ interface ActionAnswer {
   initialValue?: Record<string, unknown> | null;
 }
 
-const normalize = (value: string) => value.replace(/\r\n?/g, "\n");
 
 function fieldValue(form: HTMLFormElement | null, name: string): string | null {
   const element = form?.elements.namedItem(name);
-  if (element && "value" in element && typeof element.value === "string") return normalize(element.value);
+  if (element && "value" in element && typeof element.value === "string") return normalizeLineBreaks(element.value);
   return null;
 }
 
