@@ -9,6 +9,7 @@ import { TaskPagingIndex1732320500000 } from "./1732320500000-task-paging-index"
 import { RowVersions1732400000000 } from "./1732400000000-row-versions";
 import { OneGatewayOnce1732410000000 } from "./1732410000000-one-gateway-once";
 import { ApiTokenRoleExpiry1732440000000 } from "./1732440000000-api-token-role-expiry";
+import { UsageRollups1732450000000 } from "./1732450000000-usage-rollups";
 
 /** Every migration, oldest first. Bundled into the server build so `node build/server.js` applies them. */
-export const MIGRATIONS = [Initial1732250000000, EventLog1732260000000, Gateways1732270000000, AgentSessions1732280000000, SessionActivityIndex1732290000000, GatewayTranscriptDir1732300000000, SessionUsage1732310000000, TaskPagingIndex1732320500000, RowVersions1732400000000, OneGatewayOnce1732410000000, ApiTokenRoleExpiry1732440000000];
+export const MIGRATIONS = [Initial1732250000000, EventLog1732260000000, Gateways1732270000000, AgentSessions1732280000000, SessionActivityIndex1732290000000, GatewayTranscriptDir1732300000000, SessionUsage1732310000000, TaskPagingIndex1732320500000, RowVersions1732400000000, OneGatewayOnce1732410000000, ApiTokenRoleExpiry1732440000000, UsageRollups1732450000000];

@@ -56,12 +56,19 @@ export interface Organization {
   createdAt: Date;
   /** bumped by every edit; an edit based on an older one is refused (ADR 017) */
   version: number;
+  /** IANA name: the organization's days (costs, "today", charts) are this zone's (ADR 027) */
+  timeZone: string;
+  /** spend per calendar month of `timeZone`, in USD; null: no budget */
+  monthlyBudgetUsd: number | null;
 }
 export const OrganizationEntity = new EntitySchema<Organization>({
   name: "Organization",
   tableName: "organizations",
   columns: {
-    version: { type: "integer", default: 1 }, id: uuidPk, name: { type: "text" }, slug: { type: "text" }, createdAt },
+    version: { type: "integer", default: 1 }, id: uuidPk, name: { type: "text" }, slug: { type: "text" }, createdAt,
+    timeZone: { type: "text", name: "time_zone", default: "UTC" },
+    monthlyBudgetUsd: { type: "double precision", name: "monthly_budget_usd", nullable: true },
+  },
 });
 
 export interface Membership {
@@ -226,6 +233,8 @@ export interface Agent {
   updatedAt: Date;
   /** bumped by every edit; an edit based on an older one is refused (ADR 017) */
   version: number;
+  /** this agent's spend per calendar month of the organization's zone, in USD; null: none */
+  monthlyBudgetUsd: number | null;
 }
 export const AgentEntity = new EntitySchema<Agent>({
   name: "Agent",
@@ -242,6 +251,7 @@ export const AgentEntity = new EntitySchema<Agent>({
     source: { type: "text" },
     gatewayId: { type: "uuid", name: "gateway_id", nullable: true },
     externalId: { type: "text", name: "external_id", nullable: true },
+    monthlyBudgetUsd: { type: "double precision", name: "monthly_budget_usd", nullable: true },
     createdAt,
     updatedAt,
   },

@@ -28,7 +28,7 @@ export function countAgents(q: Queryable, orgId: string): Promise<number> {
   return q.getRepository(AgentEntity).countBy({ orgId });
 }
 
-export function insertAgent(q: Queryable, agent: Omit<Agent, "id" | "createdAt" | "updatedAt" | "version" | "gatewayId" | "externalId"> & Partial<Pick<Agent, "gatewayId" | "externalId">>): Promise<Agent> {
+export function insertAgent(q: Queryable, agent: Omit<Agent, "id" | "createdAt" | "updatedAt" | "version" | "gatewayId" | "externalId" | "monthlyBudgetUsd"> & Partial<Pick<Agent, "gatewayId" | "externalId" | "monthlyBudgetUsd">>): Promise<Agent> {
   const repo = q.getRepository(AgentEntity);
   return repo.save(repo.create(agent));
 }

@@ -8,7 +8,7 @@ export function slugTaken(q: Queryable, slug: string): Promise<boolean> {
   return q.getRepository(OrganizationEntity).existsBy({ slug });
 }
 
-export function insertOrganization(q: Queryable, org: Pick<Organization, "name" | "slug">): Promise<Organization> {
+export function insertOrganization(q: Queryable, org: Pick<Organization, "name" | "slug"> & Partial<Pick<Organization, "timeZone">>): Promise<Organization> {
   const repo = q.getRepository(OrganizationEntity);
   return repo.save(repo.create(org));
 }
@@ -65,7 +65,7 @@ export interface MembershipSummary {
 const userMembershipRow = rowDecoder(
   "memberships: of a user",
   z
-    .object({ id: col.uuid, name: col.text, slug: col.text, version: col.int, createdAt: col.timestamp, role })
+    .object({ id: col.uuid, name: col.text, slug: col.text, version: col.int, createdAt: col.timestamp, timeZone: col.text, monthlyBudgetUsd: z.number().nullable(), role })
     .transform(({ role, ...org }): MembershipSummary => ({ org, role })),
 );
 
@@ -73,7 +73,7 @@ const userMembershipRow = rowDecoder(
 export async function listMembershipsOfUser(q: Queryable, userId: string): Promise<MembershipSummary[]> {
   return userMembershipRow.all(
     await q.query(
-      `select o.id, o.name, o.slug, o.version, o.created_at as "createdAt", m.role
+      `select o.id, o.name, o.slug, o.version, o.created_at as "createdAt", o.time_zone as "timeZone", o.monthly_budget_usd as "monthlyBudgetUsd", m.role
          from memberships m join organizations o on o.id = m.org_id
         where m.user_id = $1
         order by o.name`,
