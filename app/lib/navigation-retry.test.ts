@@ -33,8 +33,14 @@ describe("retryingFetch", () => {
     const net = network(Array.from({ length: 100 }, () => refused));
     const controller = new AbortController();
     const wrapped = retryingFetch({ fetch: net.fetch, origin: ORIGIN, delays: [5] });
+    // abort once it is waiting for the server (the shell says "Reconnecting…"), not after a guessed delay
+    const waitingStarted = new Promise<void>((resolve) => {
+      const unsubscribe = subscribeReconnecting(() => {
+        if (reconnectingCount() > 0) (unsubscribe(), resolve());
+      });
+    });
     const pending = wrapped(`${ORIGIN}/agents.data`, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitingStarted;
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
     expect(reconnectingCount()).toBe(0);
