@@ -109,7 +109,34 @@ export interface CostOverview {
   bySession: CostBySession[];
   /** the range's calls without a price: the page says so instead of showing $0 as fact */
   missingCostEntries: number;
-  freshness: { syncedAt: string | null; gateways: GatewayFreshness[] };
+  freshness: CostFreshness;
+  /** the first day with usage in the filter (for "all"); null when there is none */
+  firstDay: string | null;
+}
+
+export interface CostFreshness {
+  /** the least recent of the gateways' last stores (how old the oldest figure may be); null until one stored */
+  syncedAt: string | null;
+  gateways: GatewayFreshness[];
+}
+
+export type CostBudget = CostOverview["budget"];
+
+/** What the home shows of costs (homeCostSummary): the organization's, no filter. */
+export interface HomeCostSummary {
+  currency: typeof COST_CURRENCY;
+  timeZone: string;
+  todayDay: string;
+  today: number;
+  month: number;
+  projectedMonth: number;
+  projection: CostProjection;
+  budget: CostBudget;
+  /** the 7 days up to today, oldest first, zeros included (the sparkline) */
+  last7Days: Array<{ day: string; cost: number }>;
+  /** this month's calls without a price */
+  missingCostEntries: number;
+  freshness: CostFreshness;
 }
 
 export const COST_RANGES = ["7d", "30d", "all", "custom"] as const;
