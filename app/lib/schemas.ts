@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AGENT_ROLES, AGENT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from "./constants";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "./time-zone";
 
 /*
  * One schema per form, used by the browser (conform) and the server (parseWithZod), and by the
@@ -31,8 +32,28 @@ export const LoginSchema = z.object({
   redirectTo: z.string().max(2000).regex(/^[^\u0000-\u001f\u007f]*$/).optional().catch(undefined),
 });
 
+/** An IANA zone name the runtime knows ("Europe/Berlin", "UTC"). */
+export const TimeZoneSchema = z
+  .string({ required_error: "Pick a time zone from the list" })
+  .trim()
+  .refine(isTimeZone, (value) => ({ message: `"${value.slice(0, 64)}" is not a time zone we know; pick one from the list, such as Europe/Berlin or UTC` }));
+
+/** The zone set-up and "new organization" take from the browser (a hidden input; without JavaScript: UTC). */
+const BrowserTimeZoneSchema = TimeZoneSchema.optional().transform((value) => value ?? DEFAULT_TIME_ZONE);
+
+export const MAX_MONTHLY_BUDGET_USD = 1_000_000;
+
+/** A monthly budget in USD from a text field: empty is no budget (undefined), else 0 ≤ x ≤ the maximum, in cents. */
+export const MonthlyBudgetSchema = z
+  .number({ invalid_type_error: "Enter the budget as a number of dollars, such as 250 or 99.50, or leave it empty for no budget" })
+  .min(0, "A budget cannot be negative; leave it empty for no budget")
+  .max(MAX_MONTHLY_BUDGET_USD, `A monthly budget can be at most $${MAX_MONTHLY_BUDGET_USD.toLocaleString("en-US")}`)
+  .refine((value) => Math.abs(Math.round(value * 100) - value * 100) < 1e-6, "Use at most two decimals (whole cents)")
+  .optional();
+
 export const SetupSchema = z
   .object({
+    timeZone: BrowserTimeZoneSchema,
     username: UsernameSchema,
     email: EmailSchema,
     password: PasswordSchema,
@@ -63,6 +84,12 @@ export const ChangePasswordSchema = z
   });
 
 export const OrgSchema = z.object({ name: trimmed(80, "Organization name") });
+
+/** "New organization": its name and the browser's zone. */
+export const NewOrgSchema = OrgSchema.extend({ timeZone: BrowserTimeZoneSchema });
+
+/** Settings › Organization › time zone and budget. */
+export const OrgUsageSettingsSchema = z.object({ timeZone: TimeZoneSchema, monthlyBudgetUsd: MonthlyBudgetSchema });
 
 export const BoardSchema = z.object({
   name: trimmed(80, "Board name"),
@@ -116,6 +143,9 @@ export const AgentSchema = z.object({
   status: z.enum(AGENT_STATUSES, { errorMap: () => ({ message: "Pick a status: online, offline or busy" }) }).default("offline"),
   avatarColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #3b82f6").optional(),
 });
+
+/** The agent page's edit form: AgentSchema plus the agent's own monthly budget (empty: none). */
+export const AgentEditSchema = AgentSchema.extend({ monthlyBudgetUsd: MonthlyBudgetSchema });
 
 /** POST /api/agents: the form's fields, closed to unknown ones. */
 export const ApiAgentCreateSchema = AgentSchema.strict();

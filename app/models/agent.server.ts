@@ -2,6 +2,7 @@ import { db, transaction } from "~/db/data-source.server";
 import { topic } from "~/lib/topics";
 import type { Agent, AgentRole, AgentStatus } from "~/db/entities";
 import { TAG_PALETTE } from "~/lib/constants";
+import { MAX_MONTHLY_BUDGET_USD } from "~/lib/schemas";
 import { DomainError } from "~/lib/http.server";
 import { publish } from "~/realtime/publish.server";
 import type { EntityManager } from "typeorm";
@@ -69,6 +70,8 @@ export interface AgentChanges {
   role?: AgentRole;
   status?: AgentStatus;
   avatarColor?: string;
+  /** USD per calendar month of the organization's zone; null: no budget of its own */
+  monthlyBudgetUsd?: number | null;
 }
 
 /**
@@ -101,7 +104,13 @@ export async function updateAgent({
     if (changes.role !== undefined) agent.role = changes.role;
     if (changes.avatarColor !== undefined) agent.avatarColor = changes.avatarColor;
     if (changes.status !== undefined) agent.status = changes.status;
-    if (!statusChanged && (["name", "role", "avatarColor"] as const).every((key) => agent[key] === before[key])) return { agent, statusChanged };
+    const budgetChanged = changes.monthlyBudgetUsd !== undefined && changes.monthlyBudgetUsd !== agent.monthlyBudgetUsd;
+    if (changes.monthlyBudgetUsd != null && !(Number.isFinite(changes.monthlyBudgetUsd) && changes.monthlyBudgetUsd >= 0 && changes.monthlyBudgetUsd <= MAX_MONTHLY_BUDGET_USD)) {
+      throw new DomainError(400, "invalid_budget", `A monthly budget is between $0 and $${MAX_MONTHLY_BUDGET_USD.toLocaleString("en-US")}, or empty for none.`, "monthlyBudgetUsd");
+    }
+    const budgetBefore = agent.monthlyBudgetUsd;
+    if (budgetChanged) agent.monthlyBudgetUsd = changes.monthlyBudgetUsd ?? null;
+    if (!statusChanged && !budgetChanged && (["name", "role", "avatarColor"] as const).every((key) => agent[key] === before[key])) return { agent, statusChanged };
     if (statusChanged) agent.lastActiveAt = new Date();
     const version = await claimRowVersion(manager, "agents", { orgId, id, expected: expectedVersion ?? null });
     if (version === null) throw new StaleVersionError("agent", stored);
@@ -118,6 +127,17 @@ export async function updateAgent({
       });
     }
     const otherChanges = (["name", "role", "avatarColor"] as const).filter((key) => changes[key] !== undefined && changes[key] !== before[key]);
+    if (budgetChanged) {
+      const to = saved.monthlyBudgetUsd;
+      await recordActivity(manager, {
+        orgId,
+        type: "agent_budget_changed",
+        message: to === null ? `${actor.name} removed the monthly budget of ${saved.name}` : `${actor.name} set the monthly budget of ${saved.name} to $${to.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
+        actor,
+        agentId: saved.id,
+        data: { from: budgetBefore, to },
+      });
+    }
     if (otherChanges.length > 0) {
       await recordActivity(manager, {
         orgId,
@@ -129,7 +149,7 @@ export async function updateAgent({
       });
     }
     if (statusChanged) await publishAgent(manager, "agent.status_changed", orgId, saved.id, { agent: toApiAgent(saved) });
-    else if (otherChanges.length > 0) await publishAgent(manager, "agent.updated", orgId, saved.id, { agent: toApiAgent(saved) });
+    else if (otherChanges.length > 0 || budgetChanged) await publishAgent(manager, "agent.updated", orgId, saved.id, { agent: toApiAgent(saved) });
     return { agent: saved, statusChanged };
   });
 }

@@ -128,6 +128,17 @@ export async function setOrganizationName(q: Queryable, { id, name }: { id: stri
   await q.query("update organizations set name = $2 where id = $1", [id, name]);
 }
 
+/** The zone and the budget of Settings › Organization; a field left undefined is not written. */
+export async function setOrganizationUsageSettings(q: Queryable, { id, timeZone, monthlyBudgetUsd }: { id: string; timeZone?: string; monthlyBudgetUsd?: number | null }): Promise<void> {
+  await q.query(
+    `update organizations
+        set time_zone = case when $2 then $3 else time_zone end,
+            monthly_budget_usd = case when $4 then $5::double precision else monthly_budget_usd end
+      where id = $1`,
+    [id, timeZone !== undefined, timeZone ?? null, monthlyBudgetUsd !== undefined, monthlyBudgetUsd ?? null],
+  );
+}
+
 /** What ends with the organization, read before it goes: its members, API tokens and gateways. */
 export async function listOrganizationDependents(q: Queryable, orgId: string): Promise<{ userIds: string[]; tokenIds: string[]; gatewayIds: string[] }> {
   const ids = async (sql: string) => idRow.all(await q.query(sql, [orgId])).map((row) => row.id);

@@ -13,6 +13,9 @@ import * as queries from "./organization.queries.server";
 import { countUsers, findUser } from "./user.queries.server";
 import { createUser } from "./user.server";
 import { topic } from "~/lib/topics";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "~/lib/time-zone";
+import { MAX_MONTHLY_BUDGET_USD } from "~/lib/schemas";
+import { resetUsageForTimeZone } from "./usage-zone-seam.server";
 
 export type { Member, MembershipSummary } from "./organization.queries.server";
 
@@ -35,12 +38,13 @@ function slugify(name: string) {
 /** Creates the organization, the owner's membership and the default board every org starts with. */
 export async function createOrganization(
   manager: EntityManager,
-  { name, owner }: { name: string; owner: User },
+  { name, owner, timeZone }: { name: string; owner: User; timeZone?: string },
 ): Promise<Organization> {
   const base = slugify(name);
   let slug = base;
   for (let n = 2; await queries.slugTaken(manager, slug); n++) slug = `${base}-${n}`;
-  const org = await queries.insertOrganization(manager, { name: name.trim(), slug });
+  if (timeZone !== undefined && !isTimeZone(timeZone)) throw new DomainError(400, "invalid_time_zone", `"${timeZone.slice(0, 64)}" is not a time zone we know.`, "timeZone");
+  const org = await queries.insertOrganization(manager, { name: name.trim(), slug, timeZone: timeZone ?? DEFAULT_TIME_ZONE });
   await queries.insertMembership(manager, { orgId: org.id, userId: owner.id, role: "owner" });
   await insertBoard(manager, {
     orgId: org.id,
@@ -60,8 +64,8 @@ export async function createOrganization(
   return org;
 }
 
-export async function createOrganizationForUser({ name, user }: { name: string; user: User }) {
-  return transaction((manager) => createOrganization(manager, { name, owner: user }));
+export async function createOrganizationForUser({ name, user, timeZone }: { name: string; user: User; timeZone?: string }) {
+  return transaction((manager) => createOrganization(manager, { name, owner: user, timeZone }));
 }
 
 export interface FirstRunInput {
@@ -69,6 +73,8 @@ export interface FirstRunInput {
   email?: string | null;
   password: string;
   orgName: string;
+  /** the organization's IANA zone (set-up proposes the browser's); UTC when absent */
+  timeZone?: string;
 }
 
 /**
@@ -84,7 +90,7 @@ export async function createFirstOwner(input: FirstRunInput): Promise<{ user: Us
       email: input.email,
       password: input.password,
     });
-    const org = await createOrganization(manager, { name: input.orgName, owner: user });
+    const org = await createOrganization(manager, { name: input.orgName, owner: user, timeZone: input.timeZone });
     return { user, org };
   });
 }
@@ -190,6 +196,74 @@ export async function renameOrganization({
     await queries.setOrganizationName(manager, { id: orgId, name: next });
     await recordActivity(manager, { orgId, type: "org_renamed", message: `${actor.name} renamed the organization from ${org.name} to ${next}`, actor, data: { from: org.name, to: next } });
     return { ...org, name: next, version };
+  });
+}
+
+export interface OrganizationUsageChanges {
+  /** an IANA zone name */
+  timeZone?: string;
+  /** USD per calendar month of the zone; null: no budget */
+  monthlyBudgetUsd?: number | null;
+}
+
+const usd = (value: number) => `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/**
+ * An admin or owner sets the organization's time zone and monthly budget (issue 13). Only the given
+ * fields are written, from `expectedVersion` as the rename (ADR 017). A new zone re-cuts the usage
+ * rollups into the new days in the same transaction (ADR 027: `resetUsageForTimeZone`), so no
+ * reader ever sees days of two zones. Each change is recorded in the activity feed.
+ */
+export async function updateOrganizationUsageSettings({
+  orgId,
+  changes,
+  actor,
+  actorRole,
+  expectedVersion,
+}: {
+  orgId: string;
+  changes: OrganizationUsageChanges;
+  actor: Actor;
+  actorRole: Role;
+  expectedVersion?: number;
+}): Promise<Organization> {
+  if (!roleAtLeast(actorRole, "admin")) throw new DomainError(403, "forbidden", "Only an admin or an owner can change the time zone or the budget.");
+  const { timeZone, monthlyBudgetUsd } = changes;
+  if (timeZone !== undefined && !isTimeZone(timeZone)) throw new DomainError(400, "invalid_time_zone", `"${timeZone.slice(0, 64)}" is not a time zone we know; pick one from the list.`, "timeZone");
+  if (monthlyBudgetUsd != null && !(Number.isFinite(monthlyBudgetUsd) && monthlyBudgetUsd >= 0 && monthlyBudgetUsd <= MAX_MONTHLY_BUDGET_USD)) {
+    throw new DomainError(400, "invalid_budget", `A monthly budget is between $0 and ${usd(MAX_MONTHLY_BUDGET_USD)}, or empty for none.`, "monthlyBudgetUsd");
+  }
+  return transaction(async (manager) => {
+    const org = await queries.lockOrganization(manager, orgId);
+    if (!org) throw new DomainError(404, "not_found", "That organization does not exist any more.");
+    assertVersion("organization", org, expectedVersion, () => ({ ...org }));
+    const zoneChanged = timeZone !== undefined && timeZone !== org.timeZone;
+    const budgetChanged = monthlyBudgetUsd !== undefined && monthlyBudgetUsd !== org.monthlyBudgetUsd;
+    if (!zoneChanged && !budgetChanged) return org;
+    const version = await claimOrganizationVersion(manager, { id: orgId, expected: expectedVersion ?? null });
+    if (version === null) throw new StaleVersionError("organization", { ...org });
+    await queries.setOrganizationUsageSettings(manager, { id: orgId, timeZone: zoneChanged ? timeZone : undefined, monthlyBudgetUsd: budgetChanged ? monthlyBudgetUsd : undefined });
+    if (zoneChanged) {
+      await resetUsageForTimeZone(manager, orgId);
+      await recordActivity(manager, {
+        orgId,
+        type: "org_time_zone_changed",
+        message: `${actor.name} changed the organization's time zone from ${org.timeZone} to ${timeZone}`,
+        actor,
+        data: { from: org.timeZone, to: timeZone },
+      });
+    }
+    if (budgetChanged) {
+      const to = monthlyBudgetUsd ?? null;
+      await recordActivity(manager, {
+        orgId,
+        type: "org_budget_changed",
+        message: to === null ? `${actor.name} removed the organization's monthly budget` : `${actor.name} set the organization's monthly budget to ${usd(to)}`,
+        actor,
+        data: { from: org.monthlyBudgetUsd, to },
+      });
+    }
+    return { ...org, timeZone: zoneChanged ? timeZone! : org.timeZone, monthlyBudgetUsd: budgetChanged ? (monthlyBudgetUsd ?? null) : org.monthlyBudgetUsd, version };
   });
 }
 

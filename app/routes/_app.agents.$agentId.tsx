@@ -11,12 +11,13 @@ import { AgentErrorBoundary } from "~/components/agents/agent-error";
 import { AgentFields } from "~/components/agents/agent-fields";
 import { AgentStatusBadge } from "~/components/agents/agent-status-badge";
 import { EditBaseInputs, EditConflict, useEditBase, useSettledResult } from "~/components/ui/edit-base";
-import { Button, FormError } from "~/components/ui/form";
+import { Button, FormError, TextField } from "~/components/ui/form";
 import { Card, Flash } from "~/components/ui/layout";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import type { Agent } from "~/db/entities";
 import { baseVersionOf, changedFields, conflictReply, quoted, savedReply, type FieldChange } from "~/lib/edit-conflict";
-import { AgentSchema } from "~/lib/schemas";
+import { AgentEditSchema } from "~/lib/schemas";
+import { budgetFormValue, formatUsd } from "~/lib/budget";
 import { StaleVersionError } from "~/models/row-version.server";
 import { dispatchIntent, requireOrgRow } from "~/lib/ui-route.server";
 import { pageActivityFeed } from "~/models/activity-feed.server";
@@ -27,12 +28,12 @@ import { roleAtLeast } from "~/models/organization.server";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { topic } from "~/lib/topics";
 
-const AGENT_FIELDS = ["name", "role", "status", "avatarColor"] as const;
+const AGENT_FIELDS = ["name", "role", "status", "avatarColor", "monthlyBudgetUsd"] as const;
 type AgentField = (typeof AGENT_FIELDS)[number];
 
 /** The edit form's value of each field for a stored agent (what the form shows). */
 function agentFormValues(agent: Pick<Agent, AgentField>): Record<AgentField, string> {
-  return { name: agent.name, role: agent.role, status: agent.status, avatarColor: agent.avatarColor };
+  return { name: agent.name, role: agent.role, status: agent.status, avatarColor: agent.avatarColor, monthlyBudgetUsd: budgetFormValue(agent.monthlyBudgetUsd) };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -50,6 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       role: agent.role,
       status: agent.status,
       avatarColor: agent.avatarColor,
+      monthlyBudgetUsd: agent.monthlyBudgetUsd,
       version: agent.version,
       source: agent.source,
       gateway: gatewayName && agent.gatewayId ? { id: agent.gatewayId, name: gatewayName } : null,
@@ -69,11 +71,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw redirect(`/agents?deleted=${encodeURIComponent(agent.name)}`);
     },
     update: async (formData) => {
-      const submission = parseForm(formData, { schema: AgentSchema });
+      const submission = parseForm(formData, { schema: AgentEditSchema });
       if (submission.status !== "success") return data({ result: submission.reply(), saved: false }, { status: 400 });
       // only what the person changed is written (ADR 017)
       const changed = changedFields(formData, AGENT_FIELDS);
-      const value = submission.value;
+      const value = { ...submission.value, monthlyBudgetUsd: submission.value.monthlyBudgetUsd ?? null };
       try {
         await updateAgent({ orgId: org.id, id: agent.id, changes: Object.fromEntries(changed.map((f) => [f, value[f]])), actor, expectedVersion: baseVersionOf(formData) });
       } catch (error) {
@@ -81,6 +83,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           const stored = error.current as Agent;
           const describe = (field: AgentField): FieldChange => {
             if (field === "avatarColor") return { label: "colour", shown: stored.avatarColor };
+            if (field === "monthlyBudgetUsd") return { label: "monthly budget", shown: stored.monthlyBudgetUsd === null ? "none" : formatUsd(stored.monthlyBudgetUsd) };
             return { label: field, shown: field === "name" ? quoted(stored.name) : stored[field] };
           };
           const result = conflictReply(submission.reply(), { what: "agent", formData, fields: AGENT_FIELDS, current: agentFormValues(stored), changed, describe });
@@ -114,7 +117,7 @@ export default function AgentPage() {
     defaultValue: shown,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: AgentSchema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: AgentEditSchema }),
   });
   const base = useEditBase({ formId: form.id, form, version: agent.version, values: shown, lastResult: agentResult });
   return (
@@ -160,6 +163,14 @@ export default function AgentPage() {
                 <EditConflict lastResult={agentResult} />
                 <FormError errors={form.errors} />
                 <AgentFields fields={fields} />
+                <TextField
+                  label="Monthly budget (USD)"
+                  field={fields.monthlyBudgetUsd}
+                  inputMode="decimal"
+                  placeholder="No budget of its own"
+                  autoComplete="off"
+                  hint="This agent's spend per calendar month of the organization's time zone. Leave it empty for none."
+                />
                 {agent.source === "gateway" ? (
                   <p className="text-xs text-muted">This agent comes from a gateway; its status follows what the gateway reports.</p>
                 ) : null}

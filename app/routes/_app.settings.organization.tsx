@@ -5,13 +5,16 @@ import { requireOrg } from "~/auth/guards.server";
 import { DeleteOrganizationCard } from "~/components/settings/delete-organization";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { dispatchIntent } from "~/lib/ui-route.server";
-import { deleteOrganization, renameOrganization } from "~/models/organization.server";
+import { deleteOrganization, renameOrganization, roleAtLeast, updateOrganizationUsageSettings } from "~/models/organization.server";
 import type { Organization } from "~/db/entities";
 import type { LiveHandle } from "~/components/live/live-provider";
 import { RenameOrganizationForm } from "~/components/settings/rename-organization";
 import { baseVersionOf, changedFields, conflictReply, quoted, savedReply } from "~/lib/edit-conflict";
 import { StaleVersionError } from "~/lib/http.server";
-import { OrgSchema } from "~/lib/schemas";
+import { OrgSchema, OrgUsageSettingsSchema } from "~/lib/schemas";
+import { timeZoneNames } from "~/lib/time-zone";
+import { formatUsd } from "~/lib/budget";
+import { OrganizationUsageForm, OrganizationUsageSummary, orgUsageFormValues } from "~/components/settings/organization-usage";
 import { topic } from "~/lib/topics";
 import { ROLE_HINTS, RoleBadge } from "~/components/settings/role-select";
 import { SettingsErrorBoundary } from "~/components/settings/settings-error";
@@ -20,21 +23,60 @@ import { Card } from "~/components/ui/layout";
 export async function loader({ request }: LoaderFunctionArgs) {
   const { org, role, memberships } = await requireOrg(request);
   return {
-    org: { id: org.id, name: org.name, slug: org.slug, version: org.version, createdAt: org.createdAt.toISOString() },
+    org: { id: org.id, name: org.name, slug: org.slug, version: org.version, createdAt: org.createdAt.toISOString(), timeZone: org.timeZone, monthlyBudgetUsd: org.monthlyBudgetUsd },
     role,
+    canConfigure: roleAtLeast(role, "admin"),
+    zones: roleAtLeast(role, "admin") ? timeZoneNames() : [],
     memberships: memberships.map((m) => ({ id: m.org.id, name: m.org.name, role: m.role })),
   };
 }
 
 const ORG_FIELDS = ["name"] as const;
+const USAGE_FIELDS = ["timeZone", "monthlyBudgetUsd"] as const;
 
 const DeleteOrganizationSchema = z.object({
   confirmName: z.string({ required_error: "Type the organization's name to confirm" }).max(200),
 });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { org, role, actor } = await requireOrg(request, "owner");
+  // admins set the zone and the budget; renaming and deleting stay the owner's (the models say so)
+  const { org, role, actor } = await requireOrg(request, "admin");
   return dispatchIntent(await request.formData(), {
+    "organization-usage": async (formData) => {
+      const intent = "organization-usage" as const;
+      const submission = parseForm(formData, { schema: OrgUsageSettingsSchema });
+      if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+      const changed = changedFields(formData, USAGE_FIELDS);
+      const value = { timeZone: submission.value.timeZone, monthlyBudgetUsd: submission.value.monthlyBudgetUsd ?? null };
+      try {
+        await updateOrganizationUsageSettings({
+          orgId: org.id,
+          changes: Object.fromEntries(changed.map((field) => [field, value[field]])),
+          actor,
+          actorRole: role,
+          expectedVersion: baseVersionOf(formData),
+        });
+      } catch (error) {
+        if (error instanceof StaleVersionError) {
+          const stored = error.current as Organization;
+          const result = conflictReply(submission.reply(), {
+            what: "organization",
+            formData,
+            fields: USAGE_FIELDS,
+            current: orgUsageFormValues(stored),
+            changed,
+            describe: (field) =>
+              field === "timeZone"
+                ? { label: "time zone", shown: stored.timeZone }
+                : { label: "monthly budget", shown: stored.monthlyBudgetUsd === null ? "none" : formatUsd(stored.monthlyBudgetUsd) },
+          });
+          return data({ intent, result }, { status: 409 });
+        }
+        const failed = replyWithError(submission, error);
+        return data({ intent, result: failed.data }, failed.init ?? undefined);
+      }
+      return data({ intent, result: savedReply(submission) });
+    },
     "rename-organization": async (formData) => {
       const intent = "rename-organization" as const;
       const submission = parseForm(formData, { schema: OrgSchema });
@@ -83,7 +125,7 @@ export const handle: LiveHandle = { liveTopics: () => [topic.activity] };
 export const meta: MetaFunction = () => [{ title: "Organization · Settings · Mission Control" }];
 
 export default function OrganizationSettings() {
-  const { org, role, memberships } = useLoaderData<typeof loader>();
+  const { org, role, memberships, zones, canConfigure } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="grid items-start gap-4 md:grid-cols-2">
@@ -114,6 +156,13 @@ export default function OrganizationSettings() {
           </div>
         ) : (
           <p className="mt-4 text-xs text-muted">Only an owner can rename the organization.</p>
+        )}
+      </Card>
+      <Card title="Time zone and budget">
+        {canConfigure ? (
+          <OrganizationUsageForm org={org} zones={zones} lastResult={actionData?.intent === "organization-usage" ? actionData.result : undefined} />
+        ) : (
+          <OrganizationUsageSummary org={org} />
         )}
       </Card>
       <Card

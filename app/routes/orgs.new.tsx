@@ -6,7 +6,8 @@ import { requireUser } from "~/auth/guards.server";
 import { setActiveOrg } from "~/auth/session.server";
 import { AuthShell } from "~/components/auth-shell";
 import { Button, FormError, TextField } from "~/components/ui/form";
-import { OrgSchema } from "~/lib/schemas";
+import { BrowserTimeZoneInput } from "~/components/settings/browser-time-zone";
+import { NewOrgSchema } from "~/lib/schemas";
 import { parseForm } from "~/lib/forms.server";
 import { createOrganizationForUser, listMembershipsForUser } from "~/models/organization.server";
 
@@ -17,9 +18,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { user, session } = await requireUser(request);
-  const submission = parseForm(await request.formData(), { schema: OrgSchema });
+  const submission = parseForm(await request.formData(), { schema: NewOrgSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  const org = await createOrganizationForUser({ name: submission.value.name, user });
+  const org = await createOrganizationForUser({ name: submission.value.name, user, timeZone: submission.value.timeZone });
   await setActiveOrg(session.id, org.id);
   throw redirect("/");
 }
@@ -29,7 +30,7 @@ export const meta: MetaFunction = () => [{ title: "New organization · Mission C
 export default function NewOrgPage() {
   const { hasOrgs } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [form, fields] = useForm({ lastResult, onValidate: ({ formData }) => parseWithZod(formData, { schema: OrgSchema }) });
+  const [form, fields] = useForm({ lastResult, onValidate: ({ formData }) => parseWithZod(formData, { schema: NewOrgSchema }) });
   return (
     <AuthShell
       title="New organization"
@@ -38,6 +39,7 @@ export default function NewOrgPage() {
       <Form method="post" {...getFormProps(form)} className="space-y-4">
         <FormError errors={form.errors} />
         <TextField label="Organization name" field={fields.name} autoFocus />
+        <BrowserTimeZoneInput field={fields.timeZone} />
         <Button type="submit" className="w-full">
           Create organization
         </Button>

@@ -6,6 +6,7 @@ import { assertSameOrigin } from "~/auth/origin.server";
 import { createSession, sessionCookie } from "~/auth/session.server";
 import { AuthShell } from "~/components/auth-shell";
 import { Button, FormError, TextField } from "~/components/ui/form";
+import { BrowserTimeZoneInput } from "~/components/settings/browser-time-zone";
 import { parseForm, replyWithError } from "~/lib/forms.server";
 import { SetupSchema } from "~/lib/schemas";
 import { createFirstOwner } from "~/models/organization.server";
@@ -49,6 +50,7 @@ export default function SetupPage() {
       <Form method="post" {...getFormProps(form)} className="space-y-4">
         <FormError errors={form.errors} />
         <TextField label="Organization name" field={fields.orgName} placeholder="Acme Robotics" autoFocus />
+        <BrowserTimeZoneInput field={fields.timeZone} />
         <TextField label="Username" field={fields.username} autoComplete="username" />
         <TextField label="Email (optional)" field={fields.email} type="email" autoComplete="email" />
         <TextField label="Password" field={fields.password} type="password" autoComplete="new-password" hint="At least 10 characters." />
