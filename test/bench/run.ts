@@ -10,7 +10,10 @@
  * the app's models, and removes everything when done. The HTTP parts need `npm run build` first.
  * Knobs: BENCH_TASKS (1000), BENCH_CONCURRENCY (50), BENCH_API_REQUESTS (1000), BENCH_HEALTH_REQUESTS (10000);
  * BENCH_SSE_CLIENTS (1000,10000: one live run per size), BENCH_SSE_WORKERS (client processes), BENCH_SERVER_ENTRY (another build/server.js);
- * BENCH_ONLY=board,api,live,activity,parsing (comma-separated) runs only those sections.
+ *   (f) costs overview with 1,000,000 usage calls behind it vs aggregating the raw calls; the home's cost card
+ *
+ * BENCH_COST_CALLS (1000000), BENCH_COST_RUNS (200), BENCH_COST_BASELINE_RUNS (20);
+ * BENCH_ONLY=board,api,live,activity,costs,parsing (comma-separated) runs only those sections.
  */
 import { existsSync } from "node:fs";
 import http from "node:http";
@@ -27,6 +30,7 @@ import { seedBoard } from "./seed";
 import { benchLiveUpdates } from "./sse";
 import { benchActivityLatency } from "./activity-latency";
 import { benchLongLine, benchNormalizer } from "./normalizer";
+import { benchCosts } from "./costs";
 import { ms, ratio, timeSerial, type Summary } from "./stats";
 
 process.env.LOG_LEVEL ??= "warn";
@@ -41,6 +45,9 @@ const BOARD_LOADER_P95_TARGET_MS = 50;
 /** issue 10: the board document at 5,000 tasks */
 const BOARD_DOCUMENT_P95_TARGET_MS = 150;
 const BOARD_DOCUMENT_TARGET_KB = 500;
+const COST_CALLS = Number(process.env.BENCH_COST_CALLS ?? 1_000_000);
+const COST_RUNS = Number(process.env.BENCH_COST_RUNS ?? 200);
+const COST_BASELINE_RUNS = Number(process.env.BENCH_COST_BASELINE_RUNS ?? 20);
 const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((name) => name.trim()).filter(Boolean));
 const wanted = (section: string) => ONLY.size === 0 || ONLY.has(section);
 /** one run per size; the polling baseline is measured at the first */
@@ -283,11 +290,14 @@ async function main() {
   if (!existsSync(path.join(REPO_ROOT, "build", "server.js"))) {
     console.log("\nHTTP benchmarks skipped: build/server.js is missing (run `npm run build`).");
   } else {
-    if (wanted("board") || wanted("api") || wanted("live")) server = await spawnBuiltServer({ databaseUrl: database.url, entry: process.env.BENCH_SERVER_ENTRY });
+    if (wanted("board") || wanted("api") || wanted("live") || wanted("costs")) server = await spawnBuiltServer({ databaseUrl: database.url, entry: process.env.BENCH_SERVER_ENTRY });
     if (server && wanted("board")) await benchBoardPage(server, seeded.boardId, seeded.sessionToken);
     if (server && wanted("api")) await benchApi(server, seeded.apiToken);
     if (server && wanted("live")) await benchLive(server, seeded.orgId, seeded.apiToken, database.url);
     if (wanted("activity")) await benchActivity(seeded.orgId, seeded.apiToken, database.url);
+  }
+  if (wanted("costs")) {
+    await benchCosts({ orgId: seeded.orgId, sessionToken: seeded.sessionToken, server, calls: COST_CALLS, runs: COST_RUNS, baselineRuns: COST_BASELINE_RUNS });
   }
   if (wanted("parsing")) await benchTranscriptParsing();
   console.log(`\nTotal ${((Date.now() - started) / 1000).toFixed(0)} s.`);
