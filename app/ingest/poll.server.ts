@@ -1,10 +1,12 @@
-import { MethodUnavailableError, type GatewayConnection, type SessionsUsageResult } from "~/gateway";
+import { GatewayRequestError, MethodUnavailableError, type GatewayConnection, type SessionsUsageResult } from "~/gateway";
 import { workQueue, type WorkQueue } from "~/lib/work-queue";
 import type { Gateway } from "~/db/entities";
 import { pollStartedAt, recordPollFailure, storePoll, type DailyUsage, type PollOutcome, type SnapshotKind } from "~/models/gateway-snapshot.server";
 import { endMissingSubagents, storeSessionUsage, upsertSessionRows, type SessionUsageRow } from "~/models/agent-session.server";
 import { sessionFacts, type SessionFacts } from "~/activity/session-row";
+import { orgTimeZone } from "~/models/usage-store.server";
 import type { OwnedGateway } from "./gateway-events.server";
+import { dayIn, syncGatewayUsage, utcOffsetOf } from "./usage-sync.server";
 
 /**
  * One poll of a gateway this process owns, on its live connection; records why when it cannot.
@@ -38,12 +40,13 @@ export async function pollGateway(
   queue: WorkQueue = workQueue(),
 ): Promise<PollOutcome> {
   const api = connection.api;
+  const timeZone = await orgTimeZone(gateway.orgId);
   const calls: Array<[SnapshotKind, () => Promise<unknown>]> = [
     ["health", () => api.health()],
     ["status", () => api.status()],
     ["sessions", () => api.sessionsList({ limit: 200 })],
     ["sessions.usage", () => api.sessionsUsage({ limit: 200 })],
-    ["usage.cost", () => api.usageCost()],
+    ["usage.cost", () => usageCostInZone(connection, timeZone)],
     ["cron", () => api.cronList()],
     ["models", () => api.modelsList()],
   ];
@@ -81,7 +84,24 @@ export async function pollGateway(
       await storeSessionUsage({ orgId: gateway.orgId, gatewayId: gateway.id, since: typeof usage.startDate === "string" && /^\d{4}-\d{2}-\d{2}$/.test(usage.startDate) ? usage.startDate : null, rows: sessionUsageRows(usage) });
     }
   });
+  // The rollups (ADR 027; what failed is kept on usage_sync): a gateway whose transcripts we tail
+  // has them counted from its transcripts instead.
+  if (!gateway.transcriptDir) await syncGatewayUsage(api, gateway, { store: (work) => queue.run(work) });
   return outcome;
+}
+
+/**
+ * Every agent's usage (without agentScope the gateway counts agent main only) in the organization's
+ * days. A legacy gateway ignores `timeZone` and reads `utcOffset`; one that refuses the params is
+ * asked as before.
+ */
+async function usageCostInZone(connection: GatewayConnection, timeZone: string) {
+  try {
+    return await connection.api.usageCost({ agentScope: "all", mode: "specific", timeZone, utcOffset: utcOffsetOf(timeZone, dayIn(timeZone, Date.now())) });
+  } catch (error) {
+    if (!(error instanceof GatewayRequestError)) throw error;
+    return connection.api.usageCost();
+  }
 }
 
 const count = (value: unknown) => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : 0);

@@ -8,7 +8,7 @@
 import { UUID_PATTERN } from "./uuid";
 
 /** Feeds of the organization; every member (viewers included) may follow them. */
-const FEEDS = ["activity", "agents", "tasks", "alerts", "office", "gateways", "sessions"] as const;
+const FEEDS = ["activity", "agents", "tasks", "alerts", "office", "gateways", "sessions", "usage"] as const;
 /** Topics of one row of the organization: the stream route checks the row is the caller's. */
 export const ROW_KINDS = ["board", "agent", "gateway", "agent-session"] as const;
 /** Topics of one credential: a stream listens to its own, nobody can ask for them. */
@@ -26,6 +26,8 @@ export const topic = {
   office: "office",
   gateways: "gateways",
   sessions: "sessions",
+  /** stored usage changed (`usage.stored` {gatewayId, days}): the costs pages follow it */
+  usage: "usage",
   board: (id: string) => `board:${id}`,
   agent: (id: string) => `agent:${id}`,
   gateway: (id: string) => `gateway:${id}`,

@@ -5,6 +5,7 @@ import type { Queryable } from "~/db/rows";
 import { recordActivity } from "./activity.server";
 import { findGatewayAgentRef } from "./agent.queries.server";
 import { addSessionUsage, isSessionEnded, upsertActivity, upsertChildSession, type UsageSum } from "./agent-session.queries.server";
+import { addTranscriptCalls, type TranscriptCall } from "./usage-store.server";
 
 /*
  * What agent activity does to its session: each normalized event becomes an activity row with the
@@ -49,7 +50,18 @@ export async function recordSessionEvents(
   },
 ) {
   const spent = new Map<string, UsageSum & { agentId: string }>();
+  // each call once (by its record), into the rollups (ADR 027); a gateway-less state folder has none
+  const calls: TranscriptCall[] = [];
   for (const event of events) {
+    if (event.usage && event.source === "transcript" && event.recordId && gatewayId) {
+      const u = event.usage;
+      const tokens = (u.input ?? 0) + (u.output ?? 0) + (u.cacheRead ?? 0) + (u.cacheWrite ?? 0);
+      calls.push({
+        recordId: event.recordId, sessionKey: event.sessionKey, agentId: event.agentId, model: event.model ?? "unknown", at: new Date(event.at).toISOString(),
+        inputTokens: u.input ?? 0, outputTokens: u.output ?? 0, cacheReadTokens: u.cacheRead ?? 0, cacheWriteTokens: u.cacheWrite ?? 0, totalTokens: tokens,
+        costUsd: u.cost ?? null,
+      });
+    }
     // A transcript holds every model call with its usage: their sum is the session's usage. (A
     // gateway's session usage comes whole from sessions.usage instead.)
     if (event.usage && event.source === "transcript") {
@@ -105,6 +117,7 @@ export async function recordSessionEvents(
       },
     });
   }
+  if (gatewayId && calls.length) await addTranscriptCalls(q, { orgId, gatewayId, calls });
   for (const [sessionKey, { agentId, ...sum }] of spent) {
     await addSessionUsage(q, { orgId, gatewayId, sessionKey, externalAgentId: agentId, type: sessionTypeOfKey(sessionKey), sum });
   }

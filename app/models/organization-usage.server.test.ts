@@ -7,7 +7,7 @@ import { listActivity } from "./activity.server";
 import { createOrganizationForUser, updateOrganizationUsageSettings } from "./organization.server";
 
 const reset = vi.hoisted(() => ({ calls: [] as string[], fail: false }));
-vi.mock("./usage-zone-seam.server", () => ({
+vi.mock("./usage-store.server", () => ({
   resetUsageForTimeZone: async (tx: { query: (sql: string, params: unknown[]) => Promise<Array<{ time_zone: string }>> }, orgId: string) => {
     // it runs inside the save's transaction: the new zone is already visible to it
     const [row] = await tx.query("select time_zone from organizations where id = $1", [orgId]);

@@ -15,7 +15,7 @@ import { createUser } from "./user.server";
 import { topic } from "~/lib/topics";
 import { DEFAULT_TIME_ZONE, isTimeZone } from "~/lib/time-zone";
 import { MAX_MONTHLY_BUDGET_USD } from "~/lib/schemas";
-import { resetUsageForTimeZone } from "./usage-zone-seam.server";
+import { resetUsageForTimeZone } from "./usage-store.server";
 
 export type { Member, MembershipSummary } from "./organization.queries.server";
 
